@@ -1,0 +1,75 @@
+"""Settings: where the warehouse and each source live, from aicensus.toml and the environment.
+
+Precedence (highest first): explicit argument (CLI flag), environment variable, `aicensus.toml`
+in the current directory (or the file named by AICENSUS_CONFIG), built-in default.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from aicensus.errors import AicensusError
+
+PAPERLISTS_UPSTREAM = (
+    "https://raw.githubusercontent.com/papercopilot/paperlists/main/{venue}/{venue}{year}.json"
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings for one run."""
+
+    db: Path
+    data_root: Path
+    report: Path
+    sources: dict[str, str] = field(default_factory=dict)
+
+    def source_location(self, name: str, default_subdir: str) -> str:
+        """Where source `name` is read from: configured location or `<data_root>/<subdir>`."""
+        return self.sources.get(name) or str(self.data_root / default_subdir)
+
+
+def _find_project_root(start: Path) -> Path:
+    """The directory holding pyproject.toml above `start` (for the default data path)."""
+    for parent in [start, *start.parents]:
+        if (parent / "pyproject.toml").exists():
+            return parent
+    return start
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise AicensusError(f"{path}: invalid TOML: {exc}") from None
+
+
+def load_settings(db: str | Path | None = None, data_root: str | Path | None = None) -> Settings:
+    """Resolve settings from arguments, environment and aicensus.toml."""
+    cfg_path = Path(os.environ.get("AICENSUS_CONFIG", "aicensus.toml"))
+    cfg = _read_toml(cfg_path) if cfg_path.exists() else {}
+    base = cfg_path.parent.resolve() if cfg_path.exists() else Path.cwd()
+    wh = cfg.get("warehouse", {})
+    data = cfg.get("data", {})
+    rep = cfg.get("report", {})
+
+    def pick(arg, env: str, section: dict, key: str, default: str) -> Path:
+        value = arg or os.environ.get(env) or section.get(key)
+        if value is None:
+            return Path(default)
+        path = Path(value).expanduser()
+        return path if path.is_absolute() or arg or os.environ.get(env) else base / path
+
+    root = _find_project_root(Path(__file__).resolve().parent)
+    default_data = root.parent / "shared" / "data"
+    sources = {k: str(v) for k, v in cfg.get("sources", {}).items()}
+    return Settings(
+        db=pick(db, "AICENSUS_DB", wh, "path", "aicensus.duckdb"),
+        data_root=pick(data_root, "AICENSUS_DATA", data, "root", str(default_data)),
+        report=pick(None, "AICENSUS_REPORT", rep, "path", "aicensus-report.html"),
+        sources=sources,
+    )

@@ -1,0 +1,52 @@
+"""What every measure returns: a tidy table plus metadata (method, filters, sources, coverage)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import ibis
+import pandas as pd
+
+from aicensus.errors import MeasureError
+
+
+@dataclass
+class MeasureResult:
+    """A tidy table and the metadata needed to defend it."""
+
+    name: str
+    table: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Table rows and metadata as one JSON document."""
+        rows = json.loads(self.table.to_json(orient="records", double_precision=10))
+        return json.dumps({"measure": self.name, "meta": self.meta, "rows": rows}, indent=2,
+                          default=str)
+
+
+def ibis_connection(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
+    """Wrap an open DuckDB warehouse connection as an Ibis backend (measures are Ibis exprs)."""
+    return ibis.duckdb.from_connection(con)
+
+
+def provenance(con: duckdb.DuckDBPyConnection, source: str, keys: list[str]) -> list[dict]:
+    """The loads rows (location, hash, retrieval time, parser) behind a result."""
+    if not keys:
+        return []
+    rows = con.execute(
+        "SELECT key, location, content_hash, strftime(retrieved_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), parser_version, rows_loaded, "
+        "rows_quarantined FROM loads WHERE source = ? AND key IN (SELECT unnest(?)) ORDER BY key",
+        [source, keys],
+    ).fetchall()
+    cols = ["key", "location", "content_hash", "retrieved_at", "parser_version", "rows_loaded",
+            "rows_quarantined"]
+    return [dict(zip(cols, r, strict=True)) for r in rows]
+
+
+def require(condition: bool, message: str) -> None:
+    if not condition:
+        raise MeasureError(message)

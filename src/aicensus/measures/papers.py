@@ -1,0 +1,342 @@
+"""Paper measures: shares by country or institution, collaboration and citations.
+
+Each measure is one Ibis expression over the warehouse tables (works, affiliations), so the same
+definition runs on DuckDB and, later, on Spark. The counting methods follow
+../shared/data/paperlists/SOURCE.md exactly:
+
+- `full`: a paper counts 1 for every distinct unit (country/institution) in its set;
+  share = papers whose set contains the unit / papers with a non-empty set.
+- `country-fractional` (for institutions: unit-fractional): a paper weighs 1, split equally over
+  the distinct units of its set; share = weight / papers with a non-empty set.
+- `author-fractional`: papers whose author positions are known (aligned lists); 1 split equally
+  over the authors with a non-empty set, each author's part split over its units;
+  share = weight / such papers.
+- `first-author`: aligned papers whose first author has a non-empty set; 1 split over its units.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import duckdb
+import ibis
+import pandas as pd
+from ibis import _
+
+from aicensus.errors import MeasureError
+from aicensus.geo.countries import country_name
+from aicensus.geo.regions import parse_group
+from aicensus.measures.base import MeasureResult, ibis_connection, provenance
+
+METHODS = ("full", "country-fractional", "author-fractional", "first-author")
+REGIONS = ("source", "recovered")
+ALIGNMENTS = ("strict", "realigned")
+BY = ("venue-year", "year", "venue", "all")
+UNITS = ("country", "institution")
+
+
+@dataclass(frozen=True)
+class PaperQuery:
+    """Filters and counting choices for a paper measure (all recorded in the output)."""
+
+    venues: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    method: str = "full"
+    regions: str = "recovered"
+    group: str | None = None
+    by: str = "venue-year"
+    alignment: str = "strict"
+    unit: str = "country"
+    source: str = "paperlists"
+    _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def checked(self) -> PaperQuery:
+        """Validate choices; raise MeasureError naming the bad one."""
+        for name, value, allowed in (
+            ("method", self.method, METHODS), ("regions", self.regions, REGIONS),
+            ("alignment", self.alignment, ALIGNMENTS), ("by", self.by, BY),
+            ("unit", self.unit, UNITS),
+        ):
+            if value not in allowed:
+                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        try:
+            mapping = parse_group(self.group)
+        except ValueError as exc:
+            raise MeasureError(f"--group: {exc}") from None
+        return replace(self, venues=tuple(v.lower() for v in self.venues), _group_map=mapping)
+
+    @property
+    def keys(self) -> list[str]:
+        return {"venue-year": ["venue", "year"], "year": ["year"], "venue": ["venue"],
+                "all": []}[self.by]
+
+    def describe(self) -> dict:
+        return {
+            "method": self.method, "unit": self.unit, "regions": self.regions,
+            "group": self.group, "alignment": self.alignment, "by": self.by,
+            "venues": list(self.venues) or "all loaded", "years": list(self.years) or "all loaded",
+            "source": self.source,
+        }
+
+
+# ------------------------------------------------------------------ expressions
+
+
+def _works(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
+    w = ic.table("works").filter(_.source == q.source)
+    if q.venues:
+        w = w.filter(_.venue.isin(list(q.venues)))
+    if q.years:
+        w = w.filter(_.year.isin(list(q.years)))
+    return w.select("work_id", "venue", "year", "aligned", "realigned", "citations")
+
+
+def unit_rows(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
+    """Distinct (work, author position, unit) rows with a known unit, after region choice and
+    grouping. `pos` is NULL where the author cannot be identified under the alignment rule."""
+    a = ic.table("affiliations")
+    if q.unit == "country":
+        unit = a.country if q.regions == "recovered" else a.country_source
+        if q._group_map:
+            unit = unit.substitute(q._group_map)
+        a = a.filter(a.country_source.notnull())
+    else:
+        unit = a.institution_name
+        a = a.filter(a.institution_name.notnull())
+    pos = a.author_position if q.alignment == "strict" else a.author_position_realigned
+    rows = a.select(work_id=a.work_id, pos=pos, unit=unit).filter(_.unit.notnull()).distinct()
+    return rows.join(_works(ic, q), "work_id")
+
+
+def weights(rows: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
+    """(weight per work and unit, denominator papers per group) for the counting method."""
+    keys = q.keys
+    if q.method in ("full", "country-fractional"):
+        pu = rows.select("work_id", *keys, "unit").distinct()
+        if q.method == "full":
+            w = pu.mutate(weight=ibis.literal(1.0))
+        else:
+            w = pu.mutate(weight=1.0 / _.work_id.count().over(group_by="work_id"))
+        return w, _denominator(pu, keys)
+    ar = rows.filter(_.pos.notnull())
+    if q.method == "first-author":
+        ar = ar.filter(_.pos == 0)
+        w = ar.mutate(weight=1.0 / _.unit.count().over(group_by="work_id"))
+        return w.select("work_id", *keys, "unit", "weight"), _denominator(ar, keys)
+    # author-fractional: split over authors with a known unit, then over each author's units
+    per_author = ar.mutate(n_units=_.unit.count().over(group_by=["work_id", "pos"]))
+    n_auth = ar.group_by("work_id").aggregate(n_authors=_.pos.nunique())
+    w = per_author.join(n_auth, "work_id").mutate(weight=1.0 / (_.n_units * _.n_authors))
+    w = w.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
+    return w, _denominator(ar, keys)
+
+
+def _denominator(t: ibis.Table, keys: list[str]) -> ibis.Table:
+    if keys:
+        return t.group_by(keys).aggregate(denominator=_.work_id.nunique())
+    return t.aggregate(denominator=_.work_id.nunique())
+
+
+def _loaded(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
+    w = _works(ic, q)
+    if q.keys:
+        return w.group_by(q.keys).aggregate(papers_loaded=_.count())
+    return w.aggregate(papers_loaded=_.count())
+
+
+def share_expr(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
+    """Share of papers by unit per group under q.method (the measure's single definition)."""
+    w, denom = weights(unit_rows(ic, q), q)
+    keys = q.keys
+    agg = w.group_by([*keys, "unit"]).aggregate(papers=_.weight.sum())
+    joined = agg.join(denom, keys) if keys else agg.cross_join(denom)
+    loaded = _loaded(ic, q)
+    joined = joined.join(loaded, keys) if keys else joined.cross_join(loaded)
+    out = joined.mutate(
+        share=_.papers / _.denominator, coverage=_.denominator / _.papers_loaded
+    )
+    return out.order_by([*keys, ibis.desc("share"), "unit"])
+
+
+# ------------------------------------------------------------------ public measures
+
+
+def _finish(
+    con: duckdb.DuckDBPyConnection, name: str, q: PaperQuery, df: pd.DataFrame, extra: dict
+) -> MeasureResult:
+    if q.unit == "country" and "unit" in df.columns:
+        df.insert(df.columns.get_loc("unit") + 1, "name", [
+            country_name(u) if isinstance(u, str) and len(u) == 2 else u for u in df["unit"]
+        ])
+    df = df.rename(columns={"unit": q.unit})
+    keys = loaded_keys(con, q)
+    meta = {"measure": name, **q.describe(), **extra,
+            "sources": provenance(con, q.source, keys)}
+    return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
+
+
+def loaded_keys(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> list[str]:
+    """The load keys (venue-year files) the query covers."""
+    sql = "SELECT DISTINCT venue || '/' || venue || year FROM works WHERE source = ?"
+    params: list = [q.source]
+    if q.venues:
+        sql += " AND venue IN (SELECT unnest(?))"
+        params.append(list(q.venues))
+    if q.years:
+        sql += " AND year IN (SELECT unnest(?))"
+        params.append(list(q.years))
+    return [r[0] for r in con.execute(sql + " ORDER BY 1", params).fetchall()]
+
+
+def _check_loaded(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> None:
+    if not loaded_keys(con, q):
+        what = f"venues {','.join(q.venues) or 'any'}, years {_years(q.years) or 'any'}"
+        raise MeasureError(f"no {q.source} papers loaded for {what}; load them first")
+
+
+def _years(years: tuple[int, ...]) -> str:
+    if not years:
+        return ""
+    ys = sorted(years)
+    return f"{ys[0]}-{ys[-1]}" if ys == list(range(ys[0], ys[-1] + 1)) else ",".join(map(str, ys))
+
+
+def share(con: duckdb.DuckDBPyConnection, q: PaperQuery, top: int | None = None) -> MeasureResult:
+    """`papers.share`: share of papers by country (or institution) per group."""
+    q = q.checked()
+    _check_loaded(con, q)
+    df = share_expr(ibis_connection(con), q).execute()
+    if top:
+        df = df.groupby(q.keys, sort=False).head(top) if q.keys else df.head(top)
+    extra = {"regions_moved": region_moves(con, q) if q.unit == "country" else None}
+    return _finish(con, "papers.share", q, df, extra)
+
+
+def compare_methods(
+    con: duckdb.DuckDBPyConnection, q: PaperQuery, units: list[str]
+) -> MeasureResult:
+    """`papers.compare-methods`: each unit's share under all four methods side by side."""
+    q = q.checked()
+    _check_loaded(con, q)
+    ic = ibis_connection(con)
+    frames = []
+    for method in METHODS:
+        mq = replace(q, method=method)
+        df = share_expr(ic, mq).filter(_.unit.isin(units)).execute()
+        df["method"] = method
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    wide = df.pivot_table(index=[*q.keys, "unit"], columns="method", values="share")
+    wide = wide.reindex(columns=[m for m in METHODS if m in wide.columns]).reset_index()
+    wide.columns.name = None
+    return _finish(con, "papers.compare-methods", replace(q, method="all"), wide,
+                   {"long": df.to_dict(orient="records")})
+
+
+def region_moves(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> dict:
+    """How many papers the regions choice moves: country set differs between source and recovered."""
+    ic = ibis_connection(con)
+    a = ic.table("affiliations").filter(_.country_source.notnull())
+    w = _works(ic, q)
+    a = a.join(w, "work_id")
+    moved = a.filter(_.country != _.country_source)
+    by_rule = moved.group_by("country_rule").aggregate(papers=_.work_id.nunique()).execute()
+    to_code = moved.group_by("country").aggregate(papers=_.work_id.nunique()).execute()
+    total = moved.work_id.nunique().execute()
+    return {
+        "papers_moved": int(total),
+        "by_rule": {r.country_rule: int(r.papers) for r in by_rule.itertuples()},
+        "by_region": {r.country: int(r.papers) for r in to_code.itertuples()},
+    }
+
+
+def collaboration(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
+    """`papers.collaboration`: international collaboration rate per group (papers whose country
+    set has two or more countries, over papers with a non-empty set)."""
+    q = replace(q.checked(), method="full", unit="country")
+    _check_loaded(con, q)
+    ic = ibis_connection(con)
+    pu = unit_rows(ic, q).select("work_id", *q.keys, "unit").distinct()
+    per = pu.group_by(["work_id", *q.keys]).aggregate(n=_.count())
+    agg = (per.group_by(q.keys) if q.keys else per).aggregate(
+        papers_known=_.count(), international=(_.n >= 2).sum()
+    )
+    agg = agg.mutate(rate=_.international / _.papers_known)
+    df = (agg.order_by(q.keys) if q.keys else agg).execute()
+    return _finish(con, "papers.collaboration", q, df, {})
+
+
+def coauthorship(
+    con: duckdb.DuckDBPyConnection, q: PaperQuery, a: str | None = None, b: str | None = None
+) -> MeasureResult:
+    """`papers.coauthorship`: papers co-authored by countries A and B (both in the set), with
+    share of papers with a non-empty set; all pairs when A/B are not given."""
+    q = replace(q.checked(), method="full", unit="country")
+    _check_loaded(con, q)
+    ic = ibis_connection(con)
+    pu = unit_rows(ic, q).select("work_id", *q.keys, "unit").distinct()
+    left = pu.rename(unit_a="unit")
+    right = pu.select("work_id", unit_b="unit")
+    pairs = left.join(right, "work_id").filter(_.unit_a < _.unit_b)
+    if a and b:
+        x, y = sorted([a.upper(), b.upper()])
+        pairs = pairs.filter((_.unit_a == x) & (_.unit_b == y))
+    agg = pairs.group_by([*q.keys, "unit_a", "unit_b"]).aggregate(papers=_.work_id.nunique())
+    denom = _denominator(pu, q.keys)
+    agg = agg.join(denom, q.keys) if q.keys else agg.cross_join(denom)
+    agg = agg.mutate(share=_.papers / _.denominator)
+    df = agg.order_by([*q.keys, ibis.desc("papers"), "unit_a", "unit_b"]).execute()
+    return _finish(con, "papers.coauthorship", q, df, {"pair": [a, b] if a and b else "all"})
+
+
+def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
+    """`papers.citations`: citations by unit under q.method.
+
+    Per unit: weighted mean citations per paper (sum of weight x citations / sum of weight),
+    weighted median, the unit's share of the group's top-10%-cited papers, and PP(top 10%) (the
+    weighted fraction of the unit's papers that are top-cited). A paper is top-10% cited when
+    fewer than 10% of the group's papers with known citations have strictly more citations
+    (ties at the boundary are all included). Papers without a citation count are left out and
+    counted in `coverage_citations`.
+    """
+    q = q.checked()
+    _check_loaded(con, q)
+    ic = ibis_connection(con)
+    w, _denom = weights(unit_rows(ic, q), q)
+    works = _works(ic, q).filter(_.citations.notnull())
+    keys = q.keys
+    part = keys or None
+    ranked = works.mutate(
+        n_known=_.work_id.count().over(group_by=part),
+        n_above=ibis.rank().over(group_by=part, order_by=ibis.desc(_.citations)),
+    ).mutate(top10=_.n_above < 0.1 * _.n_known)
+    wc = w.join(ranked.select("work_id", "citations", "top10"), "work_id")
+    ordered = wc.mutate(
+        cum=_.weight.sum().over(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id]),
+        tot=_.weight.sum().over(group_by=[*keys, "unit"]),
+    )
+    median = ordered.filter(_.cum >= _.tot / 2).group_by([*keys, "unit"]).aggregate(
+        median_citations=_.citations.min()
+    )
+    agg = wc.group_by([*keys, "unit"]).aggregate(
+        papers=_.weight.sum(),
+        mean_citations=(_.weight * _.citations).sum() / _.weight.sum(),
+        top10_papers=(_.weight * _.top10.cast("float64")).sum(),
+    )
+    top_total = wc.filter(_.top10).group_by(keys).aggregate(top10_total=_.weight.sum()) \
+        if keys else wc.filter(_.top10).aggregate(top10_total=_.weight.sum())
+    out = agg.join(median, [*keys, "unit"])
+    out = out.join(top_total, keys) if keys else out.cross_join(top_total)
+    out = out.mutate(
+        top10_share=_.top10_papers / _.top10_total, pp_top10=_.top10_papers / _.papers
+    )
+    df = out.order_by([*keys, ibis.desc("papers"), "unit"]).execute()
+    cov = _citation_coverage(ic, q)
+    return _finish(con, "papers.citations", q, df, {"coverage_citations": cov})
+
+
+def _citation_coverage(ic: ibis.BaseBackend, q: PaperQuery) -> float | None:
+    w = _works(ic, q)
+    total = w.count().execute()
+    known = w.filter(_.citations.notnull()).count().execute()
+    return None if not total else known / total

@@ -1,0 +1,1 @@
+"""Sources: each module knows one upstream format and turns it into warehouse rows or quarantine."""

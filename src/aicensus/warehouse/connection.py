@@ -1,0 +1,45 @@
+"""Open the warehouse file (creating and migrating it as needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from aicensus.errors import WarehouseError
+from aicensus.warehouse.migrations import available, current_version, migrate
+
+
+def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open (or create) the warehouse at `path` for writing, migrated to the latest schema."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{path}: cannot open warehouse ({exc})") from None
+    try:
+        migrate(con)
+    except duckdb.Error as exc:
+        con.close()
+        raise WarehouseError(f"{path}: schema migration failed ({exc})") from None
+    return con
+
+
+def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
+    """Open an existing warehouse read-only (measures, reports); clear error if absent or old."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseError(
+            f"{path}: no warehouse here; build it first with 'aicensus load paperlists'"
+        )
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"{path}: cannot open warehouse ({exc})") from None
+    latest = available()[-1][0]
+    if current_version(con) < latest:
+        con.close()
+        con = connect(path)  # migrate forward, then use it
+    return con

@@ -1,0 +1,137 @@
+"""The one way to load: stage each location's rows, then one transaction that replaces that
+source-location's rows in every table and writes its `loads` row.
+
+A crash or kill before COMMIT leaves the warehouse exactly as before (DuckDB's WAL discards the
+open transaction). A location whose content hash and parser version are unchanged is skipped,
+so loading the same input twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from aicensus.errors import WarehouseError
+
+DATA_TABLES = ("works", "authorships", "affiliations", "institutions", "quarantine")
+
+
+@dataclass
+class LocationRows:
+    """Everything one source-location contributes to the warehouse."""
+
+    key: str
+    location: str
+    content_hash: str
+    retrieved_at: datetime
+    tables: dict[str, pa.Table]
+    notes: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_loaded(self) -> int:
+        t = self.tables.get("works")
+        return 0 if t is None else t.num_rows
+
+    @property
+    def rows_quarantined(self) -> int:
+        t = self.tables.get("quarantine")
+        return 0 if t is None else t.num_rows
+
+
+@dataclass
+class LoadResult:
+    """What a load did: locations written and skipped as unchanged."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+class Loader:
+    """Collects locations for one source; written in one transaction on exit."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, source: str, parser_version: str):
+        self.con = con
+        self.source = source
+        self.parser_version = parser_version
+        self.pending: list[LocationRows] = []
+        self.result = LoadResult()
+
+    def add(self, rows: LocationRows) -> None:
+        self.pending.append(rows)
+
+    def _unchanged(self, load_id: str, rows: LocationRows) -> bool:
+        found = self.con.execute(
+            "SELECT content_hash, parser_version FROM loads WHERE load_id = ?", [load_id]
+        ).fetchone()
+        return found == (rows.content_hash, self.parser_version)
+
+    def commit(self) -> LoadResult:
+        con = self.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            changed = []
+            for rows in self.pending:
+                load_id = f"{self.source}:{rows.key}"
+                if self._unchanged(load_id, rows):
+                    self.result.unchanged.append(rows.key)
+                else:
+                    changed.append((load_id, rows))
+                    self.result.written.append(rows.key)
+            if changed:
+                self._replace(changed)
+            con.execute("COMMIT")
+        except BaseException as exc:
+            con.execute("ROLLBACK")
+            if isinstance(exc, duckdb.Error):
+                raise WarehouseError(f"warehouse write failed, nothing changed: {exc}") from None
+            raise
+        return self.result
+
+    def _replace(self, changed: list[tuple[str, LocationRows]]) -> None:
+        """Delete the changed locations' rows everywhere, then insert theirs (batched per table)."""
+        con = self.con
+        ids = [load_id for load_id, _ in changed]
+        for table in (*DATA_TABLES, "loads"):
+            con.execute(f"DELETE FROM {table} WHERE load_id IN (SELECT unnest(?))", [ids])
+        staged: dict[str, list[pa.Table]] = {}
+        load_rows = []
+        for load_id, rows in changed:
+            counts = {}
+            for table, data in rows.tables.items():
+                if table not in DATA_TABLES:
+                    raise WarehouseError(f"{rows.location}: unknown warehouse table {table!r}")
+                ids_col = pa.array([load_id] * data.num_rows, pa.string())
+                staged.setdefault(table, []).append(data.append_column("load_id", ids_col))
+                counts[table] = data.num_rows
+            load_rows.append((
+                load_id, self.source, rows.key, rows.location, rows.content_hash,
+                rows.retrieved_at, self.parser_version, rows.rows_loaded,
+                rows.rows_quarantined, json.dumps(counts, sort_keys=True),
+                json.dumps(rows.notes, sort_keys=True), datetime.now(UTC),
+            ))
+        for table, parts in staged.items():
+            data = pa.concat_tables(parts, promote_options="permissive")
+            con.register("_staged", data)
+            cols = ", ".join(data.column_names)
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged")
+            con.unregister("_staged")
+        con.executemany("INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", load_rows)
+
+
+@contextlib.contextmanager
+def load(
+    con: duckdb.DuckDBPyConnection, source: str, parser_version: str
+) -> Iterator[Loader]:
+    """`with load(con, 'paperlists', '1') as loader: loader.add(rows)`; one transaction at exit.
+
+    If the body raises, nothing is written.
+    """
+    loader = Loader(con, source, parser_version)
+    yield loader
+    loader.commit()
