@@ -13,20 +13,32 @@ import re
 from collections.abc import Mapping
 
 _REGION_NAME = [
-    ("HK", re.compile(
-        r"hong\s*kong|\bhkust\b|\bcuhk\b|\bhku\b|\bhkbu\b|\bpolyu\b|\bcityu\b|\beduhk\b"
-        r"|lingnan university|kowloon|sha\s*tin|\bhkustgz\b", re.I)),
+    (
+        "HK",
+        re.compile(
+            r"hong\s*kong|\bhkust\b|\bcuhk\b|\bhku\b|\bhkbu\b|\bpolyu\b|\bcityu\b|\beduhk\b"
+            r"|lingnan university|kowloon|sha\s*tin|\bhkustgz\b",
+            re.I,
+        ),
+    ),
     ("MO", re.compile(r"maca[ou]\b", re.I)),
-    ("TW", re.compile(
-        r"taiwan|taipei|hsinchu|tainan|taichung|kaohsiung|taoyuan|academia sinica"
-        r"|national tsing\s*hua|national chiao\s*tung|national yang[\s-]*ming"
-        r"|national cheng\s*kung|chang gung|national central university"
-        r"|national chung\s*hsing|national sun yat-sen", re.I)),
+    (
+        "TW",
+        re.compile(
+            r"taiwan|taipei|hsinchu|tainan|taichung|kaohsiung|taoyuan|academia sinica"
+            r"|national tsing\s*hua|national chiao\s*tung|national yang[\s-]*ming"
+            r"|national cheng\s*kung|chang gung|national central university"
+            r"|national chung\s*hsing|national sun yat-sen",
+            re.I,
+        ),
+    ),
 ]
 # A mainland campus of a HK/MO institution: never recovered as HK/MO.
 _MAINLAND = re.compile(
     r"shenzhen|guangzhou|\(gz\)|beijing|shanghai|hangzhou|nanjing|wuhan|chengdu|xi'?an|"
-    r"tianjin|suzhou|hefei|harbin|dongguan|zhuhai|foshan", re.I)
+    r"tianjin|suzhou|hefei|harbin|dongguan|zhuhai|foshan",
+    re.I,
+)
 _TLD = {"hk": "HK", "mo": "MO", "tw": "TW"}
 
 

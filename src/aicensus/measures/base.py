@@ -24,8 +24,9 @@ class MeasureResult:
     def to_json(self) -> str:
         """Table rows and metadata as one JSON document."""
         rows = json.loads(self.table.to_json(orient="records", double_precision=10))
-        return json.dumps({"measure": self.name, "meta": self.meta, "rows": rows}, indent=2,
-                          default=str)
+        return json.dumps(
+            {"measure": self.name, "meta": self.meta, "rows": rows}, indent=2, default=str
+        )
 
 
 def ibis_connection(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
@@ -38,12 +39,21 @@ def provenance(con: duckdb.DuckDBPyConnection, source: str, keys: list[str]) -> 
     if not keys:
         return []
     rows = con.execute(
-        "SELECT key, location, content_hash, strftime(retrieved_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), parser_version, rows_loaded, "
+        "SELECT key, location, content_hash, "
+        "strftime(retrieved_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ'), parser_version, "
+        "rows_loaded, "
         "rows_quarantined FROM loads WHERE source = ? AND key IN (SELECT unnest(?)) ORDER BY key",
         [source, keys],
     ).fetchall()
-    cols = ["key", "location", "content_hash", "retrieved_at", "parser_version", "rows_loaded",
-            "rows_quarantined"]
+    cols = [
+        "key",
+        "location",
+        "content_hash",
+        "retrieved_at",
+        "parser_version",
+        "rows_loaded",
+        "rows_quarantined",
+    ]
     return [dict(zip(cols, r, strict=True)) for r in rows]
 
 

@@ -53,8 +53,10 @@ class PaperQuery:
     def checked(self) -> PaperQuery:
         """Validate choices; raise MeasureError naming the bad one."""
         for name, value, allowed in (
-            ("method", self.method, METHODS), ("regions", self.regions, REGIONS),
-            ("alignment", self.alignment, ALIGNMENTS), ("by", self.by, BY),
+            ("method", self.method, METHODS),
+            ("regions", self.regions, REGIONS),
+            ("alignment", self.alignment, ALIGNMENTS),
+            ("by", self.by, BY),
             ("unit", self.unit, UNITS),
         ):
             if value not in allowed:
@@ -67,14 +69,20 @@ class PaperQuery:
 
     @property
     def keys(self) -> list[str]:
-        return {"venue-year": ["venue", "year"], "year": ["year"], "venue": ["venue"],
-                "all": []}[self.by]
+        return {"venue-year": ["venue", "year"], "year": ["year"], "venue": ["venue"], "all": []}[
+            self.by
+        ]
 
     def describe(self) -> dict:
         return {
-            "method": self.method, "unit": self.unit, "regions": self.regions,
-            "group": self.group, "alignment": self.alignment, "by": self.by,
-            "venues": list(self.venues) or "all loaded", "years": list(self.years) or "all loaded",
+            "method": self.method,
+            "unit": self.unit,
+            "regions": self.regions,
+            "group": self.group,
+            "alignment": self.alignment,
+            "by": self.by,
+            "venues": list(self.venues) or "all loaded",
+            "years": list(self.years) or "all loaded",
             "source": self.source,
         }
 
@@ -152,9 +160,7 @@ def share_expr(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     joined = agg.join(denom, keys) if keys else agg.cross_join(denom)
     loaded = _loaded(ic, q)
     joined = joined.join(loaded, keys) if keys else joined.cross_join(loaded)
-    out = joined.mutate(
-        share=_.papers / _.denominator, coverage=_.denominator / _.papers_loaded
-    )
+    out = joined.mutate(share=_.papers / _.denominator, coverage=_.denominator / _.papers_loaded)
     return out.order_by([*keys, ibis.desc("share"), "unit"])
 
 
@@ -165,13 +171,14 @@ def _finish(
     con: duckdb.DuckDBPyConnection, name: str, q: PaperQuery, df: pd.DataFrame, extra: dict
 ) -> MeasureResult:
     if q.unit == "country" and "unit" in df.columns:
-        df.insert(df.columns.get_loc("unit") + 1, "name", [
-            country_name(u) if isinstance(u, str) and len(u) == 2 else u for u in df["unit"]
-        ])
+        df.insert(
+            df.columns.get_loc("unit") + 1,
+            "name",
+            [country_name(u) if isinstance(u, str) and len(u) == 2 else u for u in df["unit"]],
+        )
     df = df.rename(columns={"unit": q.unit})
     keys = loaded_keys(con, q)
-    meta = {"measure": name, **q.describe(), **extra,
-            "sources": provenance(con, q.source, keys)}
+    meta = {"measure": name, **q.describe(), **extra, "sources": provenance(con, q.source, keys)}
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 
 
@@ -229,12 +236,17 @@ def compare_methods(
     wide = df.pivot_table(index=[*q.keys, "unit"], columns="method", values="share")
     wide = wide.reindex(columns=[m for m in METHODS if m in wide.columns]).reset_index()
     wide.columns.name = None
-    return _finish(con, "papers.compare-methods", replace(q, method="all"), wide,
-                   {"long": df.to_dict(orient="records")})
+    return _finish(
+        con,
+        "papers.compare-methods",
+        replace(q, method="all"),
+        wide,
+        {"long": df.to_dict(orient="records")},
+    )
 
 
 def region_moves(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> dict:
-    """How many papers the regions choice moves: country set differs between source and recovered."""
+    """How many papers the regions choice moves (country set differs, source vs recovered)."""
     ic = ibis_connection(con)
     a = ic.table("affiliations").filter(_.country_source.notnull())
     w = _works(ic, q)
@@ -315,21 +327,24 @@ def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
         cum=_.weight.sum().over(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id]),
         tot=_.weight.sum().over(group_by=[*keys, "unit"]),
     )
-    median = ordered.filter(_.cum >= _.tot / 2).group_by([*keys, "unit"]).aggregate(
-        median_citations=_.citations.min()
+    median = (
+        ordered.filter(_.cum >= _.tot / 2)
+        .group_by([*keys, "unit"])
+        .aggregate(median_citations=_.citations.min())
     )
     agg = wc.group_by([*keys, "unit"]).aggregate(
         papers=_.weight.sum(),
         mean_citations=(_.weight * _.citations).sum() / _.weight.sum(),
         top10_papers=(_.weight * _.top10.cast("float64")).sum(),
     )
-    top_total = wc.filter(_.top10).group_by(keys).aggregate(top10_total=_.weight.sum()) \
-        if keys else wc.filter(_.top10).aggregate(top10_total=_.weight.sum())
+    top_total = (
+        wc.filter(_.top10).group_by(keys).aggregate(top10_total=_.weight.sum())
+        if keys
+        else wc.filter(_.top10).aggregate(top10_total=_.weight.sum())
+    )
     out = agg.join(median, [*keys, "unit"])
     out = out.join(top_total, keys) if keys else out.cross_join(top_total)
-    out = out.mutate(
-        top10_share=_.top10_papers / _.top10_total, pp_top10=_.top10_papers / _.papers
-    )
+    out = out.mutate(top10_share=_.top10_papers / _.top10_total, pp_top10=_.top10_papers / _.papers)
     df = out.order_by([*keys, ibis.desc("papers"), "unit"]).execute()
     cov = _citation_coverage(ic, q)
     return _finish(con, "papers.citations", q, df, {"coverage_citations": cov})

@@ -101,7 +101,12 @@ def _http_get(url: str, client: httpx.Client | None, timeout: float) -> bytes:
         raise SourceError(f"{url}: HTTP {resp.status_code}")
     expected = resp.headers.get("content-length")
     body = resp.content
-    if expected and expected.isdigit() and "content-encoding" not in resp.headers:
-        if len(body) < int(expected):
-            raise SourceError(f"{url}: truncated download ({len(body)} of {expected} bytes)")
+    truncated = (
+        expected
+        and expected.isdigit()
+        and "content-encoding" not in resp.headers
+        and len(body) < int(expected)
+    )
+    if truncated:
+        raise SourceError(f"{url}: truncated download ({len(body)} of {expected} bytes)")
     return body

@@ -33,8 +33,18 @@ _RAW_MAX = 2000
 # listing (siggraph2025 lists a paper once per presentation session, differing only in
 # session fields such as psid/url_paper) and is quarantined as such.
 _PAPER_FIELDS = (
-    "title", "author", "aff", "aff_unique_norm", "aff_unique_index", "aff_country_unique",
-    "aff_country_unique_index", "email", "aff_domain", "track", "status", "gs_citation",
+    "title",
+    "author",
+    "aff",
+    "aff_unique_norm",
+    "aff_unique_index",
+    "aff_country_unique",
+    "aff_country_unique_index",
+    "email",
+    "aff_domain",
+    "track",
+    "status",
+    "gs_citation",
 )
 
 
@@ -80,9 +90,7 @@ def discover(
         raise SourceError(
             f"{location}: a URL pattern needs --venues and --years (it cannot be listed)"
         )
-    files = [
-        VenueYear(v, y, location.format(venue=v, year=y)) for v in venues for y in years
-    ]
+    files = [VenueYear(v, y, location.format(venue=v, year=y)) for v in venues for y in years]
     return files, []
 
 
@@ -154,33 +162,71 @@ class _Columns:
 
 
 _SCHEMAS = {
-    "works": pa.schema([
-        ("work_id", pa.string()), ("source", pa.string()), ("venue", pa.string()),
-        ("year", pa.int32()), ("source_record_id", pa.string()), ("record_no", pa.int32()),
-        ("title", pa.string()), ("track", pa.string()), ("status", pa.string()),
-        ("n_authors", pa.int32()), ("n_authors_stated", pa.int32()),
-        ("has_country_table", pa.bool_()), ("aligned", pa.bool_()), ("realigned", pa.bool_()),
-        ("citations", pa.int64()), ("citation_source", pa.string()),
-    ]),
-    "authorships": pa.schema([
-        ("work_id", pa.string()), ("position", pa.int32()), ("author_name", pa.string()),
-        ("raw_affiliation", pa.string()), ("email_domain", pa.string()),
-    ]),
-    "affiliations": pa.schema([
-        ("work_id", pa.string()), ("layout", pa.string()), ("slot", pa.int32()),
-        ("seq", pa.int32()), ("author_position", pa.int32()),
-        ("author_position_realigned", pa.int32()), ("institution_id", pa.string()),
-        ("institution_name", pa.string()), ("country_source_name", pa.string()),
-        ("country_source", pa.string()), ("country", pa.string()), ("country_rule", pa.string()),
-    ]),
-    "institutions": pa.schema([
-        ("institution_id", pa.string()), ("name", pa.string()), ("url", pa.string()),
-        ("ror", pa.string()), ("country", pa.string()), ("n_rows", pa.int64()),
-    ]),
-    "quarantine": pa.schema([
-        ("source", pa.string()), ("location", pa.string()), ("record_id", pa.string()),
-        ("record_no", pa.int32()), ("reason", pa.string()), ("raw", pa.string()),
-    ]),
+    "works": pa.schema(
+        [
+            ("work_id", pa.string()),
+            ("source", pa.string()),
+            ("venue", pa.string()),
+            ("year", pa.int32()),
+            ("source_record_id", pa.string()),
+            ("record_no", pa.int32()),
+            ("title", pa.string()),
+            ("track", pa.string()),
+            ("status", pa.string()),
+            ("n_authors", pa.int32()),
+            ("n_authors_stated", pa.int32()),
+            ("has_country_table", pa.bool_()),
+            ("aligned", pa.bool_()),
+            ("realigned", pa.bool_()),
+            ("citations", pa.int64()),
+            ("citation_source", pa.string()),
+        ]
+    ),
+    "authorships": pa.schema(
+        [
+            ("work_id", pa.string()),
+            ("position", pa.int32()),
+            ("author_name", pa.string()),
+            ("raw_affiliation", pa.string()),
+            ("email_domain", pa.string()),
+        ]
+    ),
+    "affiliations": pa.schema(
+        [
+            ("work_id", pa.string()),
+            ("layout", pa.string()),
+            ("slot", pa.int32()),
+            ("seq", pa.int32()),
+            ("author_position", pa.int32()),
+            ("author_position_realigned", pa.int32()),
+            ("institution_id", pa.string()),
+            ("institution_name", pa.string()),
+            ("country_source_name", pa.string()),
+            ("country_source", pa.string()),
+            ("country", pa.string()),
+            ("country_rule", pa.string()),
+        ]
+    ),
+    "institutions": pa.schema(
+        [
+            ("institution_id", pa.string()),
+            ("name", pa.string()),
+            ("url", pa.string()),
+            ("ror", pa.string()),
+            ("country", pa.string()),
+            ("n_rows", pa.int64()),
+        ]
+    ),
+    "quarantine": pa.schema(
+        [
+            ("source", pa.string()),
+            ("location", pa.string()),
+            ("record_id", pa.string()),
+            ("record_no", pa.int32()),
+            ("reason", pa.string()),
+            ("raw", pa.string()),
+        ]
+    ),
 }
 
 
@@ -292,8 +338,13 @@ class _FileParser:
     def quarantine(self, record_no: int, record_id: str | None, reason: str, raw: object):
         text = raw.decode() if isinstance(raw, bytes) else orjson.dumps(raw).decode()
         self.cols.add(
-            "quarantine", source=SOURCE, location=self.vy.location, record_id=record_id,
-            record_no=record_no, reason=reason, raw=text[:_RAW_MAX],
+            "quarantine",
+            source=SOURCE,
+            location=self.vy.location,
+            record_id=record_id,
+            record_no=record_no,
+            reason=reason,
+            raw=text[:_RAW_MAX],
         )
 
     def parse(self, records: list) -> None:
@@ -356,7 +407,8 @@ class _FileParser:
             codes.append(code)
         c_entries = (
             _index_entries(_text(p, "aff_country_unique_index"), "aff_country_unique_index")
-            if has_table else []
+            if has_table
+            else []
         )
         inst_names = _split(_text(p, "aff_unique_norm"))
         inst_urls = _split(_text(p, "aff_unique_url"))
@@ -366,34 +418,69 @@ class _FileParser:
             0 <= k < len(codes) and codes[k] is not None for entry in c_entries for k in entry
         )
         aligned = known and len(c_entries) == n
-        realign_map = None if aligned or not known else _realign(n, len(c_entries), aff, email_doubled)
+        realign_map = (
+            None if aligned or not known else _realign(n, len(c_entries), aff, email_doubled)
+        )
         if realign_map is not None:
             self.notes["papers realigned (optional 'realigned' rule)"] += 1
         if known and not aligned:
             self.notes["papers with a country list of the wrong length"] += 1
 
         self.cols.add(
-            "works", work_id=work_id, source=SOURCE, venue=self.vy.venue, year=self.vy.year,
-            source_record_id=rid, record_no=no, title=_text(p, "title"),
-            track=_text(p, "track"), status=_text(p, "status"), n_authors=n,
-            n_authors_stated=_stated_authors(p), has_country_table=has_table, aligned=aligned,
-            realigned=realign_map is not None, citations=_citations(p),
+            "works",
+            work_id=work_id,
+            source=SOURCE,
+            venue=self.vy.venue,
+            year=self.vy.year,
+            source_record_id=rid,
+            record_no=no,
+            title=_text(p, "title"),
+            track=_text(p, "track"),
+            status=_text(p, "status"),
+            n_authors=n,
+            n_authors_stated=_stated_authors(p),
+            has_country_table=has_table,
+            aligned=aligned,
+            realigned=realign_map is not None,
+            citations=_citations(p),
             citation_source=CITATION_SOURCE,
         )
         for i, name in enumerate(authors):
             self.cols.add(
-                "authorships", work_id=work_id, position=i, author_name=name,
+                "authorships",
+                work_id=work_id,
+                position=i,
+                author_name=name,
                 raw_affiliation=(aff[i] or None) if len(aff) == n else None,
                 email_domain=(emails[i] or None) if len(emails) == n else None,
             )
         self._affiliations(
-            work_id, n, c_entries, names, codes, i_entries, inst_names, inst_urls,
-            emails if len(emails) == n else None, aligned, realign_map,
+            work_id,
+            n,
+            c_entries,
+            names,
+            codes,
+            i_entries,
+            inst_names,
+            inst_urls,
+            emails if len(emails) == n else None,
+            aligned,
+            realign_map,
         )
 
     def _affiliations(
-        self, work_id, n, c_entries, names, codes, i_entries, inst_names, inst_urls,
-        emails, aligned, realign_map,
+        self,
+        work_id,
+        n,
+        c_entries,
+        names,
+        codes,
+        i_entries,
+        inst_names,
+        inst_urls,
+        emails,
+        aligned,
+        realign_map,
     ) -> None:
         joint = bool(c_entries) and [len(e) for e in c_entries] == [len(e) for e in i_entries]
         inst_aligned = len(i_entries) == n
@@ -414,8 +501,13 @@ class _FileParser:
             layout = "joint" if joint else "institution-index"
             for s, entry in enumerate(i_entries):
                 pos = s if (aligned if joint else inst_aligned) else None
-                rpos = pos if pos is not None else (
-                    realign_map[s] if joint and realign_map and s < len(realign_map) else None)
+                rpos = (
+                    pos
+                    if pos is not None
+                    else (
+                        realign_map[s] if joint and realign_map and s < len(realign_map) else None
+                    )
+                )
                 for q, k in enumerate(entry):
                     iname, url = inst(k)
                     cname, code = country(c_entries[s][q]) if joint else (None, None)
@@ -423,8 +515,11 @@ class _FileParser:
         else:
             for s, entry in enumerate(c_entries):
                 pos = s if aligned else None
-                rpos = pos if pos is not None else (
-                    realign_map[s] if realign_map and s < len(realign_map) else None)
+                rpos = (
+                    pos
+                    if pos is not None
+                    else (realign_map[s] if realign_map and s < len(realign_map) else None)
+                )
                 for q, k in enumerate(entry):
                     cname, code = country(k)
                     rows.append(("country-index", s, q, pos, rpos, None, None, cname, code))
@@ -449,10 +544,19 @@ class _FileParser:
                 if rec:
                     entry[2][rec] += 1
             self.cols.add(
-                "affiliations", work_id=work_id, layout=layout, slot=s, seq=q,
-                author_position=pos, author_position_realigned=rpos, institution_id=inst_id,
-                institution_name=iname, country_source_name=cname, country_source=code,
-                country=rec, country_rule=rule if code else None,
+                "affiliations",
+                work_id=work_id,
+                layout=layout,
+                slot=s,
+                seq=q,
+                author_position=pos,
+                author_position_realigned=rpos,
+                institution_id=inst_id,
+                institution_name=iname,
+                country_source_name=cname,
+                country_source=code,
+                country=rec,
+                country_rule=rule if code else None,
             )
 
     def tables(self) -> dict[str, pa.Table]:
@@ -463,8 +567,14 @@ class _FileParser:
             out[name] = pa.table(
                 {f.name: pa.array(cols.get(f.name, []), f.type) for f in schema}, schema=schema
             )
-        inst_rows = {"institution_id": [], "name": [], "url": [], "ror": [], "country": [],
-                     "n_rows": []}
+        inst_rows = {
+            "institution_id": [],
+            "name": [],
+            "url": [],
+            "ror": [],
+            "country": [],
+            "n_rows": [],
+        }
         for iid, (name, url, countries) in self.institutions.items():
             inst_rows["institution_id"].append(iid)
             inst_rows["name"].append(name)
@@ -492,8 +602,12 @@ def parse_file(vy: VenueYear, fetched: Fetched) -> LocationRows:
     notes = dict(parser.notes)
     notes["records"] = len(records)
     return LocationRows(
-        key=vy.key, location=vy.location, content_hash=fetched.content_hash,
-        retrieved_at=fetched.retrieved_at, tables=tables, notes=notes,
+        key=vy.key,
+        location=vy.location,
+        content_hash=fetched.content_hash,
+        retrieved_at=fetched.retrieved_at,
+        tables=tables,
+        notes=notes,
     )
 
 

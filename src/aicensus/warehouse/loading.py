@@ -19,7 +19,18 @@ import pyarrow as pa
 
 from aicensus.errors import WarehouseError
 
-DATA_TABLES = ("works", "authorships", "affiliations", "institutions", "quarantine")
+
+def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every table a load owns rows in: those with a `load_id` column (except `loads`).
+
+    Later schema versions add tables for new sources; they join the load transaction by
+    having a load_id column, with no change here.
+    """
+    rows = con.execute(
+        "SELECT DISTINCT table_name FROM information_schema.columns "
+        "WHERE column_name = 'load_id' AND table_name <> 'loads' ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 @dataclass
@@ -97,24 +108,35 @@ class Loader:
         """Delete the changed locations' rows everywhere, then insert theirs (batched per table)."""
         con = self.con
         ids = [load_id for load_id, _ in changed]
-        for table in (*DATA_TABLES, "loads"):
+        tables = data_tables(con)
+        for table in (*tables, "loads"):
             con.execute(f"DELETE FROM {table} WHERE load_id IN (SELECT unnest(?))", [ids])
         staged: dict[str, list[pa.Table]] = {}
         load_rows = []
         for load_id, rows in changed:
             counts = {}
             for table, data in rows.tables.items():
-                if table not in DATA_TABLES:
+                if table not in tables:
                     raise WarehouseError(f"{rows.location}: unknown warehouse table {table!r}")
                 ids_col = pa.array([load_id] * data.num_rows, pa.string())
                 staged.setdefault(table, []).append(data.append_column("load_id", ids_col))
                 counts[table] = data.num_rows
-            load_rows.append((
-                load_id, self.source, rows.key, rows.location, rows.content_hash,
-                rows.retrieved_at, self.parser_version, rows.rows_loaded,
-                rows.rows_quarantined, json.dumps(counts, sort_keys=True),
-                json.dumps(rows.notes, sort_keys=True), datetime.now(UTC),
-            ))
+            load_rows.append(
+                (
+                    load_id,
+                    self.source,
+                    rows.key,
+                    rows.location,
+                    rows.content_hash,
+                    rows.retrieved_at,
+                    self.parser_version,
+                    rows.rows_loaded,
+                    rows.rows_quarantined,
+                    json.dumps(counts, sort_keys=True),
+                    json.dumps(rows.notes, sort_keys=True),
+                    datetime.now(UTC),
+                )
+            )
         for table, parts in staged.items():
             data = pa.concat_tables(parts, promote_options="permissive")
             con.register("_staged", data)
@@ -125,9 +147,7 @@ class Loader:
 
 
 @contextlib.contextmanager
-def load(
-    con: duckdb.DuckDBPyConnection, source: str, parser_version: str
-) -> Iterator[Loader]:
+def load(con: duckdb.DuckDBPyConnection, source: str, parser_version: str) -> Iterator[Loader]:
     """`with load(con, 'paperlists', '1') as loader: loader.add(rows)`; one transaction at exit.
 
     If the body raises, nothing is written.

@@ -1,0 +1,110 @@
+"""Shared CLI helpers: option parsing, Rich tables, printing a measure result."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from aicensus.config import Settings, load_settings
+from aicensus.errors import AicensusError
+from aicensus.measures.base import MeasureResult
+from aicensus.measures.output import render
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def settings(ctx: typer.Context) -> Settings:
+    """The run's settings (set by the root callback)."""
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Settings) else load_settings()
+
+
+def parse_years(spec: str | None) -> tuple[int, ...]:
+    """`2015-2024`, `2019,2021` or `2018-2019,2023` into a tuple of years."""
+    if not spec:
+        return ()
+    years: set[int] = set()
+    for part in spec.split(","):
+        part = part.strip()
+        m = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
+        if not m:
+            raise AicensusError(f"--years: {part!r} is not YYYY or YYYY-YYYY")
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+        if hi < lo:
+            raise AicensusError(f"--years: range {part!r} runs backwards")
+        years.update(range(lo, hi + 1))
+    return tuple(sorted(years))
+
+
+def parse_list(spec: str | None) -> tuple[str, ...]:
+    if not spec:
+        return ()
+    return tuple(s.strip() for s in spec.split(",") if s.strip())
+
+
+def _fmt(col: str, value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return "–"
+    if isinstance(value, float):
+        if col in ("share", "coverage", "rate", "top10_share", "pp_top10") or col in (
+            "full",
+            "country-fractional",
+            "author-fractional",
+            "first-author",
+        ):
+            return f"{100 * value:.2f}%"
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def print_table(df: pd.DataFrame, title: str | None = None, limit: int = 60) -> None:
+    table = Table(title=title, show_lines=False)
+    for col in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[col]) and col != "year"
+        table.add_column(col, justify="right" if numeric else "left")
+    for row in df.head(limit).itertuples(index=False):
+        table.add_row(*(_fmt(c, v) for c, v in zip(df.columns, row, strict=True)))
+    console.print(table)
+    if len(df) > limit:
+        console.print(f"[dim]… {len(df) - limit} more rows (use --format csv for all)[/dim]")
+
+
+def print_meta(result: MeasureResult) -> None:
+    m = result.meta
+    parts = [f"method={m.get('method')}", f"regions={m.get('regions')}"]
+    if m.get("group"):
+        parts.append(f"group={m['group']}")
+    parts += [f"alignment={m.get('alignment')}", f"by={m.get('by')}"]
+    console.print("[dim]" + "  ".join(parts) + "[/dim]")
+    moved = m.get("regions_moved")
+    if moved:
+        console.print(
+            f"[dim]regions: {moved['papers_moved']:,} papers have a different country set under "
+            f"'recovered' than under 'source' ({moved['by_region']})[/dim]"
+        )
+    srcs = m.get("sources") or []
+    if srcs:
+        dates = sorted({s["retrieved_at"][:10] for s in srcs})
+        console.print(
+            f"[dim]sources: {len(srcs)} {m.get('source')} file(s), retrieved {', '.join(dates)};"
+            f" hashes in --format json[/dim]"
+        )
+
+
+def emit(result: MeasureResult, fmt: str, output: Path | None, title: str) -> None:
+    """Print or write a result in the requested format."""
+    if fmt == "table" and output is None:
+        print_table(result.table, title=title)
+        print_meta(result)
+        return
+    text = render(result, "csv" if fmt == "table" else fmt, output)
+    if text is not None:
+        typer.echo(text, nl=False)
+    else:
+        err_console.print(f"wrote {output}")

@@ -1,0 +1,37 @@
+"""`aicensus report` and `aicensus run` (the main job: load the bundled data, write the report)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from aicensus.cli.common import console, settings
+from aicensus.cli.load import paperlists as load_paperlists_cmd
+from aicensus.report import html
+from aicensus.warehouse import open_readonly
+
+
+def report(
+    ctx: typer.Context,
+    output: Path = typer.Option(None, "--output", help="HTML file (default from settings)."),
+) -> None:
+    """Write the self-contained HTML report from the warehouse."""
+    s = settings(ctx)
+    path = output or s.report
+    con = open_readonly(s.db)
+    try:
+        html.write(con, path)
+    finally:
+        con.close()
+    console.print(f"report written: {path}")
+
+
+def run(
+    ctx: typer.Context,
+    output: Path = typer.Option(None, "--output", help="HTML file (default from settings)."),
+    online: bool = typer.Option(False, "--online", help="Read sources from upstream URLs."),
+) -> None:
+    """Main job: load every source from the bundled data (or online), then write the report."""
+    load_paperlists_cmd(ctx, source=None, online=online, venues=None, years=None)
+    report(ctx, output=output)

@@ -1,0 +1,25 @@
+"""`aicensus status`: what the warehouse holds, per source, with quarantine counts."""
+
+from __future__ import annotations
+
+import typer
+
+from aicensus.cli.common import console, print_table, settings
+from aicensus.warehouse import open_readonly
+from aicensus.warehouse.provenance import quarantine_reasons, source_summary
+
+
+def status(
+    ctx: typer.Context,
+    quarantine: bool = typer.Option(False, help="List quarantine reasons with counts."),
+) -> None:
+    """Summarise loads: sources, files, rows loaded and quarantined, snapshot dates."""
+    s = settings(ctx)
+    con = open_readonly(s.db)
+    try:
+        console.print(f"warehouse {s.db}")
+        print_table(source_summary(con), title="Loaded sources")
+        if quarantine:
+            print_table(quarantine_reasons(con), title="Quarantine", limit=200)
+    finally:
+        con.close()

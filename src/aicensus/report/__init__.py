@@ -1,0 +1,1 @@
+"""Presentation: charts (Altair) and the self-contained HTML report."""

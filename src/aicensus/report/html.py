@@ -1,0 +1,107 @@
+"""The self-contained HTML report: sections of tables and charts, Vega inlined (works offline)."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import altair as alt
+import duckdb
+import jinja2
+import pandas as pd
+import vl_convert as vlc
+
+from aicensus import __version__
+from aicensus.report.papers_section import papers_section
+from aicensus.warehouse.provenance import loads_table, quarantine_reasons, source_summary
+
+
+@dataclass
+class Section:
+    """One report section: a title, an intro, and blocks of HTML (tables) and charts."""
+
+    id: str
+    title: str
+    intro: str = ""
+    blocks: list[str] = field(default_factory=list)
+    charts: dict[str, dict] = field(default_factory=dict)
+
+    def chart(self, chart: alt.TopLevelMixin, caption: str) -> None:
+        """Add a chart (its Vega-Lite spec is embedded; drawn by vega-embed on load)."""
+        cid = f"chart-{self.id}-{len(self.charts) + 1}"
+        self.charts[cid] = chart.to_dict()
+        self.blocks.append(
+            f'<figure><div class="chart" id="{cid}"></div>'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+
+    def table(self, df: pd.DataFrame, caption: str, percent: tuple[str, ...] = ()) -> None:
+        fmt = {c: "{:.2%}".format for c in percent if c in df.columns}
+        body = df.to_html(
+            index=False,
+            classes="data",
+            border=0,
+            formatters=fmt,
+            float_format=lambda x: f"{x:,.2f}",
+            na_rep="–",
+        )
+        self.blocks.append(
+            f"<figure>{body}<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+
+    def text(self, paragraph_html: str) -> None:
+        self.blocks.append(f"<p>{paragraph_html}</p>")
+
+
+_TEMPLATE = jinja2.Environment(
+    loader=jinja2.PackageLoader("aicensus.report", "templates"), autoescape=False
+).get_template("report.html.j2")
+
+
+def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
+    s = Section(
+        "provenance",
+        "Provenance",
+        "Every source location in the warehouse, with the "
+        "content hash and retrieval time that make each figure reproducible.",
+    )
+    s.table(source_summary(con), "Sources loaded.")
+    s.table(quarantine_reasons(con), "Quarantined records: reason (ids elided), count, example.")
+    loads = loads_table(con)
+    s.blocks.append(
+        "<details><summary>All loads ({} locations)</summary>{}</details>".format(
+            len(loads), loads.to_html(index=False, classes="data small", border=0)
+        )
+    )
+    return s
+
+
+def build(con: duckdb.DuckDBPyConnection) -> str:
+    """The report's HTML text for the warehouse behind `con`."""
+    sections = [papers_section(con), provenance_section(con)]
+    specs = {cid: spec for s in sections for cid, spec in s.charts.items()}
+    return _TEMPLATE.render(
+        title="aicensus report",
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__,
+        sections=sections,
+        vega_bundle=vlc.javascript_bundle(),
+        specs_json=json.dumps(specs).replace("</", "<\\/"),
+    )
+
+
+def write(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+    """Write the report atomically (temp file, then rename): never a half-written report."""
+    text = build(con)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".html")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,100 @@
+"""The report's paper-geography section, computed from the paper measures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from aicensus.errors import MeasureError
+from aicensus.measures import papers as pm
+from aicensus.report import charts
+
+if TYPE_CHECKING:
+    from aicensus.report.html import Section
+
+
+def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
+    from aicensus.report.html import Section
+
+    s = Section(
+        "papers",
+        "Paper geography",
+        "Share of accepted papers at AI venues by the country of the authors' affiliations "
+        "(Paper Copilot lists). Shares are over papers with a known country; coverage says how "
+        "many of the loaded papers that is. Hong Kong, Macao and Taiwan are recovered from "
+        "institution names, web addresses and email domains unless stated otherwise.",
+    )
+    try:
+        by_year = pm.share(con, pm.PaperQuery(by="year"))
+    except MeasureError as exc:
+        s.text(f"No paper data: {exc}.")
+        return s
+    s.chart(
+        charts.share_over_time(
+            by_year,
+            top=6,
+            title="Share of papers by country, all venues with country data, full counting",
+        ),
+        "Pooled over every loaded venue with country data in each year; the venue mix "
+        "changes from year to year.",
+    )
+    frac = pm.share(con, pm.PaperQuery(by="year", method="author-fractional"))
+    s.chart(
+        charts.share_over_time(frac, top=6, title="Same, author-fractional counting"),
+        "Each paper weighs 1, split over its authors with a known country.",
+    )
+
+    latest = con.execute(
+        "SELECT venue, max(year) FROM works w WHERE source = 'paperlists' AND EXISTS "
+        "(SELECT 1 FROM affiliations a WHERE a.work_id = w.work_id AND a.country IS NOT NULL) "
+        "GROUP BY venue ORDER BY venue"
+    ).fetchall()
+    cm_frames = []
+    for venue, year in latest:
+        r = pm.compare_methods(con, pm.PaperQuery(venues=(venue,), years=(year,)), ["CN", "US"])
+        cm_frames.append(r)
+    if cm_frames:
+        import pandas as pd
+
+        table = pd.concat([r.table for r in cm_frames], ignore_index=True)
+        s.table(
+            table.rename(columns={"unit": "country"}),
+            "China and the US in the latest year of each venue, under the four counting "
+            "methods (regions recovered).",
+            percent=tuple(pm.METHODS),
+        )
+    src_vs_rec = pm.share(con, pm.PaperQuery(by="all", regions="source"), top=8).table
+    moved = pm.region_moves(con, pm.PaperQuery())
+    s.text(
+        f"Region recovery moves {moved['papers_moved']:,} papers' country sets "
+        f"(by rule: {moved['by_rule']}; to: {moved['by_region']})."
+    )
+    s.table(
+        src_vs_rec[["country", "name", "papers", "denominator", "share"]],
+        "All loaded papers, full counting, regions as the source gives them (HK/MO/TW "
+        "folded into CN).",
+        percent=("share",),
+    )
+    collab = pm.collaboration(con, pm.PaperQuery(by="year")).table
+    s.table(
+        collab, "International collaboration: papers with two or more countries.", percent=("rate",)
+    )
+    cit = pm.citations(con, pm.PaperQuery(by="all", method="full")).table.head(10)
+    s.table(
+        cit[
+            [
+                "country",
+                "name",
+                "papers",
+                "mean_citations",
+                "median_citations",
+                "top10_share",
+                "pp_top10",
+            ]
+        ],
+        "Google Scholar citations per paper (all loaded venues and years, full counting); "
+        "top-10% is within each venue's own pool.",
+        percent=("top10_share", "pp_top10"),
+    )
+    return s

@@ -1,0 +1,43 @@
+"""Read provenance back: what each source contributed, and why records were quarantined."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+
+def source_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per source: locations, rows loaded and quarantined, retrieval dates."""
+    return con.execute(
+        """
+        SELECT source, count(*) AS locations, sum(rows_loaded)::BIGINT AS loaded,
+               sum(rows_quarantined)::BIGINT AS quarantined,
+               strftime(min(retrieved_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS first_retrieved,
+               strftime(max(retrieved_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS last_retrieved,
+               list_distinct(list(parser_version))[1] AS parser
+        FROM loads GROUP BY source ORDER BY source
+        """
+    ).df()
+
+
+def loads_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every load: source, key, location, content hash, retrieval time, rows."""
+    return con.execute(
+        """
+        SELECT source, key, location, content_hash,
+               strftime(retrieved_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS retrieved_at,
+               parser_version, rows_loaded, rows_quarantined
+        FROM loads ORDER BY source, key
+        """
+    ).df()
+
+
+def quarantine_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Quarantine reasons (ids stripped so like reasons group) with counts and an example."""
+    return con.execute(
+        """
+        SELECT source, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason,
+               count(*) AS records, min(location || ' #' || record_no) AS example
+        FROM quarantine GROUP BY ALL ORDER BY records DESC
+        """
+    ).df()
