@@ -1,7 +1,8 @@
 """Recover Hong Kong, Macao and Taiwan from rows a source folded into China, and group countries.
 
 Paper Copilot codes HK/MO/TW institutions as `China`. Rules, tried in this order for a CN row:
-`inst-name` (the institution name names a HK/MO/TW place or institution), `inst-url` (the
+`inst-name` (the institution name names a HK/MO/TW place or institution, unless the author's
+only China-coded affiliation comes with a mainland .cn email), `inst-url` (the
 institution's web address ends in .hk/.mo/.tw), `email` (the author's email domain ends in
 .hk/.mo/.tw and the author has a single China-coded affiliation whose name names no mainland
 city). Names of mainland campuses of HK institutions (CUHK-Shenzhen, HKUST-Guangzhou) stay CN.
@@ -52,13 +53,17 @@ def region_from_name(name: str | None) -> str | None:
     return None
 
 
+def _tld(domain: str | None) -> str:
+    """The last label of a host or URL ('' when there is none)."""
+    if not domain:
+        return ""
+    host = re.sub(r"^[a-z]+://", "", domain.strip().lower()).split("/")[0].split(":")[0]
+    return host.rsplit(".", 1)[-1] if "." in host else ""
+
+
 def region_from_domain(domain: str | None) -> str | None:
     """HK/MO/TW from the top-level domain of a host or URL, else None."""
-    if not domain:
-        return None
-    host = re.sub(r"^[a-z]+://", "", domain.strip().lower()).split("/")[0].split(":")[0]
-    tld = host.rsplit(".", 1)[-1] if "." in host else ""
-    return _TLD.get(tld)
+    return _TLD.get(_tld(domain))
 
 
 def recover(
@@ -72,7 +77,10 @@ def recover(
     if country != "CN":
         return country, "source"
     code = region_from_name(inst_name)
-    if code:
+    # A mainland email (e.g. link.cuhk.edu.cn, CUHK-Shenzhen) outweighs a HK-sounding name when
+    # it is the author's only China-coded affiliation.
+    mainland_email = author_cn_rows == 1 and _tld(email_domain) == "cn"
+    if code and not mainland_email:
         return code, "inst-name"
     if inst_name and _MAINLAND.search(inst_name):
         return country, "source"

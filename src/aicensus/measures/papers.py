@@ -324,7 +324,9 @@ def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
     ).mutate(top10=_.n_above < 0.1 * _.n_known)
     wc = w.join(ranked.select("work_id", "citations", "top10"), "work_id")
     ordered = wc.mutate(
-        cum=_.weight.sum().over(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id]),
+        cum=_.weight.sum().over(
+            ibis.cumulative_window(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id])
+        ),
         tot=_.weight.sum().over(group_by=[*keys, "unit"]),
     )
     median = (
@@ -337,11 +339,10 @@ def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
         mean_citations=(_.weight * _.citations).sum() / _.weight.sum(),
         top10_papers=(_.weight * _.top10.cast("float64")).sum(),
     )
-    top_total = (
-        wc.filter(_.top10).group_by(keys).aggregate(top10_total=_.weight.sum())
-        if keys
-        else wc.filter(_.top10).aggregate(top10_total=_.weight.sum())
-    )
+    # Each counted paper weighs 1 in total under every method, so the top set's size is its
+    # number of distinct papers.
+    top = wc.filter(_.top10)
+    top_total = (top.group_by(keys) if keys else top).aggregate(top10_total=_.work_id.nunique())
     out = agg.join(median, [*keys, "unit"])
     out = out.join(top_total, keys) if keys else out.cross_join(top_total)
     out = out.mutate(top10_share=_.top10_papers / _.top10_total, pp_top10=_.top10_papers / _.papers)

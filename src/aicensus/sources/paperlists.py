@@ -248,11 +248,15 @@ def _split(value: str | None, sep: str = ";") -> list[str]:
     return [] if value is None else [s.strip() for s in value.split(sep)]
 
 
-def split_authors(raw: str | None) -> tuple[list[str], bool]:
-    """Byline names in order, and whether a repeated byline (A;B;A;B) was halved."""
+def split_authors(raw: str | None, comma: bool = True) -> tuple[list[str], bool]:
+    """Byline names in order, and whether a repeated byline (A;B;A;B) was halved.
+
+    Names are `;`-separated; a byline with no `;` but commas (siggraph files) is split on commas
+    unless `comma` is False (SOURCE.md's literal counting rule).
+    """
     if not raw:
         return [], False
-    sep = ";" if ";" in raw else ","
+    sep = ";" if ";" in raw or not comma else ","
     names = [n.strip() for n in raw.split(sep)]
     names = [n for n in names if n]
     half = len(names) // 2

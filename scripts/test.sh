@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up (including Chromium for the report test), lint, and run the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --browser
+.venv/bin/ruff check src tests bench
+.venv/bin/ruff format --check src tests bench
+exec .venv/bin/pytest -n 2 --dist loadgroup "$@"

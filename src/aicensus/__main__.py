@@ -1,0 +1,5 @@
+"""`python -m aicensus` runs the CLI."""
+
+from aicensus.cli.main import main
+
+main()
