@@ -248,21 +248,21 @@ def _split(value: str | None, sep: str = ";") -> list[str]:
     return [] if value is None else [s.strip() for s in value.split(sep)]
 
 
-def split_authors(raw: str | None, comma: bool = True) -> tuple[list[str], bool]:
+def split_authors(raw: str | None) -> tuple[list[str], bool]:
     """Byline names in order, and whether a repeated byline (A;B;A;B) was halved.
 
-    Names are `;`-separated; a byline with no `;` but commas (siggraph files) is split on commas
-    unless `comma` is False (SOURCE.md's literal counting rule).
+    Names are `;`-separated; a byline with no `;` but commas (siggraph files) is split on commas.
     """
     if not raw:
         return [], False
-    sep = ";" if ";" in raw or not comma else ","
+    sep = ";" if ";" in raw else ","
     names = [n.strip() for n in raw.split(sep)]
     names = [n for n in names if n]
-    half = len(names) // 2
-    if half and len(names) % 2 == 0 and names[:half] == names[half:]:
-        return names[:half], True
-    return names, False
+    halved = False
+    # Halve while the byline is two identical halves (some ICRA/IROS 2006 bylines are four-fold).
+    while (half := len(names) // 2) and len(names) % 2 == 0 and names[:half] == names[half:]:
+        names, halved = names[:half], True
+    return names, halved
 
 
 def _index_entries(raw: str | None, field_name: str) -> list[list[int]]:
@@ -311,17 +311,25 @@ def _stated_authors(p: dict) -> int | None:
         return None
 
 
+def _repeats(values: list, n: int) -> bool:
+    """True when `values` is its first `n` items repeated two or more times."""
+    return (
+        0 < n < len(values) and len(values) % n == 0 and values == values[:n] * (len(values) // n)
+    )
+
+
 def _realign(
-    n_authors: int, n_entries: int, aff: list[str], email_doubled: bool
-) -> list[int] | None:
+    n_authors: int, n_entries: int, aff: list[str], byline_repeated: bool
+) -> list[int | None] | None:
     """Author position for each country-index entry under the named 'realigned' rule, or None.
 
     Rule: when the list skipped the authors whose affiliation text is empty (SOURCE.md's
     aistats2025 example), map entries in order onto the authors with a non-empty affiliation, if
-    the counts agree exactly; when the list is a repeated byline's list, use its first half.
+    the counts agree exactly; when the list belongs to a repeated byline (a multiple of the
+    author count), its first copy maps onto the authors and the repeats onto no one.
     """
-    if n_entries == 2 * n_authors and email_doubled:
-        return list(range(n_authors)) + [None] * n_authors  # second half repeats the first
+    if byline_repeated and n_authors and n_entries % n_authors == 0 and n_entries > n_authors:
+        return list(range(n_authors)) + [None] * (n_entries - n_authors)
     if len(aff) == n_authors and n_entries < n_authors:
         with_aff = [i for i, a in enumerate(aff) if a]
         if len(with_aff) == n_entries:
@@ -391,10 +399,9 @@ class _FileParser:
         n = len(authors)
         aff = _split(_text(p, "aff"))
         emails = _split(_text(p, "email") or _text(p, "aff_domain"))
-        email_doubled = bool(halved and len(emails) == 2 * n)
-        if halved and len(aff) == 2 * n and aff[:n] == aff[n:]:
+        if halved and _repeats(aff, n):
             aff = aff[:n]
-        if email_doubled:
+        if halved and _repeats(emails, n):
             emails = emails[:n]
 
         country_table = _text(p, "aff_country_unique")
@@ -422,9 +429,7 @@ class _FileParser:
             0 <= k < len(codes) and codes[k] is not None for entry in c_entries for k in entry
         )
         aligned = known and len(c_entries) == n
-        realign_map = (
-            None if aligned or not known else _realign(n, len(c_entries), aff, email_doubled)
-        )
+        realign_map = None if aligned or not known else _realign(n, len(c_entries), aff, halved)
         if realign_map is not None:
             self.notes["papers realigned (optional 'realigned' rule)"] += 1
         if known and not aligned:
