@@ -19,7 +19,7 @@ def _handler(root: Path):
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
             if path.startswith("/status/"):
-                self.send_response(int(path.rsplit("/", 1)[-1]))
+                self.send_response(int(path.split("/")[2]))
                 self.end_headers()
                 return
             if path.startswith("/truncated/"):

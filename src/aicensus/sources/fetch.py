@@ -90,6 +90,8 @@ def _http_get(url: str, client: httpx.Client | None, timeout: float) -> bytes:
         resp = client.get(url)
     except httpx.TimeoutException:
         raise SourceError(f"{url}: timed out") from None
+    except httpx.RemoteProtocolError as exc:
+        raise SourceError(f"{url}: truncated download ({exc})") from None
     except httpx.HTTPError as exc:
         raise SourceError(f"{url}: unreachable ({type(exc).__name__}: {exc})") from None
     finally:
