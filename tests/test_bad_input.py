@@ -25,8 +25,12 @@ def db(data_root, tmp_path) -> Path:
 
 
 def cli(db: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "aicensus", "--db", str(db), *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "aicensus", "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
@@ -74,7 +78,8 @@ def test_bad_file_among_good_ones_aborts_whole_load(db, tmp_path, data_root):
     before = snapshot(db)
     root = bad_tree(tmp_path, "ijcai2023.json", b"not json")
     (root / "ijcai/ijcai2024.json.gz").write_bytes(
-        (data_root / "paperlists/ijcai/ijcai2024.json.gz").read_bytes())
+        (data_root / "paperlists/ijcai/ijcai2024.json.gz").read_bytes()
+    )
     proc = cli(db, "load", "paperlists", "--from", str(root))
     assert_one_line_error(proc, "ijcai2023.json")
     assert snapshot(db) == before
@@ -87,8 +92,15 @@ def test_missing_file(db, tmp_path):
 
 def test_unknown_venue(db, data_root):
     before = snapshot(db)
-    proc = cli(db, "load", "paperlists", "--from", str(data_root / "paperlists"),
-               "--venues", "ijcai,neurips")
+    proc = cli(
+        db,
+        "load",
+        "paperlists",
+        "--from",
+        str(data_root / "paperlists"),
+        "--venues",
+        "ijcai,neurips",
+    )
     assert_one_line_error(proc, "unknown venue(s) neurips", "known:")
     assert snapshot(db) == before
 
@@ -105,19 +117,28 @@ def test_server_error_and_truncated_download(db, data_root):
     with serve(data_root / "paperlists") as base:
         proc = cli(db, "load", "paperlists", "--from", base + "/status/500/ijcai2024.json")
         assert_one_line_error(proc, "HTTP 500")
-        proc = cli(db, "load", "paperlists", "--from",
-                   base + "/truncated/ijcai/ijcai2024.json")
+        proc = cli(db, "load", "paperlists", "--from", base + "/truncated/ijcai/ijcai2024.json")
         assert_one_line_error(proc, "truncated download")
     assert snapshot(db) == before
 
 
 def test_bad_records_are_quarantined_not_fatal(db, tmp_path):
     records = [
-        {"id": "a", "title": "ok", "author": "A; B", "aff_country_unique": "China",
-         "aff_country_unique_index": "0;0"},
+        {
+            "id": "a",
+            "title": "ok",
+            "author": "A; B",
+            "aff_country_unique": "China",
+            "aff_country_unique_index": "0;0",
+        },
         "not an object",
-        {"id": "b", "title": "bad index", "author": "A", "aff_country_unique": "China",
-         "aff_country_unique_index": "x"},
+        {
+            "id": "b",
+            "title": "bad index",
+            "author": "A",
+            "aff_country_unique": "China",
+            "aff_country_unique_index": "x",
+        },
         {"id": "c", "title": "bad author type", "author": ["A"]},
         {"id": "d", "title": "bad citations", "author": "A", "gs_citation": "many"},
     ]
@@ -130,9 +151,13 @@ def test_bad_records_are_quarantined_not_fatal(db, tmp_path):
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
-    reasons = [r[0] for r in con.execute(
-        "SELECT reason FROM quarantine WHERE load_id = 'paperlists:ijcai/ijcai2019' "
-        "ORDER BY record_no").fetchall()]
+    reasons = [
+        r[0]
+        for r in con.execute(
+            "SELECT reason FROM quarantine WHERE load_id = 'paperlists:ijcai/ijcai2019' "
+            "ORDER BY record_no"
+        ).fetchall()
+    ]
     con.close()
     assert reasons == [
         "record is a str, not an object",

@@ -15,8 +15,11 @@ from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult
 from aicensus.measures.output import render
 
-console = Console()
+# Wide enough for measure tables when output is a pipe or file (Rich falls back to 80 columns).
+console = Console(width=None if Console().is_terminal else 160)
 err_console = Console(stderr=True)
+# Columns kept out of the on-screen table (they stay in csv/json/parquet output).
+_SCREEN_HIDDEN = ("papers_loaded",)
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -60,11 +63,14 @@ def _fmt(col: str, value: object) -> str:
         ):
             return f"{100 * value:.2f}%"
         return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    if isinstance(value, int) and col != "year":
+        return f"{value:,}"
+    return str(value)
 
 
-def print_table(df: pd.DataFrame, title: str | None = None, limit: int = 60) -> None:
+def print_table(df: pd.DataFrame, title: str | None = None, limit: int = 200) -> None:
     table = Table(title=title, show_lines=False)
+    df = df.drop(columns=[c for c in _SCREEN_HIDDEN if c in df.columns])
     for col in df.columns:
         numeric = pd.api.types.is_numeric_dtype(df[col]) and col != "year"
         table.add_column(col, justify="right" if numeric else "left")

@@ -1,0 +1,104 @@
+"""The HTML report: self-contained (no network), every chart draws in headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from aicensus.report import html
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=20000",
+]
+
+
+@pytest.fixture(scope="module")
+def report(paperlists_db, tmp_path_factory) -> Path:
+    con = duckdb.connect(str(paperlists_db), read_only=True)
+    path = html.write(con, tmp_path_factory.mktemp("report") / "report.html")
+    con.close()
+    return path
+
+
+def test_self_contained(report):
+    text = report.read_text()
+    assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", text)
+    assert "vegaEmbed" in text and 'id="papers"' in text and 'id="provenance"' in text
+    assert "author-fractional" in text and "content_hash" in text
+
+
+def chromium() -> str | None:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and os.environ.get("CI"):
+        pytest.fail("chromium is not installed (scripts/setup.sh --browser installs it)")
+    return found
+
+
+def test_charts_draw_in_chromium(report, tmp_path):
+    exe = chromium()
+    if exe is None:
+        pytest.skip("chromium not installed on this machine (CI installs it)")
+    profile = ["--user-data-dir=" + str(tmp_path / "profile")]
+    proc = subprocess.run(
+        [
+            exe,
+            *CHROMIUM_FLAGS,
+            *profile,
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout
+    m = re.search(r'<body[^>]*data-charts="(\d+)/(\d+)"', dom)
+    assert m, "charts never finished drawing"
+    drawn, total = int(m.group(1)), int(m.group(2))
+    assert total >= 2 and drawn == total
+    # every chart container holds a non-empty SVG
+    for cid in re.findall(r'<div class="chart[^"]*" id="(chart-[^"]+)"', dom):
+        block = dom.split(f'id="{cid}"', 1)[1][:20000]
+        assert "<svg" in block and "<path" in block, cid
+    errors = [
+        ln
+        for ln in proc.stderr.splitlines()
+        if "CONSOLE" in ln and ("error" in ln.lower() or "Uncaught" in ln)
+    ]
+    assert not errors, errors
+    shot = tmp_path / "report.png"
+    subprocess.run(
+        [
+            exe,
+            *CHROMIUM_FLAGS,
+            *profile,
+            "--window-size=1280,2000",
+            f"--screenshot={shot}",
+            report.as_uri(),
+        ],
+        capture_output=True,
+        timeout=180,
+        check=True,
+    )
+    assert shot.stat().st_size > 50_000
+    keep = os.environ.get("AICENSUS_SCREENSHOT")
+    if keep:
+        shutil.copy(shot, keep)
