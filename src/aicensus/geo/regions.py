@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 _REGION_NAME = [
     (
@@ -43,6 +44,7 @@ _MAINLAND = re.compile(
 _TLD = {"hk": "HK", "mo": "MO", "tw": "TW"}
 
 
+@lru_cache(maxsize=65536)
 def region_from_name(name: str | None) -> str | None:
     """HK/MO/TW if an institution name places it there, else None."""
     if not name or _MAINLAND.search(name):
@@ -53,12 +55,18 @@ def region_from_name(name: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def _tld(domain: str | None) -> str:
     """The last label of a host or URL ('' when there is none)."""
     if not domain:
         return ""
     host = re.sub(r"^[a-z]+://", "", domain.strip().lower()).split("/")[0].split(":")[0]
     return host.rsplit(".", 1)[-1] if "." in host else ""
+
+
+@lru_cache(maxsize=65536)
+def _is_mainland(name: str) -> bool:
+    return _MAINLAND.search(name) is not None
 
 
 def region_from_domain(domain: str | None) -> str | None:
@@ -82,7 +90,7 @@ def recover(
     mainland_email = author_cn_rows == 1 and _tld(email_domain) == "cn"
     if code and not mainland_email:
         return code, "inst-name"
-    if inst_name and _MAINLAND.search(inst_name):
+    if inst_name and _is_mainland(inst_name):
         return country, "source"
     code = region_from_domain(inst_url)
     if code:

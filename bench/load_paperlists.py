@@ -1,0 +1,213 @@
+"""Benchmark: load all Paper Copilot files, aicensus vs a plain pandas script vs the floor.
+
+Each contender runs in its own fresh process (wall time, peak RSS from the OS), in one run:
+- floor-json:    gunzip + json.load of every file (no output)
+- floor-duckdb:  DuckDB read_json of every file into a table (no normalisation)
+- pandas:        the script users would write: read_json per file, split authors, explode
+                 per-author country/institution indexes with apply, map names with pycountry,
+                 write works/authorships/affiliations to DuckDB
+- aicensus:      `load_paperlists` into a fresh warehouse (parse, quirks, quarantine, regions,
+                 provenance, one transaction)
+
+Usage: python bench/load_paperlists.py [--data DIR] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = Path(os.environ.get("AICENSUS_DATA", REPO.parent / "shared" / "data"))
+
+
+def files(data: Path) -> list[Path]:
+    return sorted((data / "paperlists").glob("*/*.json.gz"))
+
+
+def floor_json(data: Path, out: Path) -> int:
+    n = 0
+    for f in files(data):
+        with gzip.open(f, "rb") as fh:
+            n += len(json.load(fh))
+    return n
+
+
+def floor_duckdb(data: Path, out: Path) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(out))
+    pattern = str(data / "paperlists" / "*" / "*.json.gz")
+    # Explicit columns (the fields aicensus reads): schema inference over all 246 files with
+    # union_by_name runs out of memory on this 24 GiB machine.
+    fields = (
+        "id",
+        "title",
+        "track",
+        "status",
+        "author",
+        "aff",
+        "aff_unique_norm",
+        "aff_unique_index",
+        "aff_unique_url",
+        "aff_country_unique",
+        "aff_country_unique_index",
+        "email",
+        "aff_domain",
+        "gs_citation",
+        "author_num",
+    )
+    columns = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in fields) + "}"
+    con.execute(
+        f"CREATE TABLE raw AS SELECT * FROM read_json('{pattern}', format='array', "
+        f"columns={columns}, maximum_object_size=100000000)"
+    )
+    return con.execute("SELECT count(*) FROM raw").fetchone()[0]
+
+
+def pandas_baseline(data: Path, out: Path) -> int:
+    import duckdb
+    import pandas as pd
+    import pycountry
+
+    def iso(name: str):
+        try:
+            return pycountry.countries.lookup(name).alpha_2
+        except LookupError:
+            return None
+
+    works, authors, affs = [], [], []
+    for f in files(data):
+        venue = f.parent.name
+        year = int(f.name.removesuffix(".json.gz")[len(venue) :])
+        df = pd.read_json(f, compression="gzip", dtype=False)
+        if df.empty:
+            continue
+        df["work_id"] = f"{venue}{year}:" + df.index.astype(str)
+        df["venue"], df["year"] = venue, year
+        for col in (
+            "author",
+            "aff_country_unique",
+            "aff_country_unique_index",
+            "aff_unique_norm",
+            "aff_unique_index",
+        ):
+            if col not in df.columns:
+                df[col] = ""
+            df[col] = df[col].fillna("").astype(str)
+        df["authors"] = (
+            df["author"].str.split(";").apply(lambda xs: [x.strip() for x in xs if x.strip()])
+        )
+        works.append(df[["work_id", "venue", "year", "title"]])
+        a = df[["work_id", "authors"]].explode("authors").dropna()
+        a["position"] = a.groupby("work_id").cumcount()
+        authors.append(a)
+
+        def rows(r):
+            names = r["aff_country_unique"].split(";")
+            insts = r["aff_unique_norm"].split(";")
+            out_rows = []
+            for pos, (centry, ientry) in enumerate(
+                zip(
+                    r["aff_country_unique_index"].split(";"),
+                    r["aff_unique_index"].split(";"),
+                    strict=False,
+                )
+            ):
+                for c, i in zip(centry.split("+"), ientry.split("+"), strict=False):
+                    cn = names[int(c)] if c.strip().isdigit() and int(c) < len(names) else ""
+                    inst = insts[int(i)] if i.strip().isdigit() and int(i) < len(insts) else ""
+                    out_rows.append((r["work_id"], pos, inst, cn, iso(cn) if cn else None))
+            return out_rows
+
+        affs.extend(x for lst in df.apply(rows, axis=1) for x in lst)
+    w = pd.concat(works)
+    au = pd.concat(authors)
+    af = pd.DataFrame(
+        affs, columns=["work_id", "position", "institution", "country_name", "country"]
+    )
+    con = duckdb.connect(str(out))
+    for name, frame in (("works", w), ("authorships", au), ("affiliations", af)):
+        con.register("f", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM f")
+        con.unregister("f")
+    return len(w)
+
+
+def aicensus(data: Path, out: Path) -> int:
+    from aicensus.ingest.paperlists import load_paperlists
+    from aicensus.warehouse import connect
+
+    con = connect(out)
+    summary = load_paperlists(con, str(data / "paperlists"))
+    con.close()
+    return summary.loaded + summary.quarantined
+
+
+CONTENDERS = {
+    "floor-json": floor_json,
+    "floor-duckdb": floor_duckdb,
+    "pandas": pandas_baseline,
+    "aicensus": aicensus,
+}
+
+
+def run_one(name: str, data: Path) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        n = CONTENDERS[name](data, Path(tmp) / "out.duckdb")
+        seconds = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"name": name, "seconds": seconds, "peak_mb": peak_kb / 1024, "records": n}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--repeat", type=int, default=1, help="runs per contender (best kept)")
+    ap.add_argument("--one", choices=list(CONTENDERS), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one, args.data)))
+        return
+    results = {}
+    for name in CONTENDERS:
+        best = None
+        for _ in range(args.repeat):
+            proc = subprocess.run(
+                [sys.executable, __file__, "--one", name, "--data", str(args.data)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = json.loads(proc.stdout.strip().splitlines()[-1])
+            best = r if best is None or r["seconds"] < best["seconds"] else best
+        results[name] = best
+    a = results["aicensus"]
+    print(
+        f"{'contender':<14}{'seconds':>9}{'peak MB':>9}{'records':>9}"
+        f"{'aicensus/x time':>17}{'aicensus/x mem':>16}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<14}{r['seconds']:>9.2f}{r['peak_mb']:>9.0f}{r['records']:>9}"
+            f"{a['seconds'] / r['seconds']:>17.2f}{a['peak_mb'] / r['peak_mb']:>16.2f}"
+        )
+    print(
+        f"\naicensus vs floor (gunzip+json.load): "
+        f"{a['seconds'] / results['floor-json']['seconds']:.2f}x time"
+        f"; pandas baseline is {results['pandas']['seconds'] / a['seconds']:.1f}x slower than "
+        f"aicensus and uses {results['pandas']['peak_mb'] / a['peak_mb']:.2f}x its memory"
+    )
+
+
+if __name__ == "__main__":
+    main()
