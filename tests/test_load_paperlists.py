@@ -156,3 +156,19 @@ def test_sigkill_mid_load_leaves_warehouse_unchanged(data_root, tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM loads").fetchone()[0] == 246
     con.close()
+
+
+def test_cli_online_probes_known_venue_years(data_root, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from aicensus.cli.main import app
+
+    db = tmp_path / "w.duckdb"
+    with serve(data_root / "paperlists") as base:
+        monkeypatch.setenv("AICENSUS_PAPERLISTS_UPSTREAM", base + "/{venue}/{venue}{year}.json")
+        result = CliRunner().invoke(
+            app, ["--db", str(db), "load", "paperlists", "--online", "--venues", "ijcai"]
+        )
+    assert result.exit_code == 0, result.output
+    # 2013-2025 probed; the mirror has ijcai 2020-2024
+    assert "13 file(s): 5 written, 0 unchanged, 8 not found upstream" in result.output

@@ -16,6 +16,42 @@ from aicensus.errors import AicensusError
 PAPERLISTS_UPSTREAM = (
     "https://raw.githubusercontent.com/papercopilot/paperlists/main/{venue}/{venue}{year}.json"
 )
+# Venue folders of the upstream repository (a URL pattern cannot be listed, so an online load
+# without --venues probes these for PAPERLISTS_ONLINE_YEARS; absent venue-years are reported).
+PAPERLISTS_VENUES = (
+    "3dv",
+    "aaai",
+    "acl",
+    "acml",
+    "acmmm",
+    "ai4x",
+    "aistats",
+    "alt",
+    "automl",
+    "coling",
+    "colm",
+    "colt",
+    "corl",
+    "cvpr",
+    "eccv",
+    "emnlp",
+    "iccv",
+    "iclr",
+    "icml",
+    "icra",
+    "ijcai",
+    "iros",
+    "kdd",
+    "naacl",
+    "nips",
+    "rss",
+    "siggraph",
+    "siggraphasia",
+    "uai",
+    "wacv",
+    "www",
+)
+PAPERLISTS_ONLINE_YEARS = range(2013, 2026)
 
 
 @dataclass(frozen=True)
@@ -30,6 +66,12 @@ class Settings:
     def source_location(self, name: str, default_subdir: str) -> str:
         """Where source `name` is read from: configured location or `<data_root>/<subdir>`."""
         return self.sources.get(name) or str(self.data_root / default_subdir)
+
+    def upstream(self, name: str, default: str) -> str:
+        """The online URL (pattern) of source `name`: env AICENSUS_<NAME>_UPSTREAM, then
+        `[sources] <name>_upstream` in aicensus.toml, then the real upstream."""
+        env = os.environ.get(f"AICENSUS_{name.upper()}_UPSTREAM")
+        return env or self.sources.get(f"{name}_upstream") or default
 
 
 def _find_project_root(start: Path) -> Path:

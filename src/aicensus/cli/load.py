@@ -6,9 +6,8 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aicensus.cli.common import console, err_console, parse_list, parse_years, settings
-from aicensus.config import PAPERLISTS_UPSTREAM
+from aicensus.config import PAPERLISTS_ONLINE_YEARS, PAPERLISTS_UPSTREAM, PAPERLISTS_VENUES
 from aicensus.ingest.paperlists import PaperlistsLoadSummary, load_paperlists
-from aicensus.sources import paperlists as pl
 from aicensus.warehouse import connect
 
 app = typer.Typer(help="Load sources into the warehouse.", no_args_is_help=True)
@@ -30,9 +29,14 @@ def paperlists(
     """Load Paper Copilot paper lists (all files, or the selected venues and years)."""
     s = settings(ctx)
     location = (
-        PAPERLISTS_UPSTREAM if online else (source or s.source_location("paperlists", "paperlists"))
+        s.upstream("paperlists", PAPERLISTS_UPSTREAM)
+        if online
+        else (source or s.source_location("paperlists", "paperlists"))
     )
-    files, _ = pl.discover(location, parse_list(venues), parse_years(years))
+    venue_list, year_list = parse_list(venues), parse_years(years)
+    if "{venue}" in location:  # a URL pattern cannot be listed: probe the known venue-years
+        venue_list = venue_list or PAPERLISTS_VENUES
+        year_list = year_list or tuple(PAPERLISTS_ONLINE_YEARS)
     con = connect(s.db)
     try:
         with Progress(
@@ -44,13 +48,13 @@ def paperlists(
             console=err_console,
             transient=True,
         ) as bar:
-            task = bar.add_task("", total=len(files))
+            task = bar.add_task("", total=None)
             summary = load_paperlists(
                 con,
                 location,
-                parse_list(venues),
-                parse_years(years),
-                progress=lambda key, i: bar.update(task, completed=i, description=key),
+                venue_list,
+                year_list,
+                progress=lambda key, i, n: bar.update(task, completed=i, total=n, description=key),
             )
     finally:
         con.close()

@@ -15,7 +15,7 @@ from aicensus.errors import SourceError
 from aicensus.sources import paperlists as pl
 from aicensus.warehouse import LocationRows, load
 
-Progress = Callable[[str, int], None]  # (what just finished, how many so far)
+Progress = Callable[[str, int, int], None]  # (what just finished, how many so far, total)
 
 
 @dataclass
@@ -66,7 +66,7 @@ def load_paperlists(
                 else:
                     parsed.append(rows)
                 if progress:
-                    progress(vy.key, i)
+                    progress(vy.key, i, len(files))
     if not parsed:
         raise SourceError(f"{location}: none of the selected venue-years could be found")
     with load(con, pl.SOURCE, pl.PARSER_VERSION) as loader:
