@@ -12,6 +12,46 @@ from aicensus.measures.base import MeasureResult
 
 alt.data_transformers.disable_max_rows()
 
+# Fixed colours for frequent countries, so a country looks the same in every chart.
+_COUNTRY_COLOURS = {
+    "China": "#d62728",
+    "United States": "#1f77b4",
+    "United Kingdom": "#2ca02c",
+    "Germany": "#7f7f7f",
+    "Japan": "#ff7f0e",
+    "France": "#9467bd",
+    "Canada": "#8c564b",
+    "South Korea": "#e377c2",
+    "Korea, Republic of": "#e377c2",
+    "Hong Kong": "#bcbd22",
+    "Singapore": "#17becf",
+    "Taiwan": "#aec7e8",
+    "Switzerland": "#ff9896",
+    "India": "#98df8a",
+    "Australia": "#c5b0d5",
+    "Italy": "#c49c94",
+}
+
+
+def _colour_scale(labels: list[str]) -> alt.Scale:
+    """Colour scale with the fixed country colours first, then the default palette."""
+    spare = iter(
+        [
+            "#393b79",
+            "#637939",
+            "#8c6d31",
+            "#843c39",
+            "#7b4173",
+            "#3182bd",
+            "#e6550d",
+            "#31a354",
+            "#756bb1",
+            "#636363",
+        ]
+    )
+    rng = [_COUNTRY_COLOURS.get(label) or next(spare, "#999999") for label in labels]
+    return alt.Scale(domain=labels, range=rng)
+
 
 def top_units(df: pd.DataFrame, unit: str, n: int) -> list[str]:
     """The n units with the largest total weighted papers across the table."""
@@ -32,7 +72,8 @@ def share_over_time(result: MeasureResult, top: int = 6, title: str | None = Non
         color = alt.Color("series:N", title=None)
     else:
         df = df.assign(series=df[label].astype(str))
-        color = alt.Color("series:N", title=unit.capitalize(), sort=keep)
+        labels = list(dict.fromkeys(df.sort_values("papers", ascending=False)["series"]))
+        color = alt.Color("series:N", title=unit.capitalize(), scale=_colour_scale(labels))
     method = result.meta.get("method", "")
     return (
         alt.Chart(df[["year", "series", "share", "denominator"]])
@@ -80,3 +121,34 @@ def save(chart: alt.Chart, path: Path) -> None:
         chart.save(str(path), inline=True)
     else:
         chart.save(str(path))
+
+
+def venue_small_multiples(result: MeasureResult, units: list[str]) -> alt.FacetChart:
+    """One small line chart per venue: the given units' share per year (same method)."""
+    unit = result.meta.get("unit", "country")
+    df = result.table[result.table[unit].isin(units)]
+    label = "name" if "name" in df.columns else unit
+    method = result.meta.get("method", "")
+    return (
+        alt.Chart(df[["venue", "year", label, "share", "denominator"]])
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title=None),
+            y=alt.Y("share:Q", title=f"Share ({method})", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                f"{label}:N",
+                title=None,
+                scale=_colour_scale(sorted(df[label].astype(str).unique())),
+            ),
+            tooltip=[
+                "venue:N",
+                "year:O",
+                f"{label}:N",
+                alt.Tooltip("share:Q", format=".2%"),
+                alt.Tooltip("denominator:Q", title="papers counted"),
+            ],
+        )
+        .properties(width=220, height=140)
+        .facet(facet=alt.Facet("venue:N", title=None), columns=4)
+        .resolve_scale(x="independent")
+    )

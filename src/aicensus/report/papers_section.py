@@ -39,6 +39,29 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         "Pooled over every loaded venue with country data in each year; the venue mix "
         "changes from year to year.",
     )
+    by_venue = pm.share(con, pm.PaperQuery(by="venue-year"))
+    series = by_venue.table.groupby("venue")["year"].nunique()
+    long_venues = sorted(series[series >= 4].index)
+    by_venue.table = by_venue.table[by_venue.table["venue"].isin(long_venues)]
+    s.chart(
+        charts.venue_small_multiples(by_venue, ["CN", "US"]),
+        "China and the United States per venue and year (full counting), venues with at "
+        "least four years of country data. Each venue's own papers: no change of venue mix.",
+    )
+    coverage = con.execute(
+        """SELECT venue, min(year) AS first_year, max(year) AS last_year,
+                  count(*) AS papers_loaded,
+                  count(*) FILTER (WHERE work_id IN (SELECT work_id FROM affiliations
+                                   WHERE country_source IS NOT NULL)) AS with_country
+           FROM works WHERE source = 'paperlists' GROUP BY venue ORDER BY venue"""
+    ).df()
+    coverage["coverage"] = coverage["with_country"] / coverage["papers_loaded"]
+    s.table(
+        coverage,
+        "Coverage per venue: papers loaded and papers with a known country. "
+        "Venues at 0% (e.g. ICLR, ECCV, KDD) carry no country data in Paper Copilot.",
+        percent=("coverage",),
+    )
     frac = pm.share(con, pm.PaperQuery(by="year", method="author-fractional"))
     s.chart(
         charts.share_over_time(frac, top=6, title="Same, author-fractional counting"),
