@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aicensus.cli.common import console, err_console, parse_list, parse_years, settings
 from aicensus.config import PAPERLISTS_UPSTREAM
+from aicensus.errors import AicensusError
+from aicensus.ingest.epoch import EpochLoadSummary, load_epoch
 from aicensus.ingest.paperlists import PaperlistsLoadSummary, load_paperlists
+from aicensus.sources import epoch as epoch_source
 from aicensus.sources import paperlists as pl
 from aicensus.warehouse import connect
 
@@ -68,5 +73,48 @@ def print_summary(summary: PaperlistsLoadSummary, db: str) -> None:
     )
     for note in summary.discover_notes:
         console.print(f"  [yellow]{note}[/yellow]")
+    for note, count in sorted(summary.notes.items()):
+        console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
+@app.command("epoch")
+def epoch(
+    ctx: typer.Context,
+    source: str = typer.Option(
+        None,
+        "--from",
+        help="A CSV file or URL. Default: the bundled copy (or the configured location).",
+    ),
+    online: bool = typer.Option(
+        False, "--online", help=f"Read Epoch's public CSV ({epoch_source.DEFAULT_URL})."
+    ),
+) -> None:
+    """Load Epoch AI's Notable AI Models CSV."""
+    s = settings(ctx)
+    location = (
+        epoch_source.DEFAULT_URL
+        if online
+        else source
+        or str(Path(s.source_location("epoch", "epoch_notable_models")) / "notable_ai_models.csv")
+    )
+    if Path(location).is_dir():
+        location = str(Path(location) / "notable_ai_models.csv")
+    con = connect(s.db)
+    try:
+        summary = load_epoch(con, location)
+    finally:
+        con.close()
+    print_epoch_summary(summary, str(s.db))
+    if summary.rejected:
+        raise AicensusError(f"{location}: rejected ({summary.rejected}); see the quarantine")
+
+
+def print_epoch_summary(summary: EpochLoadSummary, db: str) -> None:
+    state = "written" if summary.written else "unchanged (same content, parser and registry)"
+    console.print(f"epoch: {summary.location}: {state}")
+    console.print(
+        f"  {summary.records:,} records: {summary.loaded:,} models loaded, "
+        f"{summary.quarantined:,} quarantined  →  {db}"
+    )
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")
