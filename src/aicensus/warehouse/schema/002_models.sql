@@ -77,6 +77,8 @@ CREATE TABLE board_snapshots (
     has_ci         BOOLEAN NOT NULL
 );
 
+-- Ranks are not stored: measures/boards.py derives strict and CI-aware ranks from ratings
+-- and intervals, so the same definition serves all rows and filtered views (e.g. current only).
 CREATE TABLE board_entries (
     snapshot_id     VARCHAR NOT NULL,
     load_id         VARCHAR NOT NULL,
@@ -91,10 +93,7 @@ CREATE TABLE board_entries (
     ci_minus        DOUBLE,                -- lower half-width
     votes           BIGINT,
     rank_source     INTEGER,               -- the rank the file states (NULL if none)
-    rank_strict     INTEGER NOT NULL,      -- 1 + entries with a strictly higher rating
-    rank_strict_max INTEGER NOT NULL,      -- last position shared by tied ratings (range with rank_strict)
-    rank_ub         INTEGER,               -- CI-aware: 1 + entries whose lower bound > this upper bound
-    rank_lb         INTEGER,               -- CI-aware worst: n - entries whose upper bound < this lower bound
+    model_key       VARCHAR,               -- the source's stable key where it has one
     license         VARCHAR,
     open_weights    BOOLEAN,               -- from license / open-weights field; NULL if unknown
     is_current      BOOLEAN                -- Artificial Analysis flag; NULL elsewhere
