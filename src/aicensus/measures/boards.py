@@ -105,8 +105,8 @@ def ranked_expr(ic: ibis.BaseBackend, q: BoardQuery) -> ibis.Table:
     b = e.select(sid=e.snapshot_id, b_upper=e.upper, b_lower=e.lower)
     pairs = a.join(b, a.snapshot_id == b.sid).group_by(["snapshot_id", "record_no"])
     ci = pairs.aggregate(
-        n_above=(_.b_lower > _.upper).sum(),
-        n_below=(_.b_upper < _.lower).sum(),
+        n_above=(_.b_lower > _.upper).sum().cast("int64"),
+        n_below=(_.b_upper < _.lower).sum().cast("int64"),
     )
     e = e.join(ci, ["snapshot_id", "record_no"])
     e = e.mutate(
@@ -115,8 +115,10 @@ def ranked_expr(ic: ibis.BaseBackend, q: BoardQuery) -> ibis.Table:
     )
     e = e.mutate(
         rank_strict_max=_.rank_strict + _.n_tied - 1,
-        rank_ub=ibis.ifelse(_.upper.isnull(), ibis.null("int64"), _.n_above + 1),
-        rank_lb=ibis.ifelse(_.lower.isnull(), ibis.null("int64"), _.n_entries - _.n_below),
+        rank_ub=ibis.ifelse(_.upper.isnull(), ibis.null("int64"), _.n_above + 1).cast("int64"),
+        rank_lb=ibis.ifelse(_.lower.isnull(), ibis.null("int64"), _.n_entries - _.n_below).cast(
+            "int64"
+        ),
     )
     o = ic.table("orgs").select("org_id", hq=_.country, root_id=_.root_id, root_c=_.root_country)
     e = e.left_join(o, e.org_id == o.org_id)
@@ -233,9 +235,9 @@ def standing(con: duckdb.DuckDBPyConnection, q: BoardQuery) -> MeasureResult:
     agg = r.group_by(keys).aggregate(
         best_rank=_.rank_strict.min(),
         best_rank_ub=_.rank_ub.min(),
-        entries_top=top.sum(),
-        orgs_top=_.org_unit.nunique(where=top),
-        open_top=(top & _.open_weights.fill_null(False)).sum(),
+        entries_top=top.sum().cast("int64"),
+        orgs_top=_.org_unit.nunique(where=top).cast("int64"),
+        open_top=(top & _.open_weights.fill_null(False)).sum().cast("int64"),
         best_rating=_.rating.max(),
         entries=_.count(),
     )

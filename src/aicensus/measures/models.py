@@ -263,7 +263,7 @@ def compute(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResult:
         "compute_max": _.training_compute.max(),
     }
     for t in THRESHOLDS:
-        aggs[f"n_ge_{t:.0e}".replace("+", "")] = (_.training_compute >= t).sum()
+        aggs[f"n_ge_{t:.0e}".replace("+", "")] = (_.training_compute >= t).sum().cast("int64")
     df = j.group_by(keys).aggregate(**aggs).order_by([*q.keys, ibis.desc("compute_sum")]).execute()
     known = models_expr(ic, q).filter(_.training_compute.notnull()).count().execute()
     total = models_expr(ic, q).count().execute()
