@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aicensus.cli.common import console, err_console, parse_list, parse_years, settings
 from aicensus.config import PAPERLISTS_ONLINE_YEARS, PAPERLISTS_UPSTREAM, PAPERLISTS_VENUES
+from aicensus.errors import AicensusError
+from aicensus.ingest.arenas import ArenaLoadSummary, load_arenas
+from aicensus.ingest.epoch import EpochLoadSummary, load_epoch
 from aicensus.ingest.paperlists import PaperlistsLoadSummary, load_paperlists
+from aicensus.sources import arenas as arena_source
+from aicensus.sources import epoch as epoch_source
 from aicensus.warehouse import connect
 
 app = typer.Typer(help="Load sources into the warehouse.", no_args_is_help=True)
@@ -72,5 +79,93 @@ def print_summary(summary: PaperlistsLoadSummary, db: str) -> None:
     )
     for note in summary.discover_notes:
         console.print(f"  [yellow]{note}[/yellow]")
+    for note, count in sorted(summary.notes.items()):
+        console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
+@app.command("epoch")
+def epoch(
+    ctx: typer.Context,
+    source: str = typer.Option(
+        None,
+        "--from",
+        help="A CSV file or URL. Default: the bundled copy (or the configured location).",
+    ),
+    online: bool = typer.Option(
+        False, "--online", help=f"Read Epoch's public CSV ({epoch_source.DEFAULT_URL})."
+    ),
+) -> None:
+    """Load Epoch AI's Notable AI Models CSV."""
+    s = settings(ctx)
+    location = (
+        epoch_source.DEFAULT_URL
+        if online
+        else source
+        or str(Path(s.source_location("epoch", "epoch_notable_models")) / "notable_ai_models.csv")
+    )
+    if Path(location).is_dir():
+        location = str(Path(location) / "notable_ai_models.csv")
+    con = connect(s.db)
+    try:
+        summary = load_epoch(con, location)
+    finally:
+        con.close()
+    print_epoch_summary(summary, str(s.db))
+    if summary.rejected:
+        raise AicensusError(f"{location}: rejected ({summary.rejected}); see the quarantine")
+
+
+def print_epoch_summary(summary: EpochLoadSummary, db: str) -> None:
+    state = "written" if summary.written else "unchanged (same content, parser and registry)"
+    console.print(f"epoch: {summary.location}: {state}")
+    console.print(
+        f"  {summary.records:,} records: {summary.loaded:,} models loaded, "
+        f"{summary.quarantined:,} quarantined  →  {db}"
+    )
+    for note, count in sorted(summary.notes.items()):
+        console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
+@app.command("arena")
+def arena(
+    ctx: typer.Context,
+    sources: list[str] = typer.Option(
+        None,
+        "--from",
+        help="Leaderboard files, directories or URLs (repeatable). Default: the bundled "
+        "arena_text_history and arena_video folders.",
+    ),
+    preset: str = typer.Option(
+        None, help=f"Column mapping ({', '.join(arena_source.PRESETS)}); default: detected."
+    ),
+) -> None:
+    """Load arena-style leaderboards (text, text-to-video, image-to-video, ...)."""
+    s = settings(ctx)
+    locations = sources or [
+        s.source_location("arena_text", "arena_text_history"),
+        s.source_location("arena_video", "arena_video"),
+    ]
+    con = connect(s.db)
+    try:
+        summary = load_arenas(con, list(locations), preset)
+    finally:
+        con.close()
+    print_arena_summary(summary, str(s.db))
+    if summary.rejected:
+        first = next(iter(summary.rejected.items()))
+        raise AicensusError(
+            f"{first[0]}: rejected ({first[1]}); {len(summary.rejected)} file(s) in the quarantine"
+        )
+
+
+def print_arena_summary(summary: ArenaLoadSummary, db: str) -> None:
+    console.print(
+        f"arena: {summary.files} file(s): {len(summary.written)} written, "
+        f"{len(summary.unchanged)} unchanged"
+    )
+    console.print(
+        f"  {summary.snapshots:,} snapshots, {summary.entries:,} entries, "
+        f"{summary.quarantined:,} quarantined  →  {db}"
+    )
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")

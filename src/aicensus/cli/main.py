@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli import load, papers, report, status
+from aicensus.cli import board, load, models, orgs, papers, report, status
 from aicensus.cli.common import err_console
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
@@ -19,6 +19,9 @@ app = typer.Typer(
 )
 app.add_typer(load.app, name="load")
 app.add_typer(papers.app, name="papers")
+app.add_typer(orgs.app, name="orgs")
+app.add_typer(models.app, name="models")
+app.add_typer(board.app, name="board")
 app.command("report")(report.report)
 app.command("run")(report.run)
 app.command("status")(status.status)

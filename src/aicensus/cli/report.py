@@ -7,6 +7,8 @@ from pathlib import Path
 import typer
 
 from aicensus.cli.common import console, settings
+from aicensus.cli.load import arena as load_arena_cmd
+from aicensus.cli.load import epoch as load_epoch_cmd
 from aicensus.cli.load import paperlists as load_paperlists_cmd
 from aicensus.report import html
 from aicensus.warehouse import open_readonly
@@ -34,4 +36,6 @@ def run(
 ) -> None:
     """Main job: load every source from the bundled data (or online), then write the report."""
     load_paperlists_cmd(ctx, source=None, online=online, venues=None, years=None)
+    load_epoch_cmd(ctx, source=None, online=online)
+    load_arena_cmd(ctx, sources=None, preset=None)  # no upstream URL: bundled copies
     report(ctx, output=output)

@@ -1,0 +1,62 @@
+"""Load arena leaderboard files into the warehouse: parse every file first, then write all of
+them in one transaction (unchanged files are skipped, so reloading changes nothing)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import duckdb
+
+from aicensus.ingest.orgs import ensure_registry
+from aicensus.orgs import Registry
+from aicensus.sources import arenas
+from aicensus.warehouse import load
+
+
+@dataclass
+class ArenaLoadSummary:
+    """What an arena load did, for the CLI and tests."""
+
+    files: int = 0
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    snapshots: int = 0
+    entries: int = 0
+    quarantined: int = 0
+    notes: Counter[str] = field(default_factory=Counter)
+    rejected: dict[str, str] = field(default_factory=dict)  # file -> reason (nothing parsed)
+
+
+def load_arenas(
+    con: duckdb.DuckDBPyConnection,
+    locations: list[str],
+    preset: str | None = None,
+    registry: Registry | None = None,
+) -> ArenaLoadSummary:
+    """Load every leaderboard file under `locations` (files, directories or URLs)."""
+    registry = registry or Registry.load()
+    files = [f for loc in locations for f in arenas.discover(loc)]
+    parsed = [arenas.read(f, registry, preset) for f in files]
+    ensure_registry(con, registry)
+    version = f"{arenas.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
+    summary = ArenaLoadSummary(files=len(files))
+    with load(con, arenas.SOURCE, version) as loader:
+        for rows in parsed:
+            loader.add(rows)
+            n = rows.tables["board_entries"].num_rows
+            summary.snapshots += rows.tables["board_snapshots"].num_rows
+            summary.entries += n
+            summary.quarantined += rows.rows_quarantined
+            summary.notes.update(
+                {
+                    k: v
+                    for k, v in rows.notes.items()
+                    if k not in ("records", "snapshots", "entries")
+                }
+            )
+            if n == 0 and rows.rows_quarantined:
+                summary.rejected[rows.location] = rows.tables["quarantine"]["reason"][0].as_py()
+    summary.written = loader.result.written
+    summary.unchanged = loader.result.unchanged
+    return summary

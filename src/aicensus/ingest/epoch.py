@@ -1,0 +1,53 @@
+"""Load Epoch AI notable models into the warehouse (one location per call, one transaction)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from aicensus.ingest.orgs import ensure_registry
+from aicensus.orgs import Registry
+from aicensus.sources import epoch
+from aicensus.warehouse import load
+
+
+@dataclass
+class EpochLoadSummary:
+    """What an Epoch load did, for the CLI and tests."""
+
+    location: str
+    written: bool = False
+    records: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    notes: dict[str, int] = field(default_factory=dict)
+    rejected: str | None = None  # reason when the whole file was rejected
+
+
+def load_epoch(
+    con: duckdb.DuckDBPyConnection, location: str, registry: Registry | None = None
+) -> EpochLoadSummary:
+    """Parse `location` and replace its rows (skipped when content and parser are unchanged).
+
+    The registry version is part of the parser version, so a registry change re-matches
+    organizations on the next load.
+    """
+    registry = registry or Registry.load()
+    rows = epoch.read(location, registry)
+    ensure_registry(con, registry)
+    version = f"{epoch.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
+    with load(con, epoch.SOURCE, version) as loader:
+        loader.add(rows)
+    s = EpochLoadSummary(
+        location=location,
+        written=bool(loader.result.written),
+        records=rows.notes.get("records", 0),
+        loaded=rows.tables["models"].num_rows,
+        quarantined=rows.rows_quarantined,
+        notes={k: v for k, v in rows.notes.items() if k not in ("records", "quarantined")},
+    )
+    q = rows.tables["quarantine"]
+    if rows.tables["models"].num_rows == 0 and q.num_rows:
+        s.rejected = q.column("reason")[0].as_py()
+    return s
