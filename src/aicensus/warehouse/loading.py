@@ -24,11 +24,13 @@ def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every table a load owns rows in: those with a `load_id` column (except `loads`).
 
     Later schema versions add tables for new sources; they join the load transaction by
-    having a load_id column, with no change here.
+    having a load_id column, with no change here. Views (e.g. works_current) are not owned.
     """
     rows = con.execute(
-        "SELECT DISTINCT table_name FROM information_schema.columns "
-        "WHERE column_name = 'load_id' AND table_name <> 'loads' ORDER BY 1"
+        "SELECT DISTINCT c.table_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t USING (table_schema, table_name) "
+        "WHERE c.column_name = 'load_id' AND c.table_name <> 'loads' "
+        "AND t.table_type = 'BASE TABLE' ORDER BY 1"
     ).fetchall()
     return [r[0] for r in rows]
 
