@@ -68,7 +68,7 @@ def test_recorded_page_shape_matches_fake(server, data_root: Path):
 
 
 def test_full_pull_stores_exactly_the_records(server, records, tmp_path: Path):
-    state, client = _pull(tmp_path / "w.duckdb", _cfg(server))
+    state, _client = _pull(tmp_path / "w.duckdb", _cfg(server))
     assert state.complete and state.estimated_records == 1219 and state.records == 1219
     assert state.estimated_requests == 7
     con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
@@ -125,7 +125,7 @@ def test_rate_limit_is_kept(server, tmp_path: Path):
 
 def test_allowance_stops_cleanly_and_resumes(server, tmp_path: Path):
     db = tmp_path / "w.duckdb"
-    state, client = _pull(db, _cfg(server, concurrency=1, max_requests=4))
+    state, _client = _pull(db, _cfg(server, concurrency=1, max_requests=4))
     assert not state.complete and "allowance of 4" in state.stopped
     assert 0 < state.records < 1219
     state, _ = _pull(db, _cfg(server, concurrency=1))

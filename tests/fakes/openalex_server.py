@@ -143,11 +143,14 @@ class FakeOpenAlex:
         institutions: list[dict] | None = None,
         api_key: str | None = None,
         latency: float = 0.0,
+        rate_limit: float | None = None,
     ):
         self.works = works
         self.institutions = institutions or []
         self.api_key = api_key
         self.latency = latency
+        self.rate_limit = rate_limit  # enforced: more requests per second get 429
+        self.rejected = 0
         self.faults: list[tuple] = []  # consumed one per request: ("429", s) ("500",) ...
         self.hang_after: int | None = None  # requests served before every later one hangs
         self.requests: list[tuple[float, str, dict]] = []
@@ -186,7 +189,7 @@ class FakeOpenAlex:
         records = self.works if entity == "works" else self.institutions
         try:
             preds = parse_filter(params.get("filter"))
-            per_page = int(params.get("per_page", 25))
+            per_page = int(params.get("per_page", params.get("per-page", 25)))
             if not 1 <= per_page <= 200:
                 raise BadRequest("per_page must be between 1 and 200")
             matched = [r for r in records if all(p(r) for p in preds)]
@@ -269,6 +272,13 @@ class FakeOpenAlex:
                     server.requests.append((time.monotonic(), u.path, params))
                     n = len(server.requests)
                     fault = server.faults.pop(0) if server.faults else None
+                    now = server.requests[-1][0]
+                    # over the limit: the request rate_limit+1 back is less than a second old
+                    window = int(server.rate_limit or 0) + 1
+                    recent = n >= window and now - server.requests[-window][0] < 1.0
+                    if server.rate_limit and recent:
+                        server.rejected += 1
+                        fault = ("429", 1)
                 if server.hang_after is not None and n > server.hang_after:
                     server._stop_hang.wait()
                     return
@@ -344,10 +354,14 @@ def main() -> None:
     p.add_argument("--data", default=str(Path(__file__).resolve().parents[3] / "shared" / "data"))
     p.add_argument("--latency", type=float, default=0.0)
     p.add_argument("--copies", type=int, default=1)
+    p.add_argument("--rate-limit", type=float, default=None)
     a = p.parse_args()
     root = Path(a.data) / "openalex_works"
     works = list(replicate(load_records(root / "works.jsonl.gz"), a.copies))
-    srv = FakeOpenAlex(works, load_records(root / "institutions.jsonl.gz"), latency=a.latency)
+    srv = FakeOpenAlex(
+        works, load_records(root / "institutions.jsonl.gz"), latency=a.latency,
+        rate_limit=a.rate_limit,
+    )  # fmt: skip
     print(srv.url, flush=True)
     srv.httpd.serve_forever()
 

@@ -111,8 +111,16 @@ class Loader:
         con = self.con
         ids = [load_id for load_id, _ in changed]
         tables = data_tables(con)
-        for table in (*tables, "loads"):
-            con.execute(f"DELETE FROM {table} WHERE load_id IN (SELECT unnest(?))", [ids])
+        # Rows exist only for load_ids in `loads` (written in the same transaction), so new
+        # locations need no delete scan over every table (matters for many small API pages).
+        old = [
+            r[0]
+            for r in con.execute(
+                "SELECT load_id FROM loads WHERE load_id IN (SELECT unnest(?))", [ids]
+            ).fetchall()
+        ]
+        for table in (*tables, "loads") if old else ():
+            con.execute(f"DELETE FROM {table} WHERE load_id IN (SELECT unnest(?))", [old])
         staged: dict[str, list[pa.Table]] = {}
         load_rows = []
         for load_id, rows in changed:
