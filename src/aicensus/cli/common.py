@@ -87,6 +87,10 @@ def print_meta(result: MeasureResult) -> None:
     if m.get("group"):
         parts.append(f"group={m['group']}")
     parts += [f"alignment={m.get('alignment')}", f"by={m.get('by')}"]
+    if m.get("field_definition"):
+        parts.append(f"ai-definition={m['field_definition']['name']}")
+    if m.get("unknown") == "count":
+        parts.append("unknown=count")
     console.print("[dim]" + "  ".join(parts) + "[/dim]")
     moved = m.get("regions_moved")
     if moved:

@@ -27,10 +27,32 @@ BY = typer.Option("venue-year", help="venue-year | year | venue | all")
 ALIGN = typer.Option("strict", help="strict | realigned (author-level methods)")
 FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
 OUT = typer.Option(None, "--output", help="Write to this file.")
-SOURCE = typer.Option("paperlists", help="Which loaded paper source to measure.")
+SOURCE = typer.Option("paperlists", help="Which loaded paper source: paperlists | openalex.")
+DEFINITION = typer.Option(
+    None,
+    "--field-definition",
+    help="What counts as AI: openalex-subfields | oecd-concepts | ai-venues (default: no filter).",
+)
+UNKNOWN = typer.Option(
+    "drop",
+    help="drop | count (author-level methods: authors without a country count as "
+    "'unknown', as OpenAlex SOURCE.md counts)",
+)
 
 
-def _query(venues, years, method, regions, group, by, alignment, unit, source) -> pm.PaperQuery:
+def _query(
+    venues,
+    years,
+    method,
+    regions,
+    group,
+    by,
+    alignment,
+    unit,
+    source,
+    definition=None,
+    unknown="drop",
+) -> pm.PaperQuery:
     return pm.PaperQuery(
         venues=parse_list(venues),
         years=parse_years(years),
@@ -41,6 +63,8 @@ def _query(venues, years, method, regions, group, by, alignment, unit, source) -
         alignment=alignment,
         unit=unit,
         source=source,
+        field_definition=definition,
+        unknown=unknown,
     ).checked()
 
 
@@ -57,12 +81,16 @@ def share(
     unit: str = typer.Option("country", help="country | institution"),
     top: int = typer.Option(15, help="Rows per group (0 = all)."),
     source: str = SOURCE,
+    definition: str = DEFINITION,
+    unknown: str = UNKNOWN,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Draw share over time (.svg, .png or .html)."),
 ) -> None:
     """Share of papers by country (or institution) per venue and year."""
-    q = _query(venues, years, method, regions, group, by, alignment, unit, source)
+    q = _query(
+        venues, years, method, regions, group, by, alignment, unit, source, definition, unknown
+    )
     con = open_readonly(settings(ctx).db)
     try:
         result = pm.share(con, q, top=top or None)
@@ -85,12 +113,16 @@ def compare_methods(
     by: str = BY,
     alignment: str = ALIGN,
     source: str = SOURCE,
+    definition: str = DEFINITION,
+    unknown: str = UNKNOWN,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Bar chart (.svg/.png/.html)."),
 ) -> None:
     """One country's share under all four counting methods, side by side."""
-    q = _query(venues, years, "full", regions, group, by, alignment, "country", source)
+    q = _query(
+        venues, years, "full", regions, group, by, alignment, "country", source, definition, unknown
+    )
     units = [c.upper() for c in parse_list(country)]
     if not units:
         raise AicensusError("--country: give at least one ISO code, e.g. CN")
@@ -113,11 +145,12 @@ def collaboration(
     group: str = GROUP,
     by: str = BY,
     source: str = SOURCE,
+    definition: str = DEFINITION,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """International collaboration rate (papers with two or more countries)."""
-    q = _query(venues, years, "full", regions, group, by, "strict", "country", source)
+    q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
     con = open_readonly(settings(ctx).db)
     try:
         result = pm.collaboration(con, q)
@@ -136,6 +169,7 @@ def coauthorship(
     group: str = GROUP,
     by: str = BY,
     source: str = SOURCE,
+    definition: str = DEFINITION,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
@@ -143,7 +177,7 @@ def coauthorship(
     codes = parse_list(pair)
     if pair and len(codes) != 2:
         raise AicensusError(f"--pair: expected two ISO codes, got {pair!r}")
-    q = _query(venues, years, "full", regions, group, by, "strict", "country", source)
+    q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
     con = open_readonly(settings(ctx).db)
     try:
         result = pm.coauthorship(con, q, *(codes or (None, None)))
@@ -163,11 +197,15 @@ def citations(
     by: str = BY,
     alignment: str = ALIGN,
     source: str = SOURCE,
+    definition: str = DEFINITION,
+    unknown: str = UNKNOWN,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Citations by country: mean, median, top-10%-cited share, PP(top 10%)."""
-    q = _query(venues, years, method, regions, group, by, alignment, "country", source)
+    q = _query(
+        venues, years, method, regions, group, by, alignment, "country", source, definition, unknown
+    )
     con = open_readonly(settings(ctx).db)
     try:
         result = pm.citations(con, q)

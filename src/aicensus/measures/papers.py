@@ -12,6 +12,16 @@ definition runs on DuckDB and, later, on Spark. The counting methods follow
   over the authors with a non-empty set, each author's part split over its units;
   share = weight / such papers.
 - `first-author`: aligned papers whose first author has a non-empty set; 1 split over its units.
+
+With `unknown="count"` (as ../shared/data/openalex_works/SOURCE.md counts), the author-level
+methods keep every paper with at least one author: `author-fractional` splits 1 over all authors
+(n_authors) and `first-author` takes the first author, and the part of an author with no known
+unit goes to the unit `unknown`; the denominator is papers with at least one author.
+
+`field_definition` names a "what counts as AI" definition (measures.ai_definitions) applied to
+the works before counting; it is recorded in the result's meta. Works are read from the view
+`works_current` (OpenAlex works de-duplicated across loads, merged ids removed) and joined to
+their affiliations on (work_id, load_id).
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from ibis import _
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
+from aicensus.measures import ai_definitions
 from aicensus.measures.base import MeasureResult, ibis_connection, provenance
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
@@ -33,6 +44,8 @@ REGIONS = ("source", "recovered")
 ALIGNMENTS = ("strict", "realigned")
 BY = ("venue-year", "year", "venue", "all")
 UNITS = ("country", "institution")
+UNKNOWNS = ("drop", "count")
+UNKNOWN_UNIT = "unknown"
 
 
 @dataclass(frozen=True)
@@ -48,6 +61,8 @@ class PaperQuery:
     alignment: str = "strict"
     unit: str = "country"
     source: str = "paperlists"
+    field_definition: str | None = None
+    unknown: str = "drop"
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
@@ -58,6 +73,7 @@ class PaperQuery:
             ("alignment", self.alignment, ALIGNMENTS),
             ("by", self.by, BY),
             ("unit", self.unit, UNITS),
+            ("unknown", self.unknown, UNKNOWNS),
         ):
             if value not in allowed:
                 raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
@@ -65,7 +81,10 @@ class PaperQuery:
             mapping = parse_group(self.group)
         except ValueError as exc:
             raise MeasureError(f"--group: {exc}") from None
-        return replace(self, venues=tuple(v.lower() for v in self.venues), _group_map=mapping)
+        if self.field_definition is not None:
+            ai_definitions.get(self.field_definition)
+        venues = self.venues if self.source == "openalex" else tuple(v.lower() for v in self.venues)
+        return replace(self, venues=venues, _group_map=mapping)
 
     @property
     def keys(self) -> list[str]:
@@ -84,6 +103,12 @@ class PaperQuery:
             "venues": list(self.venues) or "all loaded",
             "years": list(self.years) or "all loaded",
             "source": self.source,
+            "unknown": self.unknown,
+            "field_definition": (
+                ai_definitions.get(self.field_definition).describe()
+                if self.field_definition
+                else None
+            ),
         }
 
 
@@ -91,12 +116,16 @@ class PaperQuery:
 
 
 def _works(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
-    w = ic.table("works").filter(_.source == q.source)
+    w = ic.table("works_current").filter(_.source == q.source)
     if q.venues:
         w = w.filter(_.venue.isin(list(q.venues)))
     if q.years:
         w = w.filter(_.year.isin(list(q.years)))
-    return w.select("work_id", "venue", "year", "aligned", "realigned", "citations")
+    if q.field_definition:
+        w = ai_definitions.apply(ic, w, q.field_definition, q.source)
+    return w.select(
+        "work_id", "load_id", "venue", "year", "aligned", "realigned", "citations", "n_authors"
+    )
 
 
 def unit_rows(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
@@ -112,8 +141,9 @@ def unit_rows(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
         unit = a.institution_name
         a = a.filter(a.institution_name.notnull())
     pos = a.author_position if q.alignment == "strict" else a.author_position_realigned
-    rows = a.select(work_id=a.work_id, pos=pos, unit=unit).filter(_.unit.notnull()).distinct()
-    return rows.join(_works(ic, q), "work_id")
+    rows = a.select(work_id=a.work_id, load_id=a.load_id, pos=pos, unit=unit)
+    rows = rows.filter(_.unit.notnull()).distinct()
+    return rows.join(_works(ic, q), ["work_id", "load_id"])
 
 
 def weights(rows: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
@@ -127,6 +157,8 @@ def weights(rows: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
             w = pu.mutate(weight=1.0 / _.work_id.count().over(group_by="work_id"))
         return w, _denominator(pu, keys)
     ar = rows.filter(_.pos.notnull())
+    if q.unknown == "count":
+        return _weights_with_unknown(ar, q)
     if q.method == "first-author":
         ar = ar.filter(_.pos == 0)
         w = ar.mutate(weight=1.0 / _.unit.count().over(group_by="work_id"))
@@ -137,6 +169,32 @@ def weights(rows: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
     w = per_author.join(n_auth, "work_id").mutate(weight=1.0 / (_.n_units * _.n_authors))
     w = w.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
     return w, _denominator(ar, keys)
+
+
+def _weights_with_unknown(ar: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
+    """Author-level weights over all authors (n_authors); unknown parts go to `unknown`."""
+    keys = q.keys
+    if q.method == "first-author":
+        ar = ar.filter(_.pos == 0)
+        known = ar.mutate(weight=1.0 / _.unit.count().over(group_by="work_id"))
+        known = known.select("work_id", *keys, "unit", "weight")
+    else:
+        per_author = ar.mutate(n_units=_.unit.count().over(group_by=["work_id", "pos"]))
+        known = per_author.mutate(weight=1.0 / (_.n_units * _.n_authors))
+        known = known.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
+    return known, None  # completed with unknown rows by share_expr (needs all works)
+
+
+def _unknown_rows(ic: ibis.BaseBackend, q: PaperQuery, known: ibis.Table) -> ibis.Table:
+    """Per work with authors: the weight not given to a known unit, as unit `unknown`."""
+    keys = q.keys
+    works = _works(ic, q).filter(_.n_authors > 0)
+    got = known.group_by("work_id").aggregate(known_weight=_.weight.sum())
+    rest = works.left_join(got, "work_id").mutate(
+        weight=1.0 - _.known_weight.fill_null(0.0), unit=ibis.literal(UNKNOWN_UNIT)
+    )
+    rest = rest.filter(_.weight > 1e-12).select("work_id", *keys, "unit", "weight")
+    return known.union(rest)
 
 
 def _denominator(t: ibis.Table, keys: list[str]) -> ibis.Table:
@@ -152,9 +210,18 @@ def _loaded(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     return w.aggregate(papers_loaded=_.count())
 
 
+def weights_all(ic: ibis.BaseBackend, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
+    """weights() over unit_rows, completed with `unknown` rows when q.unknown == 'count'."""
+    w, denom = weights(unit_rows(ic, q), q)
+    if denom is None:
+        w = _unknown_rows(ic, q, w)
+        denom = _denominator(_works(ic, q).filter(_.n_authors > 0), q.keys)
+    return w, denom
+
+
 def share_expr(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     """Share of papers by unit per group under q.method (the measure's single definition)."""
-    w, denom = weights(unit_rows(ic, q), q)
+    w, denom = weights_all(ic, q)
     keys = q.keys
     agg = w.group_by([*keys, "unit"]).aggregate(papers=_.weight.sum())
     joined = agg.join(denom, keys) if keys else agg.cross_join(denom)
@@ -183,14 +250,17 @@ def _finish(
 
 
 def loaded_keys(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> list[str]:
-    """The load keys (venue-year files) the query covers."""
-    sql = "SELECT DISTINCT venue || '/' || venue || year FROM works WHERE source = ?"
+    """The load keys (venue-year files, OpenAlex pages/partitions) the query covers."""
+    sql = (
+        "SELECT DISTINCT l.key FROM works_current w JOIN loads l ON l.load_id = w.load_id "
+        "WHERE w.source = ?"
+    )
     params: list = [q.source]
     if q.venues:
-        sql += " AND venue IN (SELECT unnest(?))"
+        sql += " AND w.venue IN (SELECT unnest(?))"
         params.append(list(q.venues))
     if q.years:
-        sql += " AND year IN (SELECT unnest(?))"
+        sql += " AND w.year IN (SELECT unnest(?))"
         params.append(list(q.years))
     return [r[0] for r in con.execute(sql + " ORDER BY 1", params).fetchall()]
 
@@ -250,7 +320,7 @@ def region_moves(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> dict:
     ic = ibis_connection(con)
     a = ic.table("affiliations").filter(_.country_source.notnull())
     w = _works(ic, q)
-    a = a.join(w, "work_id")
+    a = a.join(w, ["work_id", "load_id"])
     moved = a.filter(_.country != _.country_source)
     by_rule = moved.group_by("country_rule").aggregate(papers=_.work_id.nunique()).execute()
     to_code = moved.group_by("country").aggregate(papers=_.work_id.nunique()).execute()
@@ -314,7 +384,7 @@ def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
     q = q.checked()
     _check_loaded(con, q)
     ic = ibis_connection(con)
-    w, _denom = weights(unit_rows(ic, q), q)
+    w, _denom = weights_all(ic, q)
     works = _works(ic, q).filter(_.citations.notnull())
     keys = q.keys
     part = keys or None

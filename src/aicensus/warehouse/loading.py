@@ -24,11 +24,13 @@ def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Every table a load owns rows in: those with a `load_id` column (except `loads`).
 
     Later schema versions add tables for new sources; they join the load transaction by
-    having a load_id column, with no change here.
+    having a load_id column, with no change here. Views (e.g. works_current) are not owned.
     """
     rows = con.execute(
-        "SELECT DISTINCT table_name FROM information_schema.columns "
-        "WHERE column_name = 'load_id' AND table_name <> 'loads' ORDER BY 1"
+        "SELECT DISTINCT c.table_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t USING (table_schema, table_name) "
+        "WHERE c.column_name = 'load_id' AND c.table_name <> 'loads' "
+        "AND t.table_type = 'BASE TABLE' ORDER BY 1"
     ).fetchall()
     return [r[0] for r in rows]
 
@@ -109,8 +111,16 @@ class Loader:
         con = self.con
         ids = [load_id for load_id, _ in changed]
         tables = data_tables(con)
-        for table in (*tables, "loads"):
-            con.execute(f"DELETE FROM {table} WHERE load_id IN (SELECT unnest(?))", [ids])
+        # Rows exist only for load_ids in `loads` (written in the same transaction), so new
+        # locations need no delete scan over every table (matters for many small API pages).
+        old = [
+            r[0]
+            for r in con.execute(
+                "SELECT load_id FROM loads WHERE load_id IN (SELECT unnest(?))", [ids]
+            ).fetchall()
+        ]
+        for table in (*tables, "loads") if old else ():
+            con.execute(f"DELETE FROM {table} WHERE load_id IN (SELECT unnest(?))", [old])
         staged: dict[str, list[pa.Table]] = {}
         load_rows = []
         for load_id, rows in changed:

@@ -1,0 +1,364 @@
+"""Pull OpenAlex works from the API into the warehouse, resumably.
+
+A pull is one set of cursor streams (one per filter expression). Worker threads page through
+the streams concurrently (within the rate limit); the calling thread normalizes each page and
+commits it together with its `fetch_cursors` row in one warehouse transaction. After a crash,
+SIGKILL or Ctrl-C, the same command reads the newest committed cursor of every stream and goes
+on from there: no page is stored twice and none is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from aicensus.errors import SourceError
+from aicensus.sources.openalex import api
+from aicensus.sources.openalex import normalize as nz
+from aicensus.warehouse import LocationRows, load
+
+Progress = Callable[["PullState"], None]
+
+
+@dataclass
+class StreamState:
+    """Where one cursor stream stands."""
+
+    expression: str
+    stream: str
+    page_no: int = 0  # pages committed
+    cursor: str | None = "*"  # next cursor to ask for; None = complete
+    total: int | None = None  # meta.count
+
+
+@dataclass
+class PullState:
+    """Progress of a pull: streams, counts, estimate."""
+
+    pull_id: str
+    streams: list[StreamState]
+    records: int = 0
+    pages: int = 0
+    estimated_records: int = 0
+    estimated_requests: int = 0
+    requests: int = 0
+    retries: int = 0
+    stopped: str | None = None  # why the pull stopped early
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @property
+    def complete(self) -> bool:
+        return all(s.cursor is None for s in self.streams)
+
+
+def pull_id_for(expressions: list[str], select: tuple[str, ...], tag: str = "") -> str:
+    blob = "\n".join([*expressions, ",".join(select), tag])
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def _resume(con: duckdb.DuckDBPyConnection, pull_id: str, streams: list[StreamState]) -> None:
+    rows = con.execute(
+        "SELECT stream, page_no, next_cursor, meta_count FROM fetch_cursors WHERE pull_id = ? "
+        "QUALIFY row_number() OVER (PARTITION BY stream ORDER BY page_no DESC) = 1",
+        [pull_id],
+    ).fetchall()
+    done = {r[0]: r[1:] for r in rows}
+    for s in streams:
+        if s.stream in done:
+            s.page_no, s.cursor, s.total = done[s.stream]
+
+
+def plan(
+    con: duckdb.DuckDBPyConnection,
+    client: api.Client,
+    flt: api.WorkFilter,
+    select: tuple[str, ...] = api.WORK_SELECT,
+    tag: str = "",
+) -> PullState:
+    """Streams of the pull, resumed from the warehouse, with the estimate from meta.count."""
+    exprs = flt.expressions()
+    pid = pull_id_for(exprs, select, tag)
+    streams = [StreamState(e, api.stream_id(e)) for e in exprs]
+    _resume(con, pid, streams)
+    state = PullState(pid, streams)
+    todo = [s for s in streams if s.cursor is not None]
+
+    def counted(s: StreamState) -> None:
+        if s.total is None:
+            s.total = api.count(client, s.expression)
+
+    with ThreadPoolExecutor(max_workers=max(1, client.cfg.concurrency)) as pool:
+        list(pool.map(counted, todo))
+    per = client.cfg.per_page
+    for s in streams:
+        state.estimated_records += s.total or 0
+        if s.cursor is not None:
+            left = max(0, (s.total or 0) - s.page_no * per)
+            state.estimated_requests += api.pages_needed(left, per)
+        else:
+            state.records += min(s.total or 0, s.page_no * per)
+    state.records = _committed_records(con, pid)
+    state.pages = sum(s.page_no for s in streams)
+    return state
+
+
+def _committed_records(con: duckdb.DuckDBPyConnection, pull_id: str) -> int:
+    n = con.execute(
+        "SELECT coalesce(sum(records), 0) FROM fetch_cursors WHERE pull_id = ?", [pull_id]
+    ).fetchone()[0]
+    return int(n)
+
+
+_CURSOR_SCHEMA = pa.schema(
+    [
+        ("pull_id", pa.string()),
+        ("stream", pa.string()),
+        ("page_no", pa.int32()),
+        ("cursor", pa.string()),
+        ("next_cursor", pa.string()),
+        ("records", pa.int32()),
+        ("meta_count", pa.int64()),
+    ]
+)
+
+
+def page_rows(state: PullState, s: StreamState, page_no: int, cursor: str, r) -> LocationRows:
+    """One page's warehouse rows, including its fetch_cursors row (the resume point)."""
+    results = r.doc.get("results") or []
+    meta = r.doc.get("meta") or {}
+    nxt = meta.get("next_cursor") if results else None
+    norm = nz.normalize_works(results, r.url)
+    tables = norm.tables()
+    tables["fetch_cursors"] = pa.table(
+        {
+            "pull_id": [state.pull_id],
+            "stream": [s.stream],
+            "page_no": [page_no],
+            "cursor": [cursor],
+            "next_cursor": [nxt],
+            "records": [len(results)],
+            "meta_count": [meta.get("count")],
+        },
+        schema=_CURSOR_SCHEMA,
+    )
+    return LocationRows(
+        key=f"api/{state.pull_id}/{s.stream}/{page_no:06d}",
+        location=r.url,
+        content_hash=hashlib.sha256(r.body).hexdigest(),
+        retrieved_at=datetime.now(UTC),
+        tables=tables,
+        notes=norm.summary_notes(),
+    )
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    client: api.Client,
+    state: PullState,
+    select: tuple[str, ...] = api.WORK_SELECT,
+    progress: Progress | None = None,
+) -> PullState:
+    """Fetch every stream to its end, committing pages as they arrive."""
+    todo = [s for s in state.streams if s.cursor is not None]
+    if not todo:
+        return state
+    pages: queue.Queue = queue.Queue(maxsize=64)
+    halt = threading.Event()
+    sel = ",".join(select)
+
+    def put(item: tuple) -> None:
+        while True:  # never block forever on a full queue once the committer has stopped
+            try:
+                pages.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                if halt.is_set():
+                    return
+
+    def worker(s: StreamState) -> None:
+        cursor, page_no = s.cursor, s.page_no
+        try:
+            while cursor is not None and not halt.is_set():
+                params = {
+                    "filter": s.expression,
+                    "select": sel,
+                    "per_page": client.cfg.per_page,
+                    "cursor": cursor,
+                }
+                r = client.get("works", params)
+                page_no += 1
+                results = r.doc.get("results") or []
+                nxt = r.doc.get("meta", {}).get("next_cursor") if results else None
+                put(("page", s, page_no, cursor, r))
+                cursor = nxt
+        except BaseException as exc:
+            put(("error", s, exc))
+        finally:
+            put(("done", s))
+
+    pool = ThreadPoolExecutor(max_workers=max(1, client.cfg.concurrency))
+    for s in todo:
+        pool.submit(worker, s)
+    running = len(todo)
+    error: BaseException | None = None
+    try:
+        while running:
+            batch = [pages.get()]
+            while True:  # commit whatever has arrived together (fewer transactions)
+                try:
+                    batch.append(pages.get_nowait())
+                except queue.Empty:
+                    break
+            rows = []
+            for item in batch:
+                if item[0] == "done":
+                    running -= 1
+                elif item[0] == "error":
+                    if error is None or isinstance(error, api.AllowanceExhausted):
+                        error = item[2]
+                    halt.set()
+                else:
+                    _, s, page_no, cursor, r = item
+                    lr = page_rows(state, s, page_no, cursor, r)
+                    rows.append(lr)
+                    s.page_no = page_no
+                    s.cursor = lr.tables["fetch_cursors"]["next_cursor"][0].as_py()
+            if rows:
+                with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+                    for lr in rows:
+                        loader.add(lr)
+                state.pages += len(rows)
+                state.records += sum(lr.notes.get("records", 0) for lr in rows)
+            state.requests, state.retries = client.requests, client.retries
+            if progress:
+                progress(state)
+    except BaseException:
+        halt.set()
+        client.stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    if isinstance(error, api.AllowanceExhausted):
+        state.stopped = str(error)
+    elif error is not None:
+        if isinstance(error, SourceError):
+            raise error
+        raise SourceError(f"OpenAlex pull {state.pull_id} failed: {error}") from None
+    return state
+
+
+# ------------------------------------------------------------------ group_by and institutions
+
+_GROUP_SCHEMA = pa.schema(
+    [
+        ("entity", pa.string()),
+        ("filter", pa.string()),
+        ("group_by", pa.string()),
+        ("key", pa.string()),
+        ("key_raw", pa.string()),
+        ("key_display_name", pa.string()),
+        ("count", pa.int64()),
+        ("meta_count", pa.int64()),
+        ("groups_count", pa.int32()),
+    ]
+)
+
+
+def group_by_rows(
+    docs: list[dict], expression: str, group_by: str, location: str, body_hash: str
+) -> LocationRows:
+    """group_by responses (all cursor pages of one request) into `group_by_counts` rows."""
+    cols: dict[str, list] = {f.name: [] for f in _GROUP_SCHEMA}
+    meta: dict = {}
+    for doc in docs:
+        meta = doc.get("meta") or meta
+        for g in doc.get("group_by") or []:
+            raw = g.get("key")
+            cols["entity"].append("works")
+            cols["filter"].append(expression or None)
+            cols["group_by"].append(group_by)
+            cols["key"].append(nz.short_id(raw) if raw else None)
+            cols["key_raw"].append(raw)
+            cols["key_display_name"].append(g.get("key_display_name"))
+            cols["count"].append(int(g.get("count") or 0))
+            cols["meta_count"].append(meta.get("count"))
+            cols["groups_count"].append(meta.get("groups_count"))
+    key = f"group_by/{hashlib.sha256((expression + '|' + group_by).encode()).hexdigest()[:12]}"
+    return LocationRows(
+        key=key,
+        location=location,
+        content_hash=body_hash,
+        retrieved_at=datetime.now(UTC),
+        tables={"group_by_counts": pa.table(cols, schema=_GROUP_SCHEMA)},
+        notes={"groups": len(cols["key"])},
+    )
+
+
+def fetch_group_by(
+    con: duckdb.DuckDBPyConnection, client: api.Client, expression: str, group_by: str
+) -> LocationRows:
+    """`/works?filter=..&group_by=..` (all cursor pages), stored in group_by_counts."""
+    docs, h, cursor, first_url = [], hashlib.sha256(), "*", None
+    while cursor:
+        r = client.get(
+            "works",
+            {"filter": expression, "group_by": group_by, "per_page": 200, "cursor": cursor},
+        )
+        first_url = first_url or r.url
+        docs.append(r.doc)
+        h.update(r.body)
+        groups = r.doc.get("group_by") or []
+        cursor = r.doc.get("meta", {}).get("next_cursor") if groups else None
+    rows = group_by_rows(docs, expression, group_by, first_url, h.hexdigest())
+    with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+        loader.add(rows)
+    return rows
+
+
+def missing_institutions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Institution ids works point to that no institution entity load has described."""
+    rows = con.execute(
+        """
+        SELECT DISTINCT a.institution_id FROM affiliations a
+        JOIN works w ON w.work_id = a.work_id AND w.load_id = a.load_id
+        WHERE w.source = 'openalex' AND a.institution_id IS NOT NULL
+          AND a.institution_id NOT IN (SELECT institution_id FROM institutions WHERE n_rows = 0)
+        ORDER BY 1
+        """
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def fetch_institutions(
+    con: duckdb.DuckDBPyConnection, client: api.Client, ids: list[str], chunk: int = 50
+) -> int:
+    """`/institutions?filter=openalex:I1|I2..` for `ids`, one location per chunk."""
+    total = 0
+    for i in range(0, len(ids), chunk):
+        part = ids[i : i + chunk]
+        r = client.get("institutions", {"filter": "openalex:" + "|".join(part), "per_page": 200})
+        norm = nz.InstitutionNormalizer(r.url)
+        for no, rec in enumerate(r.doc.get("results") or [], 1):
+            norm.records += 1
+            norm.add(rec, no)
+        key = "api/institutions/" + hashlib.sha256("|".join(part).encode()).hexdigest()[:12]
+        rows = LocationRows(
+            key=key,
+            location=r.url,
+            content_hash=hashlib.sha256(r.body).hexdigest(),
+            retrieved_at=datetime.now(UTC),
+            tables=norm.tables(),
+            notes=norm.summary_notes(),
+        )
+        with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+            loader.add(rows)
+        total += len(norm.seen)
+    return total
