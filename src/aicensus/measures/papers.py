@@ -165,8 +165,8 @@ def weights(rows: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
         return w.select("work_id", *keys, "unit", "weight"), _denominator(ar, keys)
     # author-fractional: split over authors with a known unit, then over each author's units
     per_author = ar.mutate(n_units=_.unit.count().over(group_by=["work_id", "pos"]))
-    n_auth = ar.group_by("work_id").aggregate(n_authors=_.pos.nunique())
-    w = per_author.join(n_auth, "work_id").mutate(weight=1.0 / (_.n_units * _.n_authors))
+    n_auth = ar.group_by("work_id").aggregate(n_known_authors=_.pos.nunique())
+    w = per_author.join(n_auth, "work_id").mutate(weight=1.0 / (_.n_units * _.n_known_authors))
     w = w.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
     return w, _denominator(ar, keys)
 
