@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli import load, papers, report, status
+from aicensus.cli import load, papers, report, resolve, status
 from aicensus.cli.common import err_console
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
@@ -19,6 +19,7 @@ app = typer.Typer(
 )
 app.add_typer(load.app, name="load")
 app.add_typer(papers.app, name="papers")
+app.add_typer(resolve.app, name="resolve")
 app.command("report")(report.report)
 app.command("run")(report.run)
 app.command("status")(status.status)

@@ -28,9 +28,15 @@ ALIGN = typer.Option("strict", help="strict | realigned (author-level methods)")
 FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
 OUT = typer.Option(None, "--output", help="Write to this file.")
 SOURCE = typer.Option("paperlists", help="Which loaded paper source to measure.")
+COUNTRIES = typer.Option(
+    "source",
+    help="source | inferred (from affiliation text) | inferred-where-missing",
+)
 
 
-def _query(venues, years, method, regions, group, by, alignment, unit, source) -> pm.PaperQuery:
+def _query(
+    venues, years, method, regions, group, by, alignment, unit, source, countries="source"
+) -> pm.PaperQuery:
     return pm.PaperQuery(
         venues=parse_list(venues),
         years=parse_years(years),
@@ -41,6 +47,7 @@ def _query(venues, years, method, regions, group, by, alignment, unit, source) -
         alignment=alignment,
         unit=unit,
         source=source,
+        countries=countries,
     ).checked()
 
 
@@ -57,12 +64,13 @@ def share(
     unit: str = typer.Option("country", help="country | institution"),
     top: int = typer.Option(15, help="Rows per group (0 = all)."),
     source: str = SOURCE,
+    countries: str = COUNTRIES,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Draw share over time (.svg, .png or .html)."),
 ) -> None:
     """Share of papers by country (or institution) per venue and year."""
-    q = _query(venues, years, method, regions, group, by, alignment, unit, source)
+    q = _query(venues, years, method, regions, group, by, alignment, unit, source, countries)
     con = open_readonly(settings(ctx).db)
     try:
         result = pm.share(con, q, top=top or None)
