@@ -55,7 +55,7 @@ def _fmt(col: str, value: object) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "–"
     if isinstance(value, float):
-        if col in ("share", "coverage", "rate", "top10_share", "pp_top10") or col in (
+        if col in ("share", "coverage", "agreement", "rate", "top10_share", "pp_top10") or col in (
             "full",
             "country-fractional",
             "author-fractional",
@@ -92,6 +92,16 @@ def print_meta(result: MeasureResult) -> None:
     if m.get("unknown") == "count":
         parts.append("unknown=count")
     console.print("[dim]" + "  ".join(parts) + "[/dim]")
+    acc = m.get("inference_accuracy")
+    if acc:
+        for lv in acc.get("levels", []):
+            console.print(
+                f"[dim]inferred countries: {lv['level']}-level agreement "
+                f"{100 * lv['agreement']:.2f}% at coverage {100 * lv['coverage']:.2f}% "
+                f"(leave-one-{lv['holdout']}-out, {lv['resolver_version']})[/dim]"
+            )
+        if not acc.get("levels"):
+            console.print(f"[dim]inferred countries: {acc['status']}[/dim]")
     moved = m.get("regions_moved")
     if moved:
         console.print(

@@ -68,6 +68,29 @@ def paperlists(
     print_summary(summary, str(s.db))
 
 
+@app.command("paperlists-affonly")
+def paperlists_affonly(
+    ctx: typer.Context,
+    source: str = typer.Option(None, "--from", help="Directory or file (default: bundled)."),
+    venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. cvpr,icml."),
+    years: str = typer.Option(None, help="Years, e.g. 2023-2024."),
+) -> None:
+    """Load Paper Copilot files without country indexes, inferring countries from affiliations."""
+    from aicensus.geo.affiliations.build import default_resolver
+    from aicensus.ingest.paperlists_affonly import load_affonly
+
+    s = settings(ctx)
+    location = source or s.source_location("paperlists_affonly", "paperlists_affonly")
+    err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
+    resolver = default_resolver(s)
+    con = connect(s.db)
+    try:
+        summary = load_affonly(con, location, resolver, parse_list(venues), parse_years(years))
+    finally:
+        con.close()
+    print_summary(summary, str(s.db))
+
+
 def print_summary(summary: PaperlistsLoadSummary, db: str) -> None:
     console.print(
         f"paperlists: {summary.files} file(s): {len(summary.written)} written, "

@@ -38,6 +38,10 @@ UNKNOWN = typer.Option(
     help="drop | count (author-level methods: authors without a country count as "
     "'unknown', as OpenAlex SOURCE.md counts)",
 )
+COUNTRIES = typer.Option(
+    "source",
+    help="source | inferred (from affiliation text) | inferred-where-missing",
+)
 
 
 def _query(
@@ -52,6 +56,7 @@ def _query(
     source,
     definition=None,
     unknown="drop",
+    countries="source",
 ) -> pm.PaperQuery:
     return pm.PaperQuery(
         venues=parse_list(venues),
@@ -65,6 +70,7 @@ def _query(
         source=source,
         field_definition=definition,
         unknown=unknown,
+        countries=countries,
     ).checked()
 
 
@@ -83,13 +89,25 @@ def share(
     source: str = SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
+    countries: str = COUNTRIES,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Draw share over time (.svg, .png or .html)."),
 ) -> None:
     """Share of papers by country (or institution) per venue and year."""
     q = _query(
-        venues, years, method, regions, group, by, alignment, unit, source, definition, unknown
+        venues,
+        years,
+        method,
+        regions,
+        group,
+        by,
+        alignment,
+        unit,
+        source,
+        definition,
+        unknown,
+        countries,
     )
     con = open_readonly(settings(ctx).db)
     try:

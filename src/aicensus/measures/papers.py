@@ -46,6 +46,10 @@ BY = ("venue-year", "year", "venue", "all")
 UNITS = ("country", "institution")
 UNKNOWNS = ("drop", "count")
 UNKNOWN_UNIT = "unknown"
+# Which countries to count: the source's, those inferred from affiliation text (the resolver),
+# or the source's where a row has one and the inferred one elsewhere.
+COUNTRIES = ("source", "inferred", "inferred-where-missing")
+_FOLD = {"HK": "CN", "MO": "CN", "TW": "CN"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class PaperQuery:
     source: str = "paperlists"
     field_definition: str | None = None
     unknown: str = "drop"
+    countries: str = "source"
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
@@ -74,6 +79,7 @@ class PaperQuery:
             ("by", self.by, BY),
             ("unit", self.unit, UNITS),
             ("unknown", self.unknown, UNKNOWNS),
+            ("countries", self.countries, COUNTRIES),
         ):
             if value not in allowed:
                 raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
@@ -109,6 +115,7 @@ class PaperQuery:
                 if self.field_definition
                 else None
             ),
+            "countries": self.countries,
         }
 
 
@@ -133,10 +140,20 @@ def unit_rows(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     grouping. `pos` is NULL where the author cannot be identified under the alignment rule."""
     a = ic.table("affiliations")
     if q.unit == "country":
-        unit = a.country if q.regions == "recovered" else a.country_source
+        src = a.country if q.regions == "recovered" else a.country_source
+        inferred = a.country_inferred
+        if q.regions == "source":  # as upstream: HK/MO/TW counted as China
+            inferred = inferred.substitute(_FOLD)
+        if q.countries == "source":
+            unit, keep = src, a.country_source.notnull()
+        elif q.countries == "inferred":
+            unit, keep = inferred, a.country_inferred.notnull()
+        else:
+            unit = ibis.coalesce(src, inferred)
+            keep = a.country_source.notnull() | a.country_inferred.notnull()
         if q._group_map:
             unit = unit.substitute(q._group_map)
-        a = a.filter(a.country_source.notnull())
+        a = a.filter(keep)
     else:
         unit = a.institution_name
         a = a.filter(a.institution_name.notnull())
@@ -246,7 +263,27 @@ def _finish(
     df = df.rename(columns={"unit": q.unit})
     keys = loaded_keys(con, q)
     meta = {"measure": name, **q.describe(), **extra, "sources": provenance(con, q.source, keys)}
+    if q.unit == "country" and q.countries != "source":
+        meta["inference_accuracy"] = inference_accuracy(con)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
+
+
+def inference_accuracy(con: duckdb.DuckDBPyConnection) -> dict:
+    """The resolver's measured agreement (`aicensus resolve evaluate --save`), quoted beside
+    every figure computed from inferred countries; says so when it was never measured."""
+    rows = con.execute(
+        "SELECT resolver_version, holdout, level, known, covered, agree, coverage, agreement "
+        "FROM resolver_evaluation WHERE frame = 'source' AND venue = 'all' "
+        "ORDER BY holdout = 'file' DESC, level DESC"
+    ).fetchall()
+    if not rows:
+        return {"status": "not measured: run `aicensus resolve evaluate --save`"}
+    cols = ["resolver_version", "holdout", "level", "known", "covered", "agree"]
+    cols += ["coverage", "agreement"]
+    return {
+        "status": "measured on paperlists files with country indexes (source frame)",
+        "levels": [dict(zip(cols, r, strict=True)) for r in rows],
+    }
 
 
 def loaded_keys(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> list[str]:

@@ -1,0 +1,80 @@
+"""`aicensus resolve ...`: affiliation text to country, and how accurate that is."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+
+from aicensus.cli.common import console, emit, parse_list, settings
+from aicensus.geo.affiliations.build import default_resolver
+from aicensus.geo.affiliations.evaluate import evaluate as run_evaluation
+from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
+from aicensus.measures.base import MeasureResult
+from aicensus.warehouse import connect
+
+app = typer.Typer(help="Affiliation resolver: strings to countries, and its accuracy.")
+
+
+@app.command("string")
+def string(
+    ctx: typer.Context,
+    text: str = typer.Argument(None, help="Affiliation text."),
+    email: str = typer.Option(None, help="Email domain, e.g. cs.unc.edu"),
+) -> None:
+    """Resolve one affiliation string (and/or email domain); print country, institution, rule."""
+    r = default_resolver(settings(ctx)).resolve(text, email)
+    console.print(
+        f"countries={','.join(r.countries) or 'unknown'}  institution={r.institution}  "
+        f"rule={r.rule}  confidence={r.confidence:.2f}"
+        + ("  (headquarters)" if r.headquarters else "")
+    )
+
+
+@app.command("evaluate")
+def evaluate(
+    ctx: typer.Context,
+    holdout: str = typer.Option(
+        "file", help="Hold out pairs learned from the evaluated file, or from its whole venue."
+    ),
+    venues: str = typer.Option(None, help="Score only these venues (default: all)."),
+    save: bool = typer.Option(False, help="Store the figures in the warehouse."),
+    confusion: int = typer.Option(15, help="Rows of the confusion table."),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json | parquet"),
+    output: Path = typer.Option(None, "--output"),
+) -> None:
+    """Hide the country indexes of the paperlists files, infer, compare (per venue, overall)."""
+    s = settings(ctx)
+    location = s.source_location("paperlists", "paperlists")
+    ev = run_evaluation(
+        location,
+        lambda learned: default_resolver(s, learned=Counter(dict(learned))),
+        holdout=holdout,
+        venues=list(parse_list(venues)) or None,
+    )
+    overall = ev.overall()
+    meta = {
+        "measure": "resolve.evaluate",
+        "resolver_version": RESOLVER_VERSION,
+        "holdout": f"leave-one-{holdout}-out (pairs learned from the scored {holdout} excluded)",
+        "files": len(ev.files),
+        "paper_agreement": overall.agree / overall.covered if overall.covered else None,
+        "paper_coverage": overall.covered / overall.known if overall.known else None,
+        "confusion": ev.confusion_table(top=confusion).to_dict(orient="records"),
+        "rules": dict(ev.rules.most_common()),
+    }
+    result = MeasureResult("resolve.evaluate", ev.table(), meta)
+    emit(result, fmt, output, f"Resolver agreement with source countries ({meta['holdout']})")
+    if fmt == "table" and output is None:
+        console.print(ev.confusion_table(top=confusion).to_string(index=False))
+        console.print(f"[dim]rules: {meta['rules']}[/dim]")
+    if save:
+        con = connect(s.db)
+        try:
+            from aicensus.geo.affiliations.store import save as store
+
+            store(con, ev, location)
+        finally:
+            con.close()
+        console.print(f"[dim]saved to {s.db} (table resolver_evaluation)[/dim]")

@@ -1,0 +1,42 @@
+"""Load `paperlists_affonly` files with inferred countries (one transaction for all files)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import duckdb
+
+from aicensus.geo.affiliations.resolver import Resolver
+from aicensus.ingest.paperlists import PaperlistsLoadSummary, Progress
+from aicensus.sources import paperlists as pl
+from aicensus.sources import paperlists_affonly as pa_
+from aicensus.sources.fetch import read_location
+from aicensus.warehouse import load
+
+
+def load_affonly(
+    con: duckdb.DuckDBPyConnection,
+    location: str,
+    resolver: Resolver,
+    venues: Iterable[str] | None = None,
+    years: Iterable[int] | None = None,
+    progress: Progress | None = None,
+) -> PaperlistsLoadSummary:
+    """Parse and resolve the selected files, then write them in one transaction."""
+    files, notes = pl.discover(location, venues, years)
+    summary = PaperlistsLoadSummary(files=len(files), discover_notes=notes)
+    parsed = []
+    for i, vy in enumerate(files, 1):
+        parsed.append(pa_.parse_file(vy, read_location(vy.location), resolver))
+        if progress:
+            progress(vy.key, i)
+    with load(con, pa_.SOURCE, pa_.PARSER_VERSION) as loader:
+        for rows in parsed:
+            loader.add(rows)
+            summary.records += rows.notes.get("records", 0)
+            summary.loaded += rows.rows_loaded
+            summary.quarantined += rows.rows_quarantined
+            summary.notes.update({k: v for k, v in rows.notes.items() if k != "records"})
+    summary.written = loader.result.written
+    summary.unchanged = loader.result.unchanged
+    return summary
