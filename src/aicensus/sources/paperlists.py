@@ -553,15 +553,16 @@ class _FileParser:
                 )
             )
 
+    def _table(self, name: str, schema: pa.Schema) -> pa.Table:
+        """The buffered row tuples of `name` as an Arrow table with `schema`."""
+        columns = list(zip(*self.rows[name], strict=True)) or [()] * len(schema)
+        return pa.table(
+            [pa.array(col, f.type) for col, f in zip(columns, schema, strict=True)],
+            schema=schema,
+        )
+
     def tables(self) -> dict[str, pa.Table]:
-        out = {}
-        for name in _ROW_TABLES:
-            schema = _SCHEMAS[name]
-            columns = list(zip(*self.rows[name], strict=True)) or [()] * len(schema)
-            out[name] = pa.table(
-                [pa.array(col, f.type) for col, f in zip(columns, schema, strict=True)],
-                schema=schema,
-            )
+        out = {name: self._table(name, _SCHEMAS[name]) for name in _ROW_TABLES}
         inst_rows = {
             "institution_id": [],
             "name": [],
@@ -581,8 +582,8 @@ class _FileParser:
         return out
 
 
-def parse_file(vy: VenueYear, fetched: Fetched) -> LocationRows:
-    """Parse one fetched file into the rows of its warehouse location."""
+def load_records(vy: VenueYear, fetched: Fetched) -> list:
+    """The file's JSON array of papers; SourceError naming the file if it is anything else."""
     try:
         records = orjson.loads(fetched.content)
     except orjson.JSONDecodeError as exc:
@@ -591,6 +592,12 @@ def parse_file(vy: VenueYear, fetched: Fetched) -> LocationRows:
         raise SourceError(
             f"{vy.location}: expected a JSON array of papers, found {type(records).__name__}"
         )
+    return records
+
+
+def parse_file(vy: VenueYear, fetched: Fetched) -> LocationRows:
+    """Parse one fetched file into the rows of its warehouse location."""
+    records = load_records(vy, fetched)
     parser = _FileParser(vy)
     parser.parse(records)
     tables = parser.tables()

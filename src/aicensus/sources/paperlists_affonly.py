@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-import orjson
 import pyarrow as pa
 
-from aicensus.errors import SourceError
 from aicensus.geo.affiliations.normalize import is_missing
 from aicensus.geo.affiliations.resolver import RESOLVER_VERSION, Resolver
 from aicensus.sources import paperlists as pl
@@ -62,34 +60,38 @@ class _AffonlyParser(pl._FileParser):
         per_author = not self.cvf and len(aff) == n
         if not self.cvf and aff and not per_author:
             self.notes["affiliation list length differs from authors (paper level only)"] += 1
-        self.cols.add(
-            "works",
-            work_id=work_id,
-            source=SOURCE,
-            venue=self.vy.venue,
-            year=self.vy.year,
-            source_record_id=rid,
-            record_no=no,
-            title=pl._text(p, "title"),
-            track=pl._text(p, "track"),
-            status=pl._text(p, "status"),
-            n_authors=n,
-            n_authors_stated=pl._stated_authors(p),
-            has_country_table=False,
-            aligned=per_author,
-            realigned=False,
-            citations=None,
-            citation_source=None,
-        )
-        for i, name in enumerate(authors):
-            self.cols.add(
-                "authorships",
-                work_id=work_id,
-                position=i,
-                author_name=name,
-                raw_affiliation=(aff[i] or None) if per_author else None,
-                email_domain=(emails[i] or None) if len(emails) == n else None,
+        # Row tuples in pl._SCHEMAS column order (see pl._FileParser).
+        self.rows["works"].append(
+            (
+                work_id,
+                SOURCE,
+                self.vy.venue,
+                self.vy.year,
+                rid,
+                no,
+                pl._text(p, "title"),
+                pl._text(p, "track"),
+                pl._text(p, "status"),
+                n,
+                pl._stated_authors(p),
+                False,
+                per_author,
+                False,
+                None,
+                None,
             )
+        )
+        emails_ok = len(emails) == n
+        self.rows["authorships"].extend(
+            (
+                work_id,
+                i,
+                name,
+                (aff[i] or None) if per_author else None,
+                (emails[i] or None) if emails_ok else None,
+            )
+            for i, name in enumerate(authors)
+        )
         layout = "author" if per_author else "paper"
         known = False
         for slot, text in enumerate(aff):
@@ -113,56 +115,44 @@ class _AffonlyParser(pl._FileParser):
             self.notes["papers with no inferred country"] += 1
 
     def _row(self, work_id, layout, slot, seq, pos, text, email, res, country) -> None:
-        self.cols.add(
-            "affiliations",
-            work_id=work_id,
-            layout=layout,
-            slot=slot,
-            seq=seq,
-            author_position=pos,
-            author_position_realigned=pos,
-            institution_id=None,
-            institution_name=None,
-            country_source_name=None,
-            country_source=None,
-            country=None,
-            country_rule=None,
-            raw_affiliation=text or None,
-            email_domain=email,
-            country_inferred=country,
-            inferred_institution=res.institution,
-            inferred_rule=res.rule,
-            inferred_confidence=res.confidence if country else None,
-            inferred_headquarters=res.headquarters,
-            resolver_version=RESOLVER_VERSION,
+        # In _AFF_SCHEMA column order.
+        self.rows["affiliations"].append(
+            (
+                work_id,
+                layout,
+                slot,
+                seq,
+                pos,
+                pos,
+                None,
+                None,
+                None,
+                None,
+                None,
+                None,
+                text or None,
+                email,
+                country,
+                res.institution,
+                res.rule,
+                res.confidence if country else None,
+                res.headquarters,
+                RESOLVER_VERSION,
+            )
         )
 
     def tables(self) -> dict[str, pa.Table]:
-        out = {}
-        for name in ("works", "authorships", "quarantine"):
-            schema = pl._SCHEMAS[name]
-            cols = getattr(self.cols, name)
-            out[name] = pa.table(
-                {f.name: pa.array(cols.get(f.name, []), f.type) for f in schema}, schema=schema
-            )
-        cols = self.cols.affiliations
-        out["affiliations"] = pa.table(
-            {f.name: pa.array(cols.get(f.name, []), f.type) for f in _AFF_SCHEMA},
-            schema=_AFF_SCHEMA,
-        )
+        out = {
+            name: self._table(name, pl._SCHEMAS[name])
+            for name in ("works", "authorships", "quarantine")
+        }
+        out["affiliations"] = self._table("affiliations", _AFF_SCHEMA)
         return out
 
 
 def parse_file(vy: pl.VenueYear, fetched: Fetched, resolver: Resolver) -> LocationRows:
     """Parse one affonly file, resolving every affiliation with `resolver`."""
-    try:
-        records = orjson.loads(fetched.content)
-    except orjson.JSONDecodeError as exc:
-        raise SourceError(f"{vy.location}: malformed JSON ({exc})") from None
-    if not isinstance(records, list):
-        raise SourceError(
-            f"{vy.location}: expected a JSON array of papers, found {type(records).__name__}"
-        )
+    records = pl.load_records(vy, fetched)
     parser = _AffonlyParser(vy, resolver)
     parser.parse(records)
     notes: Counter[str] = Counter(parser.notes)
