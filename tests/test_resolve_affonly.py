@@ -110,3 +110,14 @@ def test_evaluation_meets_target(affonly_con):
 def test_unknown_countries_option():
     with pytest.raises(MeasureError, match="countries"):
         pm.PaperQuery(countries="guessed").checked()
+
+
+def test_report_section_quotes_agreement(affonly_con):
+    from aicensus.report.inferred_section import inferred_section
+
+    con, ev = affonly_con
+    section = inferred_section(con)
+    text = " ".join(section.blocks)
+    overall = ev.overall()
+    assert f"paper-level agreement {overall.agree / overall.covered:.2%}" in text
+    assert "49.61%" in text and "cvpr" in text  # CVPR 2024 China, full counting (pinned above)

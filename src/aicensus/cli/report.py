@@ -10,6 +10,8 @@ from aicensus.cli.common import console, settings
 from aicensus.cli.load import arena as load_arena_cmd
 from aicensus.cli.load import epoch as load_epoch_cmd
 from aicensus.cli.load import paperlists as load_paperlists_cmd
+from aicensus.cli.load import paperlists_affonly as load_affonly_cmd
+from aicensus.cli.resolve import evaluate as evaluate_cmd
 from aicensus.report import html
 from aicensus.warehouse import open_readonly
 
@@ -38,4 +40,8 @@ def run(
     load_paperlists_cmd(ctx, source=None, online=online, venues=None, years=None)
     load_epoch_cmd(ctx, source=None, online=online)
     load_arena_cmd(ctx, sources=None, preset=None)  # no upstream URL: bundled copies
+    load_affonly_cmd(ctx, source=None, venues=None, years=None)  # bundled copies
+    evaluate_cmd(
+        ctx, holdout="file", venues=None, save=True, confusion=10, fmt="table", output=None
+    )  # the agreement quoted beside every inferred figure
     report(ctx, output=output)
