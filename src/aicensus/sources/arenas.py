@@ -40,7 +40,7 @@ import pyarrow as pa
 from aicensus.errors import SourceError
 from aicensus.orgs import Registry
 from aicensus.sources.fetch import Fetched, local_path, read_location
-from aicensus.warehouse import LocationRows
+from aicensus.warehouse import LocationRows, tables
 
 SOURCE = "arena"
 PARSER_VERSION = "1"
@@ -359,16 +359,7 @@ ENTRY_SCHEMA = pa.schema(
         ("is_current", pa.bool_()),
     ]
 )
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("location", pa.string()),
-        ("record_id", pa.string()),
-        ("record_no", pa.int32()),
-        ("reason", pa.string()),
-        ("raw", pa.string()),
-    ]
-)
+QUARANTINE_SCHEMA = tables.QUARANTINE
 
 
 def _int(v: object) -> int | None:

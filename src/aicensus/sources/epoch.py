@@ -30,7 +30,7 @@ from aicensus.errors import SourceError
 from aicensus.geo.countries import to_iso2
 from aicensus.orgs import Registry
 from aicensus.sources.fetch import Fetched, read_location
-from aicensus.warehouse import LocationRows
+from aicensus.warehouse import LocationRows, tables
 
 SOURCE = "epoch"
 PARSER_VERSION = "1"
@@ -116,16 +116,7 @@ MODEL_COUNTRIES_SCHEMA = pa.schema(
         ("country_source", pa.string()),
     ]
 )
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("location", pa.string()),
-        ("record_id", pa.string()),
-        ("record_no", pa.int32()),
-        ("reason", pa.string()),
-        ("raw", pa.string()),
-    ]
-)
+QUARANTINE_SCHEMA = tables.QUARANTINE
 
 
 def country_code(name: str) -> str | None:

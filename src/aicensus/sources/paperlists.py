@@ -22,7 +22,7 @@ from aicensus.errors import SourceError
 from aicensus.geo.countries import is_unknown, to_iso2
 from aicensus.geo.regions import recover
 from aicensus.sources.fetch import Fetched, NotFound, is_url, local_path, read_location
-from aicensus.warehouse import LocationRows
+from aicensus.warehouse import LocationRows, tables
 
 SOURCE = "paperlists"
 PARSER_VERSION = "paperlists/1"
@@ -173,42 +173,9 @@ _SCHEMAS = {
             ("email_domain", pa.string()),
         ]
     ),
-    "affiliations": pa.schema(
-        [
-            ("work_id", pa.string()),
-            ("layout", pa.string()),
-            ("slot", pa.int32()),
-            ("seq", pa.int32()),
-            ("author_position", pa.int32()),
-            ("author_position_realigned", pa.int32()),
-            ("institution_id", pa.string()),
-            ("institution_name", pa.string()),
-            ("country_source_name", pa.string()),
-            ("country_source", pa.string()),
-            ("country", pa.string()),
-            ("country_rule", pa.string()),
-        ]
-    ),
-    "institutions": pa.schema(
-        [
-            ("institution_id", pa.string()),
-            ("name", pa.string()),
-            ("url", pa.string()),
-            ("ror", pa.string()),
-            ("country", pa.string()),
-            ("n_rows", pa.int64()),
-        ]
-    ),
-    "quarantine": pa.schema(
-        [
-            ("source", pa.string()),
-            ("location", pa.string()),
-            ("record_id", pa.string()),
-            ("record_no", pa.int32()),
-            ("reason", pa.string()),
-            ("raw", pa.string()),
-        ]
-    ),
+    "affiliations": tables.AFFILIATIONS,
+    "institutions": tables.INSTITUTIONS,
+    "quarantine": tables.QUARANTINE,
 }
 
 

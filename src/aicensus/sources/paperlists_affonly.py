@@ -17,7 +17,7 @@ from aicensus.geo.affiliations.normalize import is_missing
 from aicensus.geo.affiliations.resolver import RESOLVER_VERSION, Resolver
 from aicensus.sources import paperlists as pl
 from aicensus.sources.fetch import Fetched
-from aicensus.warehouse import LocationRows
+from aicensus.warehouse import LocationRows, tables
 
 SOURCE = "paperlists_affonly"
 PARSER_VERSION = f"paperlists_affonly/1+{RESOLVER_VERSION}"
@@ -25,7 +25,7 @@ CVF_VENUES = frozenset({"cvpr", "iccv", "wacv", "eccv"})
 
 _AFF_SCHEMA = pa.schema(
     [
-        *pl._SCHEMAS["affiliations"],
+        *tables.AFFILIATIONS,
         ("raw_affiliation", pa.string()),
         ("email_domain", pa.string()),
         ("country_inferred", pa.string()),

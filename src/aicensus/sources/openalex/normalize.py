@@ -16,6 +16,8 @@ from collections.abc import Iterable
 import orjson
 import pyarrow as pa
 
+from aicensus.warehouse import tables
+
 SOURCE = "openalex"
 PARSER_VERSION = "openalex/1"
 CITATION_SOURCE = "openalex"
@@ -106,33 +108,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("is_corresponding", pa.bool_()),
         ]
     ),
-    "affiliations": pa.schema(
-        [
-            ("work_id", pa.string()),
-            ("layout", pa.string()),
-            ("slot", pa.int32()),
-            ("seq", pa.int32()),
-            ("author_position", pa.int32()),
-            ("author_position_realigned", pa.int32()),
-            ("institution_id", pa.string()),
-            ("institution_name", pa.string()),
-            ("country_source_name", pa.string()),
-            ("country_source", pa.string()),
-            ("country", pa.string()),
-            ("country_rule", pa.string()),
-        ]
-    ),
-    "institutions": pa.schema(
-        [
-            ("institution_id", pa.string()),
-            ("name", pa.string()),
-            ("url", pa.string()),
-            ("ror", pa.string()),
-            ("country", pa.string()),
-            ("n_rows", pa.int64()),
-            ("institution_type", pa.string()),
-            ("lineage", pa.list_(pa.string())),
-        ]
+    "affiliations": tables.AFFILIATIONS,
+    "institutions": tables.extend(
+        tables.INSTITUTIONS,
+        ("institution_type", pa.string()),
+        ("lineage", pa.list_(pa.string())),
     ),
     "work_references": pa.schema([("work_id", pa.string()), ("referenced_work_id", pa.string())]),
     "work_concepts": pa.schema(
@@ -144,16 +124,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("score", pa.float64()),
         ]
     ),
-    "quarantine": pa.schema(
-        [
-            ("source", pa.string()),
-            ("location", pa.string()),
-            ("record_id", pa.string()),
-            ("record_no", pa.int32()),
-            ("reason", pa.string()),
-            ("raw", pa.string()),
-        ]
-    ),
+    "quarantine": tables.QUARANTINE,
 }
 
 

@@ -1,0 +1,53 @@
+"""Arrow schemas of the warehouse tables that several sources write (one definition each).
+
+Sources write the columns they have: a source extends a base schema with its own columns
+(`extend(AFFILIATIONS, ...)`) or selects a subset; column order is the tuple order its rows use.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+QUARANTINE = pa.schema(
+    [
+        ("source", pa.string()),
+        ("location", pa.string()),
+        ("record_id", pa.string()),
+        ("record_no", pa.int32()),
+        ("reason", pa.string()),
+        ("raw", pa.string()),
+    ]
+)
+
+AFFILIATIONS = pa.schema(
+    [
+        ("work_id", pa.string()),
+        ("layout", pa.string()),
+        ("slot", pa.int32()),
+        ("seq", pa.int32()),
+        ("author_position", pa.int32()),
+        ("author_position_realigned", pa.int32()),
+        ("institution_id", pa.string()),
+        ("institution_name", pa.string()),
+        ("country_source_name", pa.string()),
+        ("country_source", pa.string()),
+        ("country", pa.string()),
+        ("country_rule", pa.string()),
+    ]
+)
+
+INSTITUTIONS = pa.schema(
+    [
+        ("institution_id", pa.string()),
+        ("name", pa.string()),
+        ("url", pa.string()),
+        ("ror", pa.string()),
+        ("country", pa.string()),
+        ("n_rows", pa.int64()),
+    ]
+)
+
+
+def extend(base: pa.Schema, *fields: tuple[str, pa.DataType]) -> pa.Schema:
+    """`base` followed by a source's own columns."""
+    return pa.schema([*base, *fields])
