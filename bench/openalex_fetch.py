@@ -2,7 +2,9 @@
 enforced with 429s) — aicensus (concurrent cursor streams, normalized into the warehouse) vs
 pyalex (sequential cursor paging, records kept in memory) under the same limit.
 
-    .venv/bin/python bench/openalex_fetch.py --copies 20 --rate-limit 20
+    .venv/bin/python bench/openalex_fetch.py --copies 20 --rate-limit 100
+
+The default limit is OpenAlex's documented one (100 requests per second for every user).
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--copies", type=int, default=20, help="replicas of the 1,219 real works")
     p.add_argument("--latency", type=float, default=0.05)
-    p.add_argument("--rate-limit", type=float, default=20.0, help="requests/s, both clients")
+    p.add_argument("--rate-limit", type=float, default=100.0, help="requests/s, both clients")
     p.add_argument("--concurrency", type=int, default=8)
     a = p.parse_args()
     rows = []
