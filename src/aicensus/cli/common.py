@@ -108,11 +108,16 @@ def print_meta(result: MeasureResult) -> None:
             f"[dim]regions: {moved['papers_moved']:,} papers have a different country set under "
             f"'recovered' than under 'source' ({moved['by_region']})[/dim]"
         )
-    srcs = m.get("sources") or []
+    print_sources(m, f"{m.get('source')} file(s)")
+
+
+def print_sources(meta: dict, what: str) -> None:
+    """One dim line: how many source locations stand behind a result, and when retrieved."""
+    srcs = meta.get("sources") or []
     if srcs:
         dates = sorted({s["retrieved_at"][:10] for s in srcs})
         console.print(
-            f"[dim]sources: {len(srcs)} {m.get('source')} file(s), retrieved {', '.join(dates)};"
+            f"[dim]sources: {len(srcs)} {what}, retrieved {', '.join(dates)};"
             f" hashes in --format json[/dim]"
         )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aicensus.cli.common import console, emit, print_table
+from aicensus.cli.common import console, emit, print_sources, print_table
 from aicensus.measures.base import MeasureResult
 
 _SHOWN = ("subset", "method", "attribution", "by", "orgs", "per", "board", "top", "current_only")
@@ -24,10 +24,4 @@ def emit_result(result: MeasureResult, fmt: str, output: Path | None, title: str
     m = result.meta
     parts = [f"{k}={m[k]}" for k in _SHOWN if m.get(k) not in (None, "")]
     console.print("[dim]" + "  ".join(parts) + "[/dim]")
-    srcs = m.get("sources") or []
-    if srcs:
-        dates = sorted({s["retrieved_at"][:10] for s in srcs})
-        console.print(
-            f"[dim]sources: {len(srcs)} location(s) incl. the organization registry, retrieved "
-            f"{', '.join(dates)}; hashes in --format json[/dim]"
-        )
+    print_sources(m, "location(s) incl. the organization registry")
