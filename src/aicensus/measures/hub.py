@@ -87,7 +87,8 @@ def pick(con: duckdb.DuckDBPyConnection, q: HubQuery) -> tuple[str, str]:
         snaps = snaps[snaps["snapshot"] == q.snapshot]
     if snaps.empty:
         raise MeasureError(
-            f"no hub snapshot loaded for source={q.source or 'any'} snapshot={q.snapshot or 'latest'}"
+            f"no hub snapshot loaded for source={q.source or 'any'} "
+            f"snapshot={q.snapshot or 'latest'}"
         )
     latest = snaps[snaps["snapshot"] == snaps["snapshot"].max()]
     row = latest.sort_values(["models", "source"], ascending=[False, True]).iloc[0]
