@@ -9,6 +9,7 @@ import typer
 from aicensus.cli.common import console, settings
 from aicensus.cli.load import arena as load_arena_cmd
 from aicensus.cli.load import epoch as load_epoch_cmd
+from aicensus.cli.load import hub as load_hub_cmd
 from aicensus.cli.load import paperlists as load_paperlists_cmd
 from aicensus.report import html
 from aicensus.warehouse import open_readonly
@@ -38,4 +39,5 @@ def run(
     load_paperlists_cmd(ctx, source=None, online=online, venues=None, years=None)
     load_epoch_cmd(ctx, source=None, online=online)
     load_arena_cmd(ctx, sources=None, preset=None)  # no upstream URL: bundled copies
+    load_hub_cmd(ctx, sources=None, snapshot=None)  # Hub dumps (bundled)
     report(ctx, output=output)

@@ -17,6 +17,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from aicensus import __version__
+from aicensus.report.hub_section import hub_section
 from aicensus.report.models_section import models_section
 from aicensus.report.papers_section import papers_section
 from aicensus.warehouse.provenance import loads_table, quarantine_reasons, source_summary
@@ -84,7 +85,12 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
 
 def build(con: duckdb.DuckDBPyConnection) -> str:
     """The report's HTML text for the warehouse behind `con`."""
-    sections = [papers_section(con), models_section(con), provenance_section(con)]
+    sections = [
+        papers_section(con),
+        models_section(con),
+        hub_section(con),
+        provenance_section(con),
+    ]
     specs = {cid: spec for s in sections for cid, spec in s.charts.items()}
     return _TEMPLATE.render(
         title="aicensus report",
