@@ -45,7 +45,6 @@ def pull_cmd(
     pipeline_tag: str = typer.Option(None, "--pipeline-tag", help="e.g. text-generation"),
     library: str = typer.Option(None, help="e.g. transformers, gguf"),
     created_after: str = typer.Option(None, "--created-after", help="YYYY-MM-DD (createdAt)."),
-    page_size: int = typer.Option(1000, help="Models per page (the Hub caps it at 1000)."),
     timeout: float = typer.Option(30.0, help="Seconds per request before a retry."),
 ) -> None:
     """Pull model listings (token from HF_TOKEN, never printed); re-run to resume."""
@@ -59,7 +58,6 @@ def pull_cmd(
         pipeline_tag=pipeline_tag,
         library=library,
         created_after=created_after,
-        page_size=page_size,
     )
     s = settings(ctx)
     con = connect(s.db)

@@ -62,7 +62,6 @@ class PullFilters:
     pipeline_tag: str | None = None
     library: str | None = None
     created_after: str | None = None  # YYYY-MM-DD, applied to createdAt (client side)
-    page_size: int = 1000
 
     def key(self, endpoint: str) -> str:
         raw = json.dumps([endpoint.rstrip("/"), self.__dict__], sort_keys=True)
@@ -198,13 +197,11 @@ def pull(
                 limit=None,
                 expand=EXPAND,
             )
-            with load(con, SOURCE, version) as loader:  # the pull exists from now on
-                loader.add(_snapshot_rows(pull_id, snapshot, endpoint, 0, False))
         elif next_url:
             headers = build_hf_headers(token=token or False, library_name="aicensus")
             items = (
                 ModelInfo(**{"siblings": None, **it})
-                for it in paginate(next_url, params={}, headers=headers)
+                for it in paginate(next_url, params=None, headers=headers)
             )
         else:
             items = iter(())  # all pages stored: only lineage is missing
@@ -217,7 +214,12 @@ def pull(
                 url, nxt = tap.pages[flushed]
                 recs = bufs.pop(flushed, [])
                 page_no += 1
-                _write_page(con, version, pull_id, snapshot, page_no, url, nxt, recs, filters, fam)
+                # the first page of a new pull also records the (incomplete) snapshot
+                first = _snapshot_rows(pull_id, snapshot, endpoint, 0, False)
+                extra = first if (page_no == 1 and not resumed) else None
+                _write_page(
+                    con, version, pull_id, snapshot, page_no, url, nxt, recs, filters, fam, extra
+                )
                 flushed += 1
                 summary.pages += 1
                 if progress:
@@ -258,7 +260,9 @@ def _default_factory():
     return default_client_factory
 
 
-def _write_page(con, version, pull_id, snapshot, page_no, url, nxt, recs, filters, fam) -> None:
+def _write_page(
+    con, version, pull_id, snapshot, page_no, url, nxt, recs, filters, fam, extra=None
+) -> None:
     if filters.created_after:
         recs = [r for r in recs if (r.created_at or "")[:10] >= filters.created_after]
     frames = record_tables(recs, SOURCE, snapshot, fam)
@@ -286,6 +290,8 @@ def _write_page(con, version, pull_id, snapshot, page_no, url, nxt, recs, filter
     )
     with load(con, SOURCE, version) as loader:
         loader.add(rows)
+        if extra is not None:
+            loader.add(extra)
 
 
 def _finish(con, version, pull_id, snapshot, endpoint, registry, fam) -> int:
