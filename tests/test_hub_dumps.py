@@ -192,6 +192,21 @@ def test_hand_checked_models(con):
         TABLE,
     )
     assert row == [("meta-llama/Llama-2-7b-chat-hf", "lineage", "meta", "US")]
+    # packager re-uploads: absent parent with a registered namespace; no link at all; absent
+    # parent of an unregistered namespace (both fall back to the architecture)
+    cases = {
+        "TheBloke/Wizard-Vicuna-13B-Uncensored-GGUF": (
+            "parent-namespace",
+            "cognitive-computations",
+        ),
+        "TheBloke/CodeLlama-7B-Instruct-GPTQ": ("architecture", "meta"),
+        "TheBloke/Mistral-7B-OpenOrca-GPTQ": ("architecture", "mistral"),
+    }
+    for mid, want in cases.items():
+        got = q(
+            con, "SELECT rule, root_org FROM hub_lineage WHERE source=? AND model_id=?", TABLE, mid
+        )
+        assert got == [want], mid
     row = q(
         con,
         "SELECT rule, root_org, root_country FROM hub_lineage "
