@@ -12,6 +12,7 @@ from aicensus.config import PAPERLISTS_ONLINE_YEARS, PAPERLISTS_UPSTREAM, PAPERL
 from aicensus.errors import AicensusError
 from aicensus.ingest.arenas import ArenaLoadSummary, load_arenas
 from aicensus.ingest.epoch import EpochLoadSummary, load_epoch
+from aicensus.ingest.hub import load_hub_dumps
 from aicensus.ingest.paperlists import PaperlistsLoadSummary, load_paperlists
 from aicensus.sources import arenas as arena_source
 from aicensus.sources import epoch as epoch_source
@@ -192,3 +193,37 @@ def print_arena_summary(summary: ArenaLoadSummary, db: str) -> None:
     )
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
+@app.command("hub")
+def hub(
+    ctx: typer.Context,
+    sources: list[str] = typer.Option(
+        None,
+        "--from",
+        help="Hub dumps: API JSON (lines or array) or CSV tables (tags as Python list "
+        "literals), files, directories or URLs (repeatable). Default: the bundled "
+        "hf_models_api and hf_models_table folders.",
+    ),
+    snapshot: str = typer.Option(None, help="Snapshot date (default: newest lastModified)."),
+) -> None:
+    """Load Hugging Face Hub model dumps, resolving lineage to root families."""
+    s = settings(ctx)
+    locations = sources or [
+        s.source_location("hf_models_api", "hf_models_api"),
+        s.source_location("hf_models_table", "hf_models_table"),
+    ]
+    con = connect(s.db)
+    try:
+        summaries = [x for loc in locations for x in load_hub_dumps(con, loc, snapshot=snapshot)]
+    finally:
+        con.close()
+    for x in summaries:
+        state = "written" if x.written else "unchanged (same content, parser and registry)"
+        console.print(f"hub: {x.location}: {state}")
+        console.print(
+            f"  {x.source} snapshot {x.snapshot}: {x.models:,} models, "
+            f"{x.quarantined:,} quarantined  →  {s.db}"
+        )
+        for note, count in sorted(x.notes.items()):
+            console.print(f"  [dim]{note}: {count:,}[/dim]")

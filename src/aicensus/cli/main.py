@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli import board, load, models, openalex, orgs, papers, report, resolve, status
+from aicensus.cli import board, hub, load, models, openalex, orgs, papers, report, resolve, status
 from aicensus.cli.common import err_console
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
@@ -24,6 +24,7 @@ app.add_typer(models.app, name="models")
 app.add_typer(board.app, name="board")
 app.add_typer(openalex.app, name="openalex")
 app.add_typer(resolve.app, name="resolve")
+app.add_typer(hub.app, name="hub")
 app.command("report")(report.report)
 app.command("run")(report.run)
 app.command("status")(status.status)

@@ -9,6 +9,7 @@ import typer
 from aicensus.cli.common import console, settings
 from aicensus.cli.load import arena as load_arena_cmd
 from aicensus.cli.load import epoch as load_epoch_cmd
+from aicensus.cli.load import hub as load_hub_cmd
 from aicensus.cli.load import paperlists as load_paperlists_cmd
 from aicensus.cli.load import paperlists_affonly as load_affonly_cmd
 from aicensus.cli.resolve import evaluate as evaluate_cmd
@@ -44,4 +45,5 @@ def run(
     evaluate_cmd(
         ctx, holdout="file", venues=None, save=True, confusion=10, fmt="table", output=None
     )  # the agreement quoted beside every inferred figure
+    load_hub_cmd(ctx, sources=None, snapshot=None)  # Hub dumps (bundled)
     report(ctx, output=output)

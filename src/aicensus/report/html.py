@@ -17,6 +17,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from aicensus import __version__
+from aicensus.report.hub_section import hub_section
 from aicensus.report.inferred_section import inferred_section
 from aicensus.report.models_section import models_section
 from aicensus.report.papers_section import papers_section
@@ -89,6 +90,7 @@ def build(con: duckdb.DuckDBPyConnection) -> str:
         papers_section(con),
         inferred_section(con),
         models_section(con),
+        hub_section(con),
         provenance_section(con),
     ]
     specs = {cid: spec for s in sections for cid, spec in s.charts.items()}

@@ -1,0 +1,1 @@
+"""Hugging Face Hub lineage: root families (set-wise resolution) and their attribution."""

@@ -1,0 +1,52 @@
+"""Altair charts of Hub measures: share bars per unit, families' derivatives, change."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from aicensus.measures.base import MeasureResult
+
+
+def share_bars(result: MeasureResult, top: int = 12, title: str | None = None) -> alt.Chart:
+    """Horizontal bars of share per unit (unknown last, grey)."""
+    t = result.table
+    df = pd.concat([t[t["unit"] != "unknown"].head(top), t[t["unit"] == "unknown"]])
+    m = result.meta
+    title = title or (
+        f"Hub models by {m.get('by')} ({m.get('weight')}, {m.get('attribution')} attribution), "
+        f"{m.get('source')} {m.get('snapshot')}"
+    )
+    return (
+        alt.Chart(df, title=title)
+        .mark_bar()
+        .encode(
+            y=alt.Y("name:N", sort=None, title=None),
+            x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share"),
+            color=alt.condition(
+                alt.datum.unit == "unknown", alt.value("#bbbbbb"), alt.value("#4c78a8")
+            ),
+            tooltip=["unit", "name", "value", alt.Tooltip("share:Q", format=".2%")],
+        )
+        .properties(width=420)
+    )
+
+
+def families_bars(result: MeasureResult, title: str | None = None) -> alt.Chart:
+    """Models per root family, split into derivatives and the rest."""
+    df = result.table.copy()
+    df["other"] = df["models"] - df["derivatives"]
+    long = df.melt(
+        id_vars=["family"], value_vars=["derivatives", "other"], var_name="kind", value_name="n"
+    )
+    return (
+        alt.Chart(long, title=title or "Root families: models and derivatives")
+        .mark_bar()
+        .encode(
+            y=alt.Y("family:N", sort=list(df["family"]), title=None),
+            x=alt.X("n:Q", title="models", stack=True),
+            color=alt.Color("kind:N", title=None),
+            tooltip=["family", "kind", "n"],
+        )
+        .properties(width=420)
+    )
