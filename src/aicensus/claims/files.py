@@ -145,10 +145,11 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
         raise ctx.fail((*path, "tests"), f"claim {cid}: tests must be a non-empty list")
     tests = [_test(ctx, (*path, "tests", j), t, j) for j, t in enumerate(tests_raw)]
     axes = _axes(ctx, (*path, "axes"), c.get("axes") or {})
-    used_filters = {k for t in tests for k in registry.get(t.measure).filters}
+    from aicensus.claims.variants import axis_filter
+
     used_names = {n for t in tests for n in t.condition.names}
     for name in axes:
-        if name not in used_filters and name not in used_names:
+        if name not in used_names and not any(axis_filter(name, t.measure) for t in tests):
             raise ctx.fail(
                 (*path, "axes", name),
                 f"axis {name!r} is neither a filter of the claim's measures nor a name its "

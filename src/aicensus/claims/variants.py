@@ -49,9 +49,17 @@ class Variant:
         return " · ".join(f"{k}={v}" for k, v in self.choices.items()) or "as stated"
 
 
+def axis_filter(axis: str, measure: str) -> str | None:
+    """The filter an axis sets for `measure`: `attribution` sets it for every measure that has
+    it; `attribution@hub` only for measures whose name starts with `hub`."""
+    name, _, scope = axis.partition("@")
+    if scope and not measure.startswith(scope):
+        return None
+    return name if name in registry.get(measure).filters else None
+
+
 def _relevant(claim: Claim, test: Test) -> set[str]:
-    spec = registry.get(test.measure)
-    return {a for a in claim.axes if a in spec.filters or a in test.condition.names}
+    return {a for a in claim.axes if axis_filter(a, test.measure) or a in test.condition.names}
 
 
 def grid(claim: Claim) -> list[tuple[dict[str, str], list[int]]]:
@@ -118,9 +126,10 @@ class Evaluator:
             if axis == TEST_AXIS or label == "-" or axis not in claim.axes:
                 continue
             value = claim.axes[axis][label]
-            if axis in spec.filters:
-                filters[axis] = value
-            else:
+            target = axis_filter(axis, test.measure)
+            if target:
+                filters[target] = value
+            elif axis in test.condition.names:
                 params[axis] = value
         base = TestResult(
             label=test.label,

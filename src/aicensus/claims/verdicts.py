@@ -150,7 +150,7 @@ def flipping_axes(decided: list[Variant]) -> dict[str, dict[str, str]]:
         for v in decided:
             rest = tuple((k, x) for k, x in v.choices.items() if k != axis)
             groups[rest].add(v.outcome)
-        if any(len(s) > 1 for s in groups.values()):
+        if any(len(s) > 1 for s in groups.values()) or (axis == "test" and not out):
             by: dict[str, list[int]] = defaultdict(lambda: [0, 0])
             for v in decided:
                 by[v.choices[axis]][0] += v.outcome == HOLDS

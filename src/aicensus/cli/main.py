@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli import board, load, models, openalex, orgs, papers, report, resolve, status
+from aicensus.cli import board, check, load, models, openalex, orgs, papers, report, resolve, status
 from aicensus.cli.common import err_console
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
@@ -27,6 +27,7 @@ app.add_typer(resolve.app, name="resolve")
 app.command("report")(report.report)
 app.command("run")(report.run)
 app.command("status")(status.status)
+app.command("check")(check.check)
 
 
 @app.callback()
