@@ -129,7 +129,7 @@ def test_video_depends_on_board_and_rank(evidence):
 def test_hub_variants_are_insufficient_naming_the_source(evidence):
     v = evidence["open-weights-china-most"]
     hub = [x for x in v["variants"] if x["choices"]["test"].startswith("Hub")]
-    assert len(hub) == 6 and all(x["outcome"] == "insufficient" for x in hub)
+    assert len(hub) == 12 and all(x["outcome"] == "insufficient" for x in hub)
     assert all("Hugging Face Hub snapshot" in x["tests"][0]["missing"] for x in hub)
     epoch = [x for x in v["variants"] if x["choices"]["test"].startswith("Epoch")]
     assert all(x["outcome"] in ("holds", "fails") for x in epoch)
@@ -214,3 +214,82 @@ def test_cli_invalid_file_exits_nonzero_with_one_line(claims_db, tmp_path):
     assert proc.returncode == 1
     lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1 and f"{bad}:7:" in lines[0] and "cannot parse" in lines[0]
+
+
+def test_hub_adapter_reads_the_hub_measures(claims_db, monkeypatch):
+    """Against the interface of aicensus.measures.hub (built on its own branch): a stand-in
+    module returning the documented tables is read as shares and concentrations."""
+    import types
+
+    import pandas as pd
+
+    from aicensus.measures.base import MeasureResult
+
+    fake = types.ModuleType("aicensus.measures.hub")
+    seen = []
+
+    class HubQuery:
+        def __init__(self, **kw):
+            self.__dict__.update(kw)
+            seen.append(kw)
+
+    def share(con, q):
+        t = pd.DataFrame(
+            {
+                "unit": ["US", "CN", "unknown"],
+                "name": ["United States", "China", "unknown"],
+                "value": [60, 30, 10],
+                "share": [0.6, 0.3, 0.1],
+                "share_known": [2 / 3, 1 / 3, None],
+                "models": [60, 30, 10],
+            }
+        )
+        return MeasureResult("hub_share", t, {"sources": [{"key": "k", "retrieved_at": "x"}]})
+
+    def concentration(con, q):
+        t = pd.DataFrame(
+            {
+                "unit": ["US", "CN"],
+                "name": ["United States", "China"],
+                "value": [60, 30],
+                "orgs": [10, 5],
+                "hhi": [0.2, 0.3],
+                "top_org": ["meta", "alibaba"],
+                "top1_share": [0.3, 0.5],
+            }
+        )
+        return MeasureResult("hub_concentration", t, {"sources": []})
+
+    fake.HubQuery, fake.share, fake.concentration = HubQuery, share, concentration
+    monkeypatch.setitem(__import__("sys").modules, "aicensus.measures.hub", fake)
+    import aicensus.measures
+
+    monkeypatch.setattr(aicensus.measures, "hub", fake, raising=False)
+    claims = files.loads(
+        """\
+claims:
+  - id: hub
+    claim: c
+    axes:
+      denominator: [all, known]
+    tests:
+      - measure: hub.share
+        filters: {weight: downloads, attribution: root}
+        subject: CN
+        condition: share < 0.5 and rank == 2
+      - measure: hub.concentration
+        subject: CN
+        other: US
+        condition: hhi > other.hhi and top_share > other.top_share
+""",
+        "t.yaml",
+    )
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        (v,) = verdicts.check(con, claims)
+    finally:
+        con.close()
+    assert v.verdict == "supported", v.reason
+    shares = [var.tests[0].values["share"] for var in v.variants]
+    assert shares == [pytest.approx(0.3), pytest.approx(1 / 3)]
+    assert {"weight": "downloads", "attribution": "root"}.items() <= seen[0].items()

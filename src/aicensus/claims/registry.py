@@ -128,9 +128,13 @@ def _tag_sources(source: str, rows: list[dict]) -> list[dict]:
 
 def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     from aicensus.measures import papers
+    from aicensus.measures.base import ibis_connection
 
-    q = _paper_query(f)
-    r = papers.share(con, q)
+    # papers.share without its regions-moved summary (three extra queries per variant)
+    q = _paper_query(f).checked()
+    papers._check_loaded(con, q)
+    df = papers.share_expr(ibis_connection(con), q).execute()
+    r = papers._finish(con, "papers.share", q, df, {})
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
 
@@ -442,6 +446,9 @@ def hub_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     r = _hub(con, f, "share")
     t = r.table.copy()
     col = _unit_col(t)
+    t = t[t[col].astype("string").str.lower() != "unknown"].reset_index(drop=True)
+    if f.get("denominator", "all") == "known" and "share_known" in t.columns:
+        t["share"] = t["share_known"]  # share among models whose country/org is known
 
     def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
         share = float(sel["share"].sum()) if len(sel) else 0.0
@@ -462,7 +469,9 @@ def hub_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
 
 def hub_concentration(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     r = _hub(con, f, "concentration")
-    t = r.table.copy()
+    t = r.table.rename(
+        columns={"top1_share": "top_share", "orgs": "organizations", "value": "entries"}
+    )
     col = _unit_col(t)
     for c in ("organizations", "entries"):
         if c not in t.columns:
@@ -504,7 +513,7 @@ _BOARD_FILTERS = (
     "snapshot",
     "rank",
 )
-_HUB_FILTERS = ("by", "weight", "attribution", "snapshot", "source")
+_HUB_FILTERS = ("by", "weight", "attribution", "snapshot", "source", "denominator")
 
 MEASURES: dict[str, MeasureSpec] = {
     s.name: s

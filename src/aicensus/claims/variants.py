@@ -142,7 +142,7 @@ class Evaluator:
         try:
             frame = self.frame(test.measure, filters)
         except MeasureError as exc:
-            base.missing = f"{spec.needs}: {exc}"
+            base.missing = str(exc) if spec.needs in str(exc) else f"{spec.needs}: {exc}"
             return base
         base.coverage, base.sources = frame.coverage, frame.sources
         env = {k: v for k, v in params.items() if isinstance(v, int | float)}

@@ -155,7 +155,7 @@ def flipping_axes(decided: list[Variant]) -> dict[str, dict[str, str]]:
             for v in decided:
                 by[v.choices[axis]][0] += v.outcome == HOLDS
                 by[v.choices[axis]][1] += 1
-            out[axis] = {lab: f"holds {h}/{n}" for lab, (h, n) in by.items()}
+            out[axis] = {lab: f"holds {h}/{n}" for lab, (h, n) in by.items() if lab != "-"}
     return out
 
 
