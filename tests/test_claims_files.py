@@ -35,6 +35,7 @@ def test_debate_file_is_valid():
     assert len(ids) == len(set(ids)) >= 12
     for needed in (
         "ml-papers-china-most",
+        "ml-papers-china-most-openalex",
         "ml-papers-china-vast-majority",
         "open-weights-china-most",
         "video-kling-above-sora-runway",

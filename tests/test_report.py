@@ -52,10 +52,10 @@ def test_self_contained(report):
 def test_claims_section(report):
     text = report.read_text()
     assert 'id="claims"' in text and 'id="claim-ml-papers-china-most"' in text
-    for kind in ("supported", "refuted", "depends"):
+    for kind in ("supported", "refuted", "depends", "insufficient data"):
         assert f">{kind}</span>" in text
     assert "Sensitivity grid" in text and "Hugging Face Hub snapshot" in text
-    assert text.count('id="chart-claims-') == 13
+    assert text.count('id="chart-claims-') == 14
 
 
 def test_claims_section_degrades(paperlists_db, tmp_path):

@@ -13,7 +13,7 @@ import altair as alt
 import duckdb
 import pandas as pd
 
-from aicensus.claims import registry
+from aicensus.claims import grammar, registry
 from aicensus.claims.files import Claim
 from aicensus.claims.variants import FAILS, HOLDS, INSUFFICIENT, Evaluator, Variant
 
@@ -177,6 +177,7 @@ def chart(v: Verdict) -> alt.Chart:
                 {
                     "variant": label,
                     "value": val if val is not None else 0.0,
+                    "compared_with": _reference(t.condition, t.values, key),
                     "measure": f"{t.measure}: {key or '-'}",
                     "condition": t.condition,
                     "outcome": t.outcome,
@@ -184,17 +185,43 @@ def chart(v: Verdict) -> alt.Chart:
             )
     df = pd.DataFrame(rows)
     n = max(1, df["variant"].nunique()) if len(df) else 1
-    return (
-        alt.Chart(df, title=f"{v.id}: {v.verdict}")
-        .mark_bar()
+    base = alt.Chart(df, title=f"{v.id}: {v.verdict}")
+    ticks = (
+        base.transform_filter("isValid(datum.compared_with)")
+        .mark_tick(color="#1d2433", thickness=2)
         .encode(
-            y=alt.Y("variant:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
-            x=alt.X("value:Q", title="value the condition reads"),
-            color=alt.Color(
-                "outcome:N",
-                scale=alt.Scale(domain=list(COLORS), range=list(COLORS.values())),
-            ),
-            tooltip=["variant", "measure", "condition", "value", "outcome"],
+            y=alt.Y("variant:N", sort=None),
+            x=alt.X("compared_with:Q"),
+            tooltip=["variant", "condition", "compared_with"],
         )
-        .properties(width=360, height=min(900, 16 * n))
     )
+    bars = base.mark_bar().encode(
+        y=alt.Y("variant:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
+        x=alt.X("value:Q", title="value the condition reads"),
+        color=alt.Color(
+            "outcome:N",
+            scale=alt.Scale(domain=list(COLORS), range=list(COLORS.values())),
+        ),
+        tooltip=["variant", "measure", "condition", "value", "outcome"],
+    )
+    return alt.layer(bars, ticks).properties(width=360, height=min(900, 16 * n))
+
+
+def _reference(condition: str, values: dict[str, float | None], key: str | None) -> float | None:
+    """What the first value is compared with (drawn as a tick): the next name the condition
+    reads (`other.rank`), or its number when it reads one name (`share > 0.5`)."""
+    try:
+        cond = grammar.parse(condition)
+    except grammar.ConditionError:
+        return None
+    names = [n for n in cond.names if n != key]
+    if names:
+        return values.get(names[0])
+    for comp in cond.tree.find_data("comparison"):
+        for side in comp.children[::2]:
+            if not list(side.scan_values(lambda t: getattr(t, "type", "") == "NAME")):
+                try:
+                    return float(grammar._eval(side, {}))
+                except (grammar.MissingValue, grammar.ConditionError):
+                    return None
+    return None
