@@ -121,6 +121,18 @@ def test_video_family_ranks(evidence, family, board, rank):
     assert x["outcome"] == ("holds" if mine < theirs else "fails")
 
 
+def test_video_evidence_names_the_models(evidence):
+    x = variant(
+        evidence["video-kling-above-sora-runway"],
+        board="text-to-video",
+        rank="strict",
+        current_only="False",
+    )
+    labels = x["tests"][0]["labels"]
+    assert labels["subject"].startswith("Kling 3.0 1080p (Pro) (KlingAI, 2026-05-14")
+    assert labels["other"].startswith("Runway Gen-4.5 (Runway, 2026-05-14")
+
+
 def test_video_depends_on_board_and_rank(evidence):
     v = evidence["video-vidu-above-sora-runway"]
     assert v["verdict"] == "depends" and "rank" in v["flips"]

@@ -38,6 +38,7 @@ class Frame:
     coverage: dict[str, Any] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
     chart_value: str = "share"
+    label: Callable[[pd.DataFrame], str | None] | None = None  # e.g. the best model's name
 
 
 @dataclass(frozen=True)
@@ -383,7 +384,15 @@ def board_rank(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
         },
         sources=[{**s, "source": s.get("source", "arena")} for s in meta.get("sources", [])],
         chart_value="rank",
+        label=_best_entry,
     )
+
+
+def _best_entry(sel: pd.DataFrame) -> str | None:
+    if sel.empty:
+        return None
+    row = sel.sort_values(["rank", "rating"], ascending=[True, False]).iloc[0]
+    return f"{row['model']} ({row['org_name']}, {row['snapshot_date']})"
 
 
 def board_concentration(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:

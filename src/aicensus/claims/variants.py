@@ -34,6 +34,7 @@ class TestResult:
     missing: str | None = None
     coverage: dict[str, Any] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # subject/other -> e.g. best model
 
 
 @dataclass
@@ -147,6 +148,13 @@ class Evaluator:
         base.coverage, base.sources = frame.coverage, frame.sources
         env = {k: v for k, v in params.items() if isinstance(v, int | float)}
         env.update(_subject_values(frame, test, test.condition.names))
+        if frame.label:
+            rows = frame.rows
+            picks = {"subject": test.subject, "other": test.other}
+            for who, subj in picks.items():
+                text = frame.label(rows[_match(frame, subj)]) if subj else None
+                if text:
+                    base.labels[who] = text
         base.values = {k: _clean(v) for k, v in env.items() if k not in params}
         try:
             holds = test.condition.evaluate(env)

@@ -51,6 +51,8 @@ class Verdict:
         for v in self.variants:
             for t in v.tests:
                 nums = ", ".join(f"{k}={_fmt(x)}" for k, x in t.values.items() if x is not None)
+                if t.labels:
+                    nums += " · " + "; ".join(f"{k}: {x}" for k, x in t.labels.items())
                 rows.append(
                     {
                         **v.choices,
