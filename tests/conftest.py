@@ -38,3 +38,19 @@ def paperlists_con(paperlists_db: Path):
     con = duckdb.connect(str(paperlists_db), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def claims_db(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with paperlists, Epoch notable models and every leaderboard loaded (what
+    `aicensus run` loads), for the claim checks."""
+    from aicensus.ingest.arenas import load_arenas
+    from aicensus.ingest.epoch import load_epoch
+
+    path = tmp_path_factory.mktemp("wh") / "claims.duckdb"
+    con = connect(path)
+    load_paperlists(con, str(data_root / "paperlists"))
+    load_epoch(con, str(data_root / "epoch_notable_models" / "notable_ai_models.csv"))
+    load_arenas(con, [str(data_root / "arena_text_history"), str(data_root / "arena_video")])
+    con.close()
+    return path

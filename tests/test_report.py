@@ -27,10 +27,17 @@ CHROMIUM_FLAGS = [
 ]
 
 
+REPO = Path(__file__).resolve().parents[1]
+
+
 @pytest.fixture(scope="module")
-def report(paperlists_db, tmp_path_factory) -> Path:
-    con = duckdb.connect(str(paperlists_db), read_only=True)
-    path = html.write(con, tmp_path_factory.mktemp("report") / "report.html")
+def report(claims_db, tmp_path_factory) -> Path:
+    """The report of what `aicensus run` loads (papers, Epoch, leaderboards) with the debate
+    claims checked."""
+    con = duckdb.connect(str(claims_db), read_only=True)
+    path = html.write(
+        con, tmp_path_factory.mktemp("report") / "report.html", REPO / "claims" / "debate.yaml"
+    )
     con.close()
     return path
 
@@ -40,6 +47,26 @@ def test_self_contained(report):
     assert not re.search(r"""<(script|link|img)[^>]+(src|href)=["']?https?:""", text)
     assert "vegaEmbed" in text and 'id="papers"' in text and 'id="provenance"' in text
     assert "author-fractional" in text and "content_hash" in text
+
+
+def test_claims_section(report):
+    text = report.read_text()
+    assert 'id="claims"' in text and 'id="claim-ml-papers-china-most"' in text
+    for kind in ("supported", "refuted", "depends", "insufficient data"):
+        assert f">{kind}</span>" in text
+    assert "Sensitivity grid" in text and "Hugging Face Hub snapshot" in text
+    assert text.count('id="chart-claims-') == 14
+
+
+def test_claims_section_degrades(paperlists_db, tmp_path):
+    from aicensus.report.claims_section import claims_section
+
+    con = duckdb.connect(str(paperlists_db), read_only=True)
+    try:
+        s = claims_section(con, tmp_path / "none.yaml")
+    finally:
+        con.close()
+    assert not s.charts and "No claim file" in s.blocks[0]
 
 
 def chromium() -> str | None:

@@ -7,7 +7,19 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli import board, hub, load, models, openalex, orgs, papers, report, resolve, status
+from aicensus.cli import (
+    board,
+    check,
+    hub,
+    load,
+    models,
+    openalex,
+    orgs,
+    papers,
+    report,
+    resolve,
+    status,
+)
 from aicensus.cli.common import err_console
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
@@ -28,6 +40,7 @@ app.add_typer(hub.app, name="hub")
 app.command("report")(report.report)
 app.command("run")(report.run)
 app.command("status")(status.status)
+app.command("check")(check.check)
 
 
 @app.callback()

@@ -20,13 +20,16 @@ from aicensus.warehouse import open_readonly
 def report(
     ctx: typer.Context,
     output: Path = typer.Option(None, "--output", help="HTML file (default from settings)."),
+    claims: Path = typer.Option(
+        None, "--claims", help="Claim file to check in the report (default claims/debate.yaml)."
+    ),
 ) -> None:
     """Write the self-contained HTML report from the warehouse."""
     s = settings(ctx)
     path = output or s.report
     con = open_readonly(s.db)
     try:
-        html.write(con, path)
+        html.write(con, path, claims or s.claims)
     finally:
         con.close()
     console.print(f"report written: {path}")
@@ -36,6 +39,9 @@ def run(
     ctx: typer.Context,
     output: Path = typer.Option(None, "--output", help="HTML file (default from settings)."),
     online: bool = typer.Option(False, "--online", help="Read sources from upstream URLs."),
+    claims: Path = typer.Option(
+        None, "--claims", help="Claim file to check in the report (default claims/debate.yaml)."
+    ),
 ) -> None:
     """Main job: load every source from the bundled data (or online), then write the report."""
     load_paperlists_cmd(ctx, source=None, online=online, venues=None, years=None)
@@ -46,4 +52,4 @@ def run(
         ctx, holdout="file", venues=None, save=True, confusion=10, fmt="table", output=None
     )  # the agreement quoted beside every inferred figure
     load_hub_cmd(ctx, sources=None, snapshot=None)  # Hub dumps (bundled)
-    report(ctx, output=output)
+    report(ctx, output=output, claims=claims)

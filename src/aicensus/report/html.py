@@ -17,6 +17,7 @@ import pandas as pd
 import vl_convert as vlc
 
 from aicensus import __version__
+from aicensus.report.claims_section import claims_section
 from aicensus.report.hub_section import hub_section
 from aicensus.report.inferred_section import inferred_section
 from aicensus.report.models_section import models_section
@@ -84,9 +85,11 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
     return s
 
 
-def build(con: duckdb.DuckDBPyConnection) -> str:
-    """The report's HTML text for the warehouse behind `con`."""
+def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
+    """The report's HTML text for the warehouse behind `con`; `claims` is the claim file whose
+    verdicts the claims section shows first (none: the section says so)."""
     sections = [
+        claims_section(con, claims),
         papers_section(con),
         inferred_section(con),
         models_section(con),
@@ -104,9 +107,9 @@ def build(con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def write(con: duckdb.DuckDBPyConnection, path: Path) -> Path:
+def write(con: duckdb.DuckDBPyConnection, path: Path, claims: Path | None = None) -> Path:
     """Write the report atomically (temp file, then rename): never a half-written report."""
-    text = build(con)
+    text = build(con, claims)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

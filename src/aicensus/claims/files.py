@@ -1,0 +1,256 @@
+"""Claim files: YAML read with `yaml.safe_load`-level safety (the composed node tree, so every
+error names the file and line), validated into `Claim`s with parsed conditions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from aicensus.claims import grammar, registry
+from aicensus.errors import AicensusError
+
+MAX_BYTES = 2_000_000
+_ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
+SUBJECT_KINDS = ("country", "org", "model")
+CLAIM_KEYS = {"id", "claim", "where", "tests", "axes", "tests_are", "notes"}
+TEST_KEYS = {"label", "measure", "filters", "subject", "other", "condition"}
+
+
+class ClaimFileError(AicensusError):
+    """An invalid claim file: one line naming the file, the line and the problem."""
+
+
+@dataclass
+class Test:
+    """One test: a measure with filters, a subject (and optional `other`), a condition."""
+
+    label: str
+    measure: str
+    filters: dict[str, Any]
+    subject: dict[str, list[str]]
+    other: dict[str, list[str]] | None
+    condition: grammar.Condition
+    line: int
+
+
+@dataclass
+class Claim:
+    """A claim in words, where it was made, its tests and the axes it is evaluated along."""
+
+    id: str
+    claim: str
+    where: str
+    tests: list[Test]
+    axes: dict[str, dict[str, Any]] = field(default_factory=dict)  # axis -> {label: value}
+    tests_are: str = "all"  # all tests must hold, or each test is one variant ("variants")
+    notes: str = ""
+    file: str = ""
+    line: int = 0
+
+
+class _Ctx:
+    def __init__(self, file: str, root: yaml.Node) -> None:
+        self.file, self.root = file, root
+
+    def line(self, path: tuple) -> int:
+        node = self.root
+        for key in path:
+            if isinstance(node, yaml.MappingNode):
+                found = [v for k, v in node.value if k.value == key]
+                if not found:
+                    break
+                node = found[0]
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+                if key >= len(node.value):
+                    break
+                node = node.value[key]
+            else:
+                break
+        return node.start_mark.line + 1
+
+    def fail(self, path: tuple, problem: str) -> ClaimFileError:
+        return ClaimFileError(f"{self.file}:{self.line(path)}: {problem}")
+
+
+def load(path: str | Path) -> list[Claim]:
+    """Read and validate a claim file; ClaimFileError (file:line: problem) when invalid."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ClaimFileError(f"{p}: cannot read ({exc.strerror or exc})") from None
+    if len(raw) > MAX_BYTES:
+        raise ClaimFileError(f"{p}: larger than {MAX_BYTES:,} bytes")
+    return loads(raw.decode("utf-8", errors="replace"), str(p))
+
+
+def loads(text: str, file: str = "<claims>") -> list[Claim]:
+    """Validate claim-file text (see `load`)."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else "?"
+        raise ClaimFileError(f"{file}:{line}: invalid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ClaimFileError(f"{file}: invalid YAML: {exc}") from None
+    if root is None:
+        raise ClaimFileError(f"{file}:1: empty claim file")
+    ctx = _Ctx(file, root)
+    if not isinstance(data, dict) or not isinstance(data.get("claims"), list):
+        raise ctx.fail((), "expected a mapping with a list under 'claims'")
+    claims: list[Claim] = []
+    seen: set[str] = set()
+    for i, c in enumerate(data["claims"]):
+        claim = _claim(ctx, ("claims", i), c)
+        if claim.id in seen:
+            raise ctx.fail(("claims", i, "id"), f"duplicate claim id {claim.id!r}")
+        seen.add(claim.id)
+        claims.append(claim)
+    if not claims:
+        raise ctx.fail(("claims",), "no claims")
+    return claims
+
+
+def _text(ctx: _Ctx, path: tuple, v: Any, what: str, required: bool = True) -> str:
+    if v is None and not required:
+        return ""
+    if not isinstance(v, str) or not v.strip():
+        raise ctx.fail(path, f"{what} must be non-empty text")
+    return v.strip()
+
+
+def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
+    if not isinstance(c, dict):
+        raise ctx.fail(path, "a claim must be a mapping with id, claim, tests")
+    unknown = set(c) - CLAIM_KEYS
+    if unknown:
+        raise ctx.fail((*path, sorted(unknown)[0]), f"unknown claim key {sorted(unknown)[0]!r}")
+    cid = c.get("id")
+    if not isinstance(cid, str) or not _ID.match(cid):
+        raise ctx.fail((*path, "id"), "id must be lower-case letters, digits, '-', '_' or '.'")
+    words = _text(ctx, (*path, "claim"), c.get("claim"), "claim")
+    where = _text(ctx, (*path, "where"), c.get("where"), "where", required=False)
+    notes = _text(ctx, (*path, "notes"), c.get("notes"), "notes", required=False)
+    tests_are = c.get("tests_are", "all")
+    if tests_are not in ("all", "variants"):
+        raise ctx.fail((*path, "tests_are"), "tests_are must be 'all' or 'variants'")
+    tests_raw = c.get("tests")
+    if not isinstance(tests_raw, list) or not tests_raw:
+        raise ctx.fail((*path, "tests"), f"claim {cid}: tests must be a non-empty list")
+    tests = [_test(ctx, (*path, "tests", j), t, j) for j, t in enumerate(tests_raw)]
+    axes = _axes(ctx, (*path, "axes"), c.get("axes") or {})
+    from aicensus.claims.variants import axis_filter
+
+    used_names = {n for t in tests for n in t.condition.names}
+    for name in axes:
+        if name not in used_names and not any(axis_filter(name, t.measure) for t in tests):
+            raise ctx.fail(
+                (*path, "axes", name),
+                f"axis {name!r} is neither a filter of the claim's measures nor a name its "
+                "conditions use",
+            )
+    return Claim(
+        id=cid,
+        claim=words,
+        where=where,
+        tests=tests,
+        axes=axes,
+        tests_are=tests_are,
+        notes=notes,
+        file=ctx.file,
+        line=ctx.line(path),
+    )
+
+
+def _subject(ctx: _Ctx, path: tuple, v: Any, kinds: tuple[str, ...]) -> dict[str, list[str]]:
+    if isinstance(v, str):
+        v = {"country": v}
+    if not isinstance(v, dict) or len(v) != 1:
+        raise ctx.fail(path, "subject must be a country code or {country|org|model: value(s)}")
+    kind, vals = next(iter(v.items()))
+    if kind not in SUBJECT_KINDS:
+        raise ctx.fail(path, f"unknown subject kind {kind!r} (choose from country, org, model)")
+    if kind not in kinds:
+        raise ctx.fail(path, f"this measure takes subjects of kind {', '.join(kinds)}")
+    vals = vals if isinstance(vals, list) else [vals]
+    if not vals or not all(isinstance(x, str) and x.strip() for x in vals):
+        raise ctx.fail(path, "subject values must be non-empty text")
+    if kind == "country":
+        bad = [x for x in vals if not re.fullmatch(r"[A-Za-z]{2}", x)]
+        if bad:
+            raise ctx.fail(path, f"country {bad[0]!r} is not an ISO alpha-2 code")
+        vals = [x.upper() for x in vals]
+    else:
+        vals = [x.strip().lower() for x in vals]
+    return {kind: vals}
+
+
+def _test(ctx: _Ctx, path: tuple, t: Any, j: int) -> Test:
+    if not isinstance(t, dict):
+        raise ctx.fail(path, "a test must be a mapping with measure, subject, condition")
+    unknown = set(t) - TEST_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise ctx.fail((*path, key), f"unknown test key {key!r}")
+    name = t.get("measure")
+    if name not in registry.MEASURES:
+        raise ctx.fail(
+            (*path, "measure"),
+            f"unknown measure {name!r} (choose from {', '.join(sorted(registry.MEASURES))})",
+        )
+    spec = registry.MEASURES[name]
+    filters = t.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise ctx.fail((*path, "filters"), "filters must be a mapping")
+    for k in filters:
+        if k not in spec.filters:
+            raise ctx.fail(
+                (*path, "filters", k),
+                f"{name} has no filter {k!r} (choose from {', '.join(spec.filters)})",
+            )
+    subject = _subject(ctx, (*path, "subject"), t.get("subject"), spec.kinds)
+    other = None
+    if t.get("other") is not None:
+        other = _subject(ctx, (*path, "other"), t.get("other"), spec.kinds)
+    try:
+        cond = grammar.parse(t.get("condition"))
+    except grammar.ConditionError as exc:
+        raise ctx.fail((*path, "condition"), str(exc)) from None
+    return Test(
+        label=str(t.get("label") or f"test {j + 1}"),
+        measure=name,
+        filters=dict(filters),
+        subject=subject,
+        other=other,
+        condition=cond,
+        line=ctx.line(path),
+    )
+
+
+def _axes(ctx: _Ctx, path: tuple, axes: Any) -> dict[str, dict[str, Any]]:
+    if not isinstance(axes, dict):
+        raise ctx.fail(path, "axes must be a mapping of axis name to its values")
+    out: dict[str, dict[str, Any]] = {}
+    for name, values in axes.items():
+        if isinstance(values, dict):
+            labelled = {str(k): v for k, v in values.items()}
+        elif isinstance(values, list):
+            labelled = {_label(v): v for v in values}
+        else:
+            raise ctx.fail((*path, name), f"axis {name!r}: give a list or a mapping of values")
+        if not labelled:
+            raise ctx.fail((*path, name), f"axis {name!r} has no values")
+        out[str(name)] = labelled
+    return out
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, list):
+        return ",".join(map(str, v))
+    return str(v)

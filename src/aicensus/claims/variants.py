@@ -1,0 +1,229 @@
+"""The variant grid of a claim (every combination of its axes) and the evaluation of each
+variant: run the tests' measures with the variant's choices, pick the subject's numbers, decide
+the condition. Measure results are cached, so claims sharing a measure cost one query."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from aicensus.claims import registry
+from aicensus.claims.files import Claim, Test
+from aicensus.claims.grammar import MissingValue
+from aicensus.errors import MeasureError
+
+TEST_AXIS = "test"
+HOLDS, FAILS, INSUFFICIENT = "holds", "fails", "insufficient"
+
+
+@dataclass
+class TestResult:
+    """One test under one variant: the numbers it read and whether it held."""
+
+    label: str
+    measure: str
+    condition: str
+    filters: dict[str, Any]
+    values: dict[str, float | None]
+    outcome: str
+    missing: str | None = None
+    coverage: dict[str, Any] = field(default_factory=dict)
+    sources: list[dict] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)  # subject/other -> e.g. best model
+
+
+@dataclass
+class Variant:
+    """One combination of axis choices and its outcome (all tests must hold)."""
+
+    choices: dict[str, str]
+    tests: list[TestResult]
+    outcome: str
+
+    @property
+    def label(self) -> str:
+        return " · ".join(f"{k}={v}" for k, v in self.choices.items()) or "as stated"
+
+
+def axis_filter(axis: str, measure: str) -> str | None:
+    """The filter an axis sets for `measure`: `attribution` sets it for every measure that has
+    it; `attribution@hub` only for measures whose name starts with `hub`."""
+    name, _, scope = axis.partition("@")
+    if scope and not measure.startswith(scope):
+        return None
+    return name if name in registry.get(measure).filters else None
+
+
+def _relevant(claim: Claim, test: Test) -> set[str]:
+    return {a for a in claim.axes if axis_filter(a, test.measure) or a in test.condition.names}
+
+
+def grid(claim: Claim) -> list[tuple[dict[str, str], list[int]]]:
+    """(choices, indexes of the tests to run) for every variant of the claim. With
+    `tests_are: variants` each test is a value of an extra axis `test`, and axes a test does
+    not read are not multiplied for it ("-")."""
+    names = list(claim.axes)
+    combos = [
+        dict(zip(names, labels, strict=True))
+        for labels in itertools.product(*(list(claim.axes[n]) for n in names))
+    ]
+    if claim.tests_are == "all":
+        return [(c, list(range(len(claim.tests)))) for c in combos]
+    out: list[tuple[dict[str, str], list[int]]] = []
+    seen: set[tuple] = set()
+    for j, t in enumerate(claim.tests):
+        rel = _relevant(claim, t)
+        for c in combos:
+            choices = {TEST_AXIS: t.label, **{n: (c[n] if n in rel else "-") for n in names}}
+            key = tuple(choices.items())
+            if key not in seen:
+                seen.add(key)
+                out.append((choices, [j]))
+    return out
+
+
+class Evaluator:
+    """Evaluates claims against one warehouse connection, caching measure frames."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self._cache: dict[tuple, registry.Frame | MeasureError] = {}
+
+    def frame(self, measure: str, filters: dict[str, Any]) -> registry.Frame:
+        key = (measure, _freeze(filters))
+        if key not in self._cache:
+            try:
+                self._cache[key] = registry.get(measure).run(self.con, filters)
+            except MeasureError as exc:
+                self._cache[key] = exc
+            except Exception as exc:  # a data problem inside a measure: report, don't crash
+                self._cache[key] = MeasureError(f"{measure}: {type(exc).__name__}: {exc}")
+        got = self._cache[key]
+        if isinstance(got, MeasureError):
+            raise got
+        return got
+
+    def claim(self, claim: Claim) -> list[Variant]:
+        return [self.variant(claim, choices, idx) for choices, idx in grid(claim)]
+
+    def variant(self, claim: Claim, choices: dict[str, str], tests: list[int]) -> Variant:
+        results = [self.test(claim, claim.tests[j], choices) for j in tests]
+        outcomes = {r.outcome for r in results}
+        outcome = (
+            FAILS if FAILS in outcomes else INSUFFICIENT if INSUFFICIENT in outcomes else HOLDS
+        )
+        return Variant(choices=dict(choices), tests=results, outcome=outcome)
+
+    def test(self, claim: Claim, test: Test, choices: dict[str, str]) -> TestResult:
+        spec = registry.get(test.measure)
+        filters = dict(test.filters)
+        params: dict[str, Any] = {}
+        for axis, label in choices.items():
+            if axis == TEST_AXIS or label == "-" or axis not in claim.axes:
+                continue
+            value = claim.axes[axis][label]
+            target = axis_filter(axis, test.measure)
+            if target:
+                filters[target] = value
+            elif axis in test.condition.names:
+                params[axis] = value
+        base = TestResult(
+            label=test.label,
+            measure=test.measure,
+            condition=test.condition.text,
+            filters=filters,
+            values={},
+            outcome=INSUFFICIENT,
+        )
+        try:
+            frame = self.frame(test.measure, filters)
+        except MeasureError as exc:
+            base.missing = str(exc) if spec.needs in str(exc) else f"{spec.needs}: {exc}"
+            return base
+        base.coverage, base.sources = frame.coverage, frame.sources
+        env = {k: v for k, v in params.items() if isinstance(v, int | float)}
+        env.update(_subject_values(frame, test, test.condition.names))
+        if frame.label:
+            rows = frame.rows
+            picks = {"subject": test.subject, "other": test.other}
+            for who, subj in picks.items():
+                text = frame.label(rows[_match(frame, subj)]) if subj else None
+                if text:
+                    base.labels[who] = text
+        base.values = {k: _clean(v) for k, v in env.items() if k not in params}
+        try:
+            holds = test.condition.evaluate(env)
+        except MissingValue as exc:
+            base.missing = f"no value for {exc.name!r} ({_describe(test)})"
+            return base
+        base.outcome = HOLDS if holds else FAILS
+        return base
+
+
+def _describe(test: Test) -> str:
+    kind, vals = next(iter(test.subject.items()))
+    return f"{kind} {','.join(vals)}"
+
+
+def _clean(v: Any) -> float | None:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    return float(v)
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, dict):
+        return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
+    if isinstance(v, list | tuple):
+        return tuple(_freeze(x) for x in v)
+    return v
+
+
+def _match(frame: registry.Frame, subject: dict[str, list[str]]) -> pd.Series:
+    kind, vals = next(iter(subject.items()))
+    col = frame.kinds.get(kind)
+    rows = frame.rows
+    if col is None or col not in rows.columns:
+        raise MeasureError(f"this measure has no {kind} column")
+    s = rows[col].astype("string")
+    if kind == "country":
+        return s.str.upper().isin(vals).fillna(False).astype(bool)
+    if kind == "org":
+        return s.str.lower().isin(vals).fillna(False).astype(bool)
+    low = s.str.lower()
+    hit = pd.Series(False, index=rows.index)
+    for v in vals:
+        hit |= low.str.contains(v, regex=False).fillna(False).astype(bool)
+    return hit
+
+
+def _subject_values(frame: registry.Frame, test: Test, names: list[str]) -> dict[str, Any]:
+    rows = frame.rows
+    sel = _match(frame, test.subject)
+    env: dict[str, Any] = dict(frame.summarize(rows[sel], rows))
+    taken = sel.copy()
+    if test.other:
+        osel = _match(frame, test.other)
+        taken |= osel
+        env.update({f"other.{k}": v for k, v in frame.summarize(rows[osel], rows).items()})
+    if any(n.startswith("rest.") for n in names):
+        kind = next(iter(test.subject))
+        col = frame.kinds[kind]
+        rest = rows[~taken & rows[col].notna()]
+        best: dict[str, float] = {}
+        for _, g in rest.groupby(col, sort=False):
+            for k, v in frame.summarize(g, rows).items():
+                if v is None or (isinstance(v, float) and math.isnan(v)):
+                    continue
+                how = frame.better.get(k, "max")
+                if k not in best or (v > best[k] if how == "max" else v < best[k]):
+                    best[k] = v
+        env.update({f"rest.{k}": v for k, v in best.items()})
+        if not rest.empty:
+            env["rest.units"] = float(rest[col].nunique())
+    return env

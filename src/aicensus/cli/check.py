@@ -1,0 +1,84 @@
+"""`aicensus check FILE`: the verdict on every claim of a claim file, with `--explain` for one
+claim's variant grid. Exit 0 whatever the verdicts; 1 for an invalid file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from aicensus.claims import files, verdicts
+from aicensus.cli.common import console, settings
+from aicensus.errors import AicensusError
+from aicensus.warehouse import open_readonly
+
+STYLE = {
+    verdicts.SUPPORTED: "green",
+    verdicts.REFUTED: "red",
+    verdicts.DEPENDS: "yellow",
+    verdicts.INSUFFICIENT_DATA: "dim",
+}
+
+
+def check(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="A claim file (YAML), e.g. claims/debate.yaml."),
+    fmt: str = typer.Option("table", "--format", help="table or json (the full evidence)."),
+    explain: str = typer.Option(None, "--explain", help="Show the variant grid of one claim."),
+) -> None:
+    """Check written claims against the warehouse: supported / refuted / depends / insufficient
+    data, under every combination of the claim's axes."""
+    if fmt not in ("table", "json"):
+        raise AicensusError(f"unknown --format {fmt!r} (choose from table, json)")
+    claims = files.load(file)
+    if explain:
+        claims = [c for c in claims if c.id == explain]
+        if not claims:
+            raise AicensusError(f"{file}: no claim with id {explain!r}")
+    con = open_readonly(settings(ctx).db)
+    try:
+        results = verdicts.check(con, claims)
+    finally:
+        con.close()
+    if fmt == "json":
+        doc = {"file": str(file), "verdicts": [v.to_dict() for v in results]}
+        typer.echo(json.dumps(doc, indent=2, default=str))
+        return
+    if explain:
+        print_explain(results[0])
+        return
+    table = Table(title=f"claims in {file}", show_lines=True)
+    for col in ("claim", "verdict", "why"):
+        table.add_column(col, overflow="fold")
+    for v in results:
+        table.add_row(
+            f"[bold]{v.id}[/bold]\n{v.claim}",
+            f"[{STYLE[v.verdict]}]{v.verdict}[/]",
+            v.reason,
+        )
+    console.print(table)
+
+
+def print_explain(v: verdicts.Verdict) -> None:
+    console.print(f"[bold]{v.id}[/bold]: {v.claim}")
+    if v.where:
+        console.print(f"[dim]where: {v.where}[/dim]")
+    console.print(f"verdict: [{STYLE[v.verdict]}]{v.verdict}[/] — {v.reason}")
+    grid = v.grid()
+    table = Table(show_lines=False)
+    for col in grid.columns:
+        if col != "missing" or grid[col].astype(bool).any():
+            table.add_column(col, overflow="fold")
+    for row in grid.itertuples(index=False):
+        d = row._asdict()
+        cells = [str(d[c]) for c in grid.columns if c != "missing" or grid[c].astype(bool).any()]
+        style = {"holds": "green", "fails": "red"}.get(d["outcome"], "dim")
+        table.add_row(*cells, style=style)
+    console.print(table)
+    for s in v.sources:
+        console.print(
+            f"[dim]source {s['source']}: {s['locations']} location(s), "
+            f"retrieved {', '.join(s['retrieved'])}[/dim]"
+        )
