@@ -121,3 +121,28 @@ def test_report_section_quotes_agreement(affonly_con):
     overall = ev.overall()
     assert f"paper-level agreement {overall.agree / overall.covered:.2%}" in text
     assert "49.61%" in text and "cvpr" in text  # CVPR 2024 China, full counting (pinned above)
+
+
+def test_debate_claim_on_newest_venues(affonly_con):
+    """The debate file's newest-venues claim, on CVPR/ICML 2024 with inferred countries: it
+    holds only for CVPR under full counting with HK/MO/TW folded into China (the shares pinned
+    above: 49.61% China + Hong Kong and the rest of the fold), so the verdict is `depends`."""
+    from aicensus.claims import files, verdicts
+    from tests.conftest import REPO
+
+    claims = [
+        c
+        for c in files.load(REPO / "claims/debate.yaml")
+        if c.id == "ml-papers-china-most-newest-venues"
+    ]
+    con, _ = affonly_con
+    (v,) = verdicts.check(con, claims)
+    assert v.verdict == "depends"
+    held = [x for x in v.variants if x.outcome == "holds"]
+    assert len(held) == 1 and held[0].choices == {
+        "method": "full",
+        "regions": "source",
+        "venues": "cvpr",
+        "years": "2024",
+    }
+    assert set(v.flips) == {"method", "regions", "venues"}
