@@ -62,6 +62,7 @@ class Settings:
     data_root: Path
     report: Path
     sources: dict[str, str] = field(default_factory=dict)
+    spark: dict = field(default_factory=dict)  # [spark] master, export_dir; [spark.conf] k = v
 
     def source_location(self, name: str, default_subdir: str) -> str:
         """Where source `name` is read from: configured location or `<data_root>/<subdir>`."""
@@ -114,4 +115,5 @@ def load_settings(db: str | Path | None = None, data_root: str | Path | None = N
         data_root=pick(data_root, "AICENSUS_DATA", data, "root", str(default_data)),
         report=pick(None, "AICENSUS_REPORT", rep, "path", "aicensus-report.html"),
         sources=sources,
+        spark=dict(cfg.get("spark", {})),
     )
