@@ -38,3 +38,13 @@ def paperlists_con(paperlists_db: Path):
     con = duckdb.connect(str(paperlists_db), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def spark_engine(tmp_path_factory: pytest.TempPathFactory):
+    """One SparkSession for the whole test session (local[2], 4 shuffle partitions, no UI)."""
+    pytest.importorskip("pyspark", reason="install the 'spark' extra (scripts/setup.sh)")
+    from aicensus.engines.spark import SparkEngine
+
+    export = tmp_path_factory.mktemp("spark_export")
+    return SparkEngine({"master": "local[2]", "export_dir": str(export)})

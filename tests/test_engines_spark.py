@@ -11,20 +11,11 @@ import pandas as pd
 import pytest
 
 from aicensus.engines import DUCKDB
-from aicensus.engines.spark import SparkEngine
 from aicensus.ingest.openalex import load_files, load_snapshot
 from aicensus.measures import papers as pm
 from aicensus.warehouse import connect
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def spark_engine(tmp_path_factory) -> SparkEngine:
-    """One SparkSession for the whole test session (local[2], 4 shuffle partitions, no UI)."""
-    pytest.importorskip("pyspark", reason="install the 'spark' extra (scripts/setup.sh)")
-    export = tmp_path_factory.mktemp("spark_export")
-    return SparkEngine({"master": "local[2]", "export_dir": str(export)})
 
 
 @pytest.fixture(scope="module")
@@ -59,17 +50,33 @@ def both(fn, con, q, spark_engine, **kw):
     return d, s
 
 
-@pytest.mark.parametrize("method", pm.METHODS)
-def test_paperlists_share_and_citations_every_method(paperlists_db, spark_engine, method):
+def test_paperlists_share_every_method(paperlists_db, spark_engine):
+    """All four methods per venue-year for every country (compare-methods over all units),
+    and papers.share itself with its regions_moved meta."""
     con = duckdb.connect(str(paperlists_db), read_only=True)
     try:
-        q = pm.PaperQuery(method=method, by="venue-year")
-        d, s = both(pm.share, con, q, spark_engine)
-        assert len(d.table) > 1000  # all 246 venue-years, every country
-        same(d.table, s.table, f"share {method}")
+        units = [r[0] for r in con.execute("SELECT DISTINCT country FROM affiliations "
+                                           "WHERE country IS NOT NULL").fetchall()]  # fmt: skip
+        q = pm.PaperQuery(by="venue-year")
+        d, s = both(pm.compare_methods, con, q, spark_engine, units=units)
+        assert len(d.table) > 1000 and list(d.table.columns)[-4:] == list(pm.METHODS)
+        same(d.table, s.table, "compare-methods (share, every method)")
+        d, s = both(pm.share, con, pm.PaperQuery(by="year"), spark_engine)
+        same(d.table, s.table, "share")
         assert d.meta["regions_moved"] == s.meta["regions_moved"]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("method", ["author-fractional", "first-author"])
+def test_paperlists_citations(paperlists_db, spark_engine, method):
+    """Citations (weighted mean, weighted median, top-10% shares) under the author-level
+    methods, whose fractional weights are the hardest to sum identically."""
+    con = duckdb.connect(str(paperlists_db), read_only=True)
+    try:
         d, s = both(pm.citations, con, pm.PaperQuery(method=method, by="year"), spark_engine)
         same(d.table, s.table, f"citations {method}")
+        assert d.meta["coverage_citations"] == s.meta["coverage_citations"]
     finally:
         con.close()
 
@@ -90,18 +97,36 @@ def test_paperlists_collaboration_coauthorship_institutions(paperlists_db, spark
         con.close()
 
 
-@pytest.mark.parametrize("method", pm.METHODS)
-def test_openalex_every_method(openalex_db, spark_engine, method):
+# Each method once without a field definition and once with one (rotating through the three
+# definitions, which exercise a subfield filter, a concept semi-join and a venue regex).
+OA_CASES = [
+    ("full", None), ("country-fractional", None), ("author-fractional", None),
+    ("first-author", None), ("full", "oecd-concepts"), ("country-fractional", "ai-venues"),
+    ("author-fractional", "openalex-subfields"), ("first-author", "oecd-concepts"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("method", "definition"), OA_CASES)
+def test_openalex_share_every_method(openalex_db, spark_engine, method, definition):
     con = duckdb.connect(str(openalex_db), read_only=True)
     try:
         unknown = "drop" if method == "full" else "count"
-        for definition in (None, "oecd-concepts", "ai-venues", "openalex-subfields"):
-            q = pm.PaperQuery(
-                source="openalex", by="year", method=method, unknown=unknown,
-                field_definition=definition,
-            )  # fmt: skip
-            d, s = both(pm.share, con, q, spark_engine)
-            same(d.table, s.table, f"openalex share {method} {definition}")
+        q = pm.PaperQuery(
+            source="openalex", by="year", method=method, unknown=unknown,
+            field_definition=definition,
+        )  # fmt: skip
+        d, s = both(pm.share, con, q, spark_engine)
+        assert len(d.table) > 10
+        same(d.table, s.table, f"openalex share {method} {definition}")
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("method", pm.METHODS)
+def test_openalex_citations_every_method(openalex_db, spark_engine, method):
+    con = duckdb.connect(str(openalex_db), read_only=True)
+    try:
+        unknown = "drop" if method == "full" else "count"
         q = pm.PaperQuery(source="openalex", by="all", method=method, unknown=unknown)
         d, s = both(pm.citations, con, q, spark_engine)
         same(d.table, s.table, f"openalex citations {method}")

@@ -149,8 +149,12 @@ class SparkEngine:
     def register_parquet(self, tables: dict[str, Path | str]) -> ibis.BaseBackend:
         """Register Parquet datasets as Spark temp views under the warehouse table names."""
         spark = self.spark
+        cache = str(self.settings.get("cache_tables", "true")).lower() == "true"
         for name, path in tables.items():
-            spark.read.parquet(str(path)).createOrReplaceTempView(name)
+            df = spark.read.parquet(str(path))
+            # Measures scan the same tables several times; keep them in executor memory
+            # (spills to disk) instead of re-listing and re-decoding Parquet on every query.
+            (df.cache() if cache else df).createOrReplaceTempView(name)
         if self._backend is None:
             _double_float_literals()
             self._backend = ibis.pyspark.connect(spark)

@@ -489,7 +489,6 @@ def citations(
 
 
 def _citation_coverage(ic: ibis.BaseBackend, q: PaperQuery) -> float | None:
-    w = _works(ic, q)
-    total = w.count().execute()
-    known = w.filter(_.citations.notnull()).count().execute()
+    counts = _works(ic, q).aggregate(total=_.count(), known=_.citations.count()).execute()
+    total, known = int(counts["total"].iloc[0]), int(counts["known"].iloc[0])
     return None if not total else known / total
