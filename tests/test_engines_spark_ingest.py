@@ -72,7 +72,7 @@ def test_duckdb_and_spark_read_the_parquet(ingested, spark_engine):
     n_duck = duckdb.sql(
         f"SELECT count(*) FROM read_parquet('{out}/works/**/*.parquet', hive_partitioning = true) "
         "WHERE pub_year = 2023"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     assert n_spark == n_duck
 
 

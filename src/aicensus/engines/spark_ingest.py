@@ -91,7 +91,6 @@ def _normalize_file(info: dict, lines: list[str]) -> Iterator[tuple[str, bytes]]
         for off in range(0, max(t.num_rows, 1), _CHUNK):
             yield name, _ipc(t.slice(off, _CHUNK))
     n_q = counts.get("quarantine", 0)
-    main = "works" if entity == "works" else "institutions"
     now = datetime.now(UTC)
     loads = {
         "load_id": load_id,
@@ -101,7 +100,7 @@ def _normalize_file(info: dict, lines: list[str]) -> Iterator[tuple[str, bytes]]
         "content_hash": h.hexdigest(),
         "retrieved_at": now,
         "parser_version": nz.PARSER_VERSION,
-        "rows_loaded": counts.get(main, 0),
+        "rows_loaded": counts.get("works", 0),  # as LocationRows.rows_loaded counts
         "rows_quarantined": n_q,
         "row_counts": json.dumps({k: v for k, v in counts.items() if k != "quarantine"}),
         "notes": json.dumps(norm.summary_notes()),
