@@ -15,7 +15,7 @@ from aicensus.ingest.openalex import load_files, load_snapshot
 from aicensus.measures import papers as pm
 from aicensus.warehouse import connect
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]  # one SparkSession
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from aicensus.ingest.openalex import load_snapshot
 from aicensus.sources.openalex.normalize import SCHEMAS
 from aicensus.warehouse import connect
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]  # one SparkSession
 ENTITIES = ("works", "institutions")
 
 
