@@ -72,12 +72,12 @@ def replicated(base: Path, size: int, work: Path) -> tuple[Path, int]:
         con.execute("DELETE FROM works; DELETE FROM affiliations; DELETE FROM loads")
         con.execute("INSERT INTO loads SELECT * FROM b.loads")
         con.execute(
-            "INSERT INTO works SELECT * REPLACE (work_id || '#' || k AS work_id) "
-            f"FROM b.works, range({copies}) r(k)"
+            "INSERT INTO works SELECT w.* REPLACE (w.work_id || '#' || k AS work_id) "
+            f"FROM b.works w, range({copies}) r(k)"
         )
         con.execute(
-            "INSERT INTO affiliations SELECT * REPLACE (work_id || '#' || k AS work_id) "
-            f"FROM b.affiliations, range({copies}) r(k)"
+            "INSERT INTO affiliations SELECT a.* REPLACE (a.work_id || '#' || k AS work_id) "
+            f"FROM b.affiliations a, range({copies}) r(k)"
         )
         n = con.execute("SELECT count(*) FROM works").fetchone()[0]
     con.close()
@@ -273,8 +273,9 @@ def report(rows: list) -> None:
             f"   (+ spark export {s['export+register']:.1f} s; build {build:.0f} s)"
         )
         print(f"{n:>11,} {'peak memory GB':<30} {dmem / 1e9:>9.2f} {smem / 1e9:>9.2f}")
-        ratio_plain = dm / max(d["plain SQL share full"], 1e-9)
-        print(f"{n:>11,} {'duckdb measures / plain SQL':<30} {ratio_plain:>9.1f}")
+        rd = d["share full"] / max(d["plain SQL share full"], 1e-9)
+        rs = s["share full"] / max(s["plain SQL share full"], 1e-9)
+        print(f"{n:>11,} {'share full / plain SQL':<30} {rd:>9.1f} {rs:>9.1f}")
         if crossover is None and sm < dm:
             crossover = n
     print(
