@@ -54,3 +54,15 @@ def claims_db(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     load_arenas(con, [str(data_root / "arena_text_history"), str(data_root / "arena_video")])
     con.close()
     return path
+
+
+@pytest.fixture(scope="session")
+def spark_engine(tmp_path_factory: pytest.TempPathFactory):
+    """One SparkSession for the whole test session (local[2], 4 shuffle partitions, no UI)."""
+    if os.environ.get("CI"):  # CI installs the extra: a missing pyspark is a failure there
+        import pyspark  # noqa: F401
+    pytest.importorskip("pyspark", reason="install the 'spark' extra (scripts/setup.sh)")
+    from aicensus.engines.spark import SparkEngine
+
+    export = tmp_path_factory.mktemp("spark_export")
+    return SparkEngine({"master": "local[2]", "export_dir": str(export)})

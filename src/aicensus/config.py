@@ -63,6 +63,7 @@ class Settings:
     report: Path
     sources: dict[str, str] = field(default_factory=dict)
     claims: Path | None = None  # the claim file the report evaluates (claims/debate.yaml)
+    spark: dict = field(default_factory=dict)  # [spark] master, export_dir; [spark.conf] k = v
 
     def source_location(self, name: str, default_subdir: str) -> str:
         """Where source `name` is read from: configured location or `<data_root>/<subdir>`."""
@@ -116,4 +117,5 @@ def load_settings(db: str | Path | None = None, data_root: str | Path | None = N
         report=pick(None, "AICENSUS_REPORT", rep, "path", "aicensus-report.html"),
         sources=sources,
         claims=pick(None, "AICENSUS_CLAIMS", rep, "claims", str(root / "claims" / "debate.yaml")),
+        spark=dict(cfg.get("spark", {})),
     )

@@ -194,6 +194,27 @@ def snapshot(
     _summary(s)
 
 
+@app.command("snapshot-spark")
+def snapshot_spark(
+    ctx: typer.Context,
+    root: str = typer.Argument(..., help="Snapshot data directory (local, or a cluster path)."),
+    out: str = typer.Argument(..., help="Output directory for the Parquet tables."),
+    entities: str = typer.Option("works", help="works,institutions"),
+    full: bool = typer.Option(False, help="Rewrite every partition (deletes OUT first)."),
+) -> None:
+    """Ingest snapshot partitions on Spark into Parquet (works by publication year);
+    incremental: partitions already in OUT/loads are skipped."""
+    from aicensus.engines.spark import session
+    from aicensus.engines.spark_ingest import ingest_snapshot
+
+    spark = session(settings(ctx).spark)
+    s = ingest_snapshot(spark, root, out, tuple(parse_list(entities)), full=full)
+    err_console.print(
+        f"spark ingest: {len(s.written)} partitions written ({s.records:,} records), "
+        f"{len(s.skipped)} already in {out}; rows {s.rows}"
+    )
+
+
 @app.command("load")
 def load_file(
     ctx: typer.Context,

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from aicensus.cli.common import emit, parse_list, parse_years, settings
+from aicensus.engines import Engine, get_engine
 from aicensus.errors import AicensusError
 from aicensus.measures import papers as pm
 from aicensus.report import charts
@@ -38,10 +39,20 @@ UNKNOWN = typer.Option(
     help="drop | count (author-level methods: authors without a country count as "
     "'unknown', as OpenAlex SOURCE.md counts)",
 )
+ENGINE = typer.Option(
+    "duckdb",
+    "--engine",
+    help="duckdb (default) | spark (master from AICENSUS_SPARK_MASTER or [spark] master)",
+)
 COUNTRIES = typer.Option(
     "source",
     help="source | inferred (from affiliation text) | inferred-where-missing",
 )
+
+
+def _engine(ctx: typer.Context, name: str) -> Engine:
+    """The execution engine named by --engine, configured from settings ([spark])."""
+    return get_engine(name, settings(ctx).spark)
 
 
 def _query(
@@ -90,6 +101,7 @@ def share(
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
     countries: str = COUNTRIES,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Draw share over time (.svg, .png or .html)."),
@@ -111,9 +123,9 @@ def share(
     )
     con = open_readonly(settings(ctx).db)
     try:
-        result = pm.share(con, q, top=top or None)
+        result = pm.share(con, q, top=top or None, engine=_engine(ctx, engine))
         if chart is not None:
-            full = result if not top else pm.share(con, q)
+            full = result if not top else pm.share(con, q, engine=_engine(ctx, engine))
             charts.save(charts.share_over_time(full), chart)
     finally:
         con.close()
@@ -133,6 +145,7 @@ def compare_methods(
     source: str = SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Bar chart (.svg/.png/.html)."),
@@ -146,7 +159,7 @@ def compare_methods(
         raise AicensusError("--country: give at least one ISO code, e.g. CN")
     con = open_readonly(settings(ctx).db)
     try:
-        result = pm.compare_methods(con, q, units)
+        result = pm.compare_methods(con, q, units, engine=_engine(ctx, engine))
     finally:
         con.close()
     if chart is not None:
@@ -164,6 +177,7 @@ def collaboration(
     by: str = BY,
     source: str = SOURCE,
     definition: str = DEFINITION,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
@@ -171,7 +185,7 @@ def collaboration(
     q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
     con = open_readonly(settings(ctx).db)
     try:
-        result = pm.collaboration(con, q)
+        result = pm.collaboration(con, q, engine=_engine(ctx, engine))
     finally:
         con.close()
     emit(result, fmt, output, "International collaboration")
@@ -188,6 +202,7 @@ def coauthorship(
     by: str = BY,
     source: str = SOURCE,
     definition: str = DEFINITION,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
@@ -198,7 +213,7 @@ def coauthorship(
     q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
     con = open_readonly(settings(ctx).db)
     try:
-        result = pm.coauthorship(con, q, *(codes or (None, None)))
+        result = pm.coauthorship(con, q, *(codes or (None, None)), engine=_engine(ctx, engine))
     finally:
         con.close()
     emit(result, fmt, output, "Co-authored papers")
@@ -217,6 +232,7 @@ def citations(
     source: str = SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
@@ -226,7 +242,7 @@ def citations(
     )
     con = open_readonly(settings(ctx).db)
     try:
-        result = pm.citations(con, q)
+        result = pm.citations(con, q, engine=_engine(ctx, engine))
     finally:
         con.close()
     emit(result, fmt, output, f"Citations by country ({method})")

@@ -33,11 +33,12 @@ import ibis
 import pandas as pd
 from ibis import _
 
+from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
 from aicensus.measures import ai_definitions
-from aicensus.measures.base import MeasureResult, ibis_connection, provenance
+from aicensus.measures.base import MeasureResult, provenance
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
 REGIONS = ("source", "recovered")
@@ -252,7 +253,12 @@ def share_expr(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
 
 
 def _finish(
-    con: duckdb.DuckDBPyConnection, name: str, q: PaperQuery, df: pd.DataFrame, extra: dict
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    q: PaperQuery,
+    df: pd.DataFrame,
+    extra: dict,
+    engine: Engine | None = None,
 ) -> MeasureResult:
     if q.unit == "country" and "unit" in df.columns:
         df.insert(
@@ -263,6 +269,7 @@ def _finish(
     df = df.rename(columns={"unit": q.unit})
     keys = loaded_keys(con, q)
     meta = {"measure": name, **q.describe(), **extra, "sources": provenance(con, q.source, keys)}
+    meta["engine"] = (engine or DUCKDB).name
     if q.unit == "country" and q.countries != "source":
         meta["inference_accuracy"] = inference_accuracy(con)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
@@ -315,24 +322,33 @@ def _years(years: tuple[int, ...]) -> str:
     return f"{ys[0]}-{ys[-1]}" if ys == list(range(ys[0], ys[-1] + 1)) else ",".join(map(str, ys))
 
 
-def share(con: duckdb.DuckDBPyConnection, q: PaperQuery, top: int | None = None) -> MeasureResult:
+def share(
+    con: duckdb.DuckDBPyConnection,
+    q: PaperQuery,
+    top: int | None = None,
+    engine: Engine | None = None,
+) -> MeasureResult:
     """`papers.share`: share of papers by country (or institution) per group."""
     q = q.checked()
     _check_loaded(con, q)
-    df = share_expr(ibis_connection(con), q).execute()
+    engine = engine or DUCKDB
+    df = share_expr(engine.backend(con), q).execute()
     if top:
         df = df.groupby(q.keys, sort=False).head(top) if q.keys else df.head(top)
-    extra = {"regions_moved": region_moves(con, q) if q.unit == "country" else None}
-    return _finish(con, "papers.share", q, df, extra)
+    extra = {"regions_moved": region_moves(con, q, engine) if q.unit == "country" else None}
+    return _finish(con, "papers.share", q, df, extra, engine)
 
 
 def compare_methods(
-    con: duckdb.DuckDBPyConnection, q: PaperQuery, units: list[str]
+    con: duckdb.DuckDBPyConnection,
+    q: PaperQuery,
+    units: list[str],
+    engine: Engine | None = None,
 ) -> MeasureResult:
     """`papers.compare-methods`: each unit's share under all four methods side by side."""
     q = q.checked()
     _check_loaded(con, q)
-    ic = ibis_connection(con)
+    ic = (engine or DUCKDB).backend(con)
     frames = []
     for method in METHODS:
         mq = replace(q, method=method)
@@ -349,12 +365,15 @@ def compare_methods(
         replace(q, method="all"),
         wide,
         {"long": df.to_dict(orient="records")},
+        engine,
     )
 
 
-def region_moves(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> dict:
+def region_moves(
+    con: duckdb.DuckDBPyConnection, q: PaperQuery, engine: Engine | None = None
+) -> dict:
     """How many papers the regions choice moves (country set differs, source vs recovered)."""
-    ic = ibis_connection(con)
+    ic = (engine or DUCKDB).backend(con)
     a = ic.table("affiliations").filter(_.country_source.notnull())
     w = _works(ic, q)
     a = a.join(w, ["work_id", "load_id"])
@@ -369,12 +388,14 @@ def region_moves(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> dict:
     }
 
 
-def collaboration(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
+def collaboration(
+    con: duckdb.DuckDBPyConnection, q: PaperQuery, engine: Engine | None = None
+) -> MeasureResult:
     """`papers.collaboration`: international collaboration rate per group (papers whose country
     set has two or more countries, over papers with a non-empty set)."""
     q = replace(q.checked(), method="full", unit="country")
     _check_loaded(con, q)
-    ic = ibis_connection(con)
+    ic = (engine or DUCKDB).backend(con)
     pu = unit_rows(ic, q).select("work_id", *q.keys, "unit").distinct()
     per = pu.group_by(["work_id", *q.keys]).aggregate(n=_.count())
     agg = (per.group_by(q.keys) if q.keys else per).aggregate(
@@ -382,17 +403,21 @@ def collaboration(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResul
     )
     agg = agg.mutate(rate=_.international / _.papers_known)
     df = (agg.order_by(q.keys) if q.keys else agg).execute()
-    return _finish(con, "papers.collaboration", q, df, {})
+    return _finish(con, "papers.collaboration", q, df, {}, engine)
 
 
 def coauthorship(
-    con: duckdb.DuckDBPyConnection, q: PaperQuery, a: str | None = None, b: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    q: PaperQuery,
+    a: str | None = None,
+    b: str | None = None,
+    engine: Engine | None = None,
 ) -> MeasureResult:
     """`papers.coauthorship`: papers co-authored by countries A and B (both in the set), with
     share of papers with a non-empty set; all pairs when A/B are not given."""
     q = replace(q.checked(), method="full", unit="country")
     _check_loaded(con, q)
-    ic = ibis_connection(con)
+    ic = (engine or DUCKDB).backend(con)
     pu = unit_rows(ic, q).select("work_id", *q.keys, "unit").distinct()
     left = pu.rename(unit_a="unit")
     right = pu.select("work_id", unit_b="unit")
@@ -405,10 +430,13 @@ def coauthorship(
     agg = agg.join(denom, q.keys) if q.keys else agg.cross_join(denom)
     agg = agg.mutate(share=_.papers / _.denominator)
     df = agg.order_by([*q.keys, ibis.desc("papers"), "unit_a", "unit_b"]).execute()
-    return _finish(con, "papers.coauthorship", q, df, {"pair": [a, b] if a and b else "all"})
+    pair = {"pair": [a, b] if a and b else "all"}
+    return _finish(con, "papers.coauthorship", q, df, pair, engine)
 
 
-def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
+def citations(
+    con: duckdb.DuckDBPyConnection, q: PaperQuery, engine: Engine | None = None
+) -> MeasureResult:
     """`papers.citations`: citations by unit under q.method.
 
     Per unit: weighted mean citations per paper (sum of weight x citations / sum of weight),
@@ -420,7 +448,7 @@ def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
     """
     q = q.checked()
     _check_loaded(con, q)
-    ic = ibis_connection(con)
+    ic = (engine or DUCKDB).backend(con)
     w, _denom = weights_all(ic, q)
     works = _works(ic, q).filter(_.citations.notnull())
     keys = q.keys
@@ -437,7 +465,9 @@ def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
         tot=_.weight.sum().over(group_by=[*keys, "unit"]),
     )
     median = (
-        ordered.filter(_.cum >= _.tot / 2)
+        # 1e-9: fractional weights summed in another order (another engine) must not move
+        # the median when the cumulative weight is exactly half.
+        ordered.filter(_.cum >= _.tot / 2 - 1e-9)
         .group_by([*keys, "unit"])
         .aggregate(median_citations=_.citations.min())
     )
@@ -455,11 +485,10 @@ def citations(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> MeasureResult:
     out = out.mutate(top10_share=_.top10_papers / _.top10_total, pp_top10=_.top10_papers / _.papers)
     df = out.order_by([*keys, ibis.desc("papers"), "unit"]).execute()
     cov = _citation_coverage(ic, q)
-    return _finish(con, "papers.citations", q, df, {"coverage_citations": cov})
+    return _finish(con, "papers.citations", q, df, {"coverage_citations": cov}, engine)
 
 
 def _citation_coverage(ic: ibis.BaseBackend, q: PaperQuery) -> float | None:
-    w = _works(ic, q)
-    total = w.count().execute()
-    known = w.filter(_.citations.notnull()).count().execute()
+    counts = _works(ic, q).aggregate(total=_.count(), known=_.citations.count()).execute()
+    total, known = int(counts["total"].iloc[0]), int(counts["known"].iloc[0])
     return None if not total else known / total

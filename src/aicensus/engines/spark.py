@@ -1,0 +1,169 @@
+"""Apache Spark as a measure engine: a SparkSession from settings, the warehouse tables the
+measures read exported to Parquet (works partitioned by publication year) and registered in
+Spark, and Ibis' pyspark backend on top, so the DuckDB measure expressions run unchanged.
+
+Master URL and configuration: env AICENSUS_SPARK_MASTER, then `[spark] master` in aicensus.toml,
+then `local[*]`; `[spark.conf]` entries are passed to the session as they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+import duckdb
+import ibis
+
+from aicensus.errors import AicensusError
+
+# Tables the measures read, as (name, SELECT, partition column). works_current is exported as
+# DuckDB evaluates the view (OpenAlex de-duplication and merged ids) so both engines see the same
+# rows; `pub_year` (year, 0 when unknown) partitions it by publication year.
+EXPORTS: tuple[tuple[str, str, str | None], ...] = (
+    ("works_current", "SELECT *, coalesce(year, 0) AS pub_year FROM works_current", "pub_year"),
+    ("affiliations", "SELECT * FROM affiliations", None),
+    ("work_concepts", "SELECT * FROM work_concepts", None),
+)
+
+# Defaults for a laptop or CI machine; a cluster sets its own in [spark.conf].
+LOCAL_DEFAULTS = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.memory": "2g",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+def _double_float_literals() -> None:
+    """Spark SQL reads a bare `1.0` as DECIMAL(2,1), and Ibis 12's pyspark compiler emits float
+    literals bare, so `1.0 / n` became a decimal rounded to 6 places. Cast them to DOUBLE (as
+    DuckDB types them) so both engines compute in the same type. Idempotent."""
+    from ibis.backends.sql.compilers.pyspark import PySparkCompiler
+
+    original = PySparkCompiler.visit_NonNullLiteral
+    if getattr(original, "_aicensus_double", False):
+        return
+
+    def visit(self, op, *, value, dtype):
+        result = original(self, op, value=value, dtype=dtype)
+        if dtype.is_floating() and result is not None:
+            return self.cast(result, dtype)
+        return result
+
+    visit._aicensus_double = True
+    PySparkCompiler.visit_NonNullLiteral = visit
+
+
+def master_url(settings: dict) -> str:
+    return os.environ.get("AICENSUS_SPARK_MASTER") or settings.get("master") or "local[*]"
+
+
+def session(settings: dict | None = None) -> Any:
+    """The process' SparkSession (created once; `getOrCreate` reuses a running one)."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise AicensusError(
+            "pyspark is not installed: install the 'spark' extra (uv sync --extra spark)"
+        ) from None
+    settings = settings or {}
+    master = master_url(settings)
+    local = master.startswith("local")
+    # In local mode the Python workers run this interpreter (which has aicensus installed).
+    local_conf = {**LOCAL_DEFAULTS, "spark.pyspark.python": sys.executable} if local else {}
+    if local:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    conf = {**local_conf, **settings.get("conf", {})}
+    builder = SparkSession.builder.master(master).appName(settings.get("app_name", "aicensus"))
+    for key, value in conf.items():
+        builder = builder.config(key, str(value))
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:  # Java missing or the master unreachable: one line
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise AicensusError(f"cannot start Spark (master {master}): {first}") from None
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """Identifies the warehouse content: every load id and content hash (exports are reused
+    while it is unchanged)."""
+    row = con.execute(
+        "SELECT count(*), coalesce(string_agg(load_id || '=' || content_hash || '@' || "
+        "CAST(loaded_at AS VARCHAR), ',' ORDER BY load_id), '') FROM loads"
+    ).fetchone()
+    db = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()")
+    path = (db.fetchone() or [""])[0]
+    return hashlib.sha256(f"{path}|{row[0]}|{row[1]}".encode()).hexdigest()[:16]
+
+
+def export_tables(con: duckdb.DuckDBPyConnection, directory: Path) -> dict[str, Path]:
+    """Write the tables the measures read as Parquet under `directory` (once per content)."""
+    out = {}
+    for name, select, part in EXPORTS:
+        target = directory / name
+        out[name] = target
+        if (target / "_DONE").exists():
+            continue
+        opts = "FORMAT parquet, OVERWRITE_OR_IGNORE" + (f", PARTITION_BY ({part})" if part else "")
+        target.mkdir(parents=True, exist_ok=True)
+        dest = target if part else target / "data.parquet"
+        con.execute(f"COPY ({select}) TO '{dest}' ({opts})")
+        (target / "_DONE").write_text("")
+    return out
+
+
+class SparkEngine:
+    """Runs measures on Spark: warehouse tables exported to Parquet, read by Spark via Ibis."""
+
+    name = "spark"
+    _shared: ClassVar[dict[str, SparkEngine]] = {}
+
+    def __init__(self, settings: dict | None = None):
+        self.settings = settings or {}
+        self._registered: str | None = None
+        self._backend: ibis.BaseBackend | None = None
+
+    @classmethod
+    def shared(cls, settings: dict) -> SparkEngine:
+        key = master_url(settings)
+        if key not in cls._shared:
+            cls._shared[key] = cls(settings)
+        return cls._shared[key]
+
+    @property
+    def spark(self) -> Any:
+        return session(self.settings)
+
+    def export_root(self) -> Path:
+        root = self.settings.get("export_dir") or os.environ.get("AICENSUS_SPARK_EXPORT")
+        return Path(root) if root else Path(tempfile.gettempdir()) / "aicensus-spark"
+
+    def register_parquet(self, tables: dict[str, Path | str]) -> ibis.BaseBackend:
+        """Register Parquet datasets as Spark temp views under the warehouse table names."""
+        spark = self.spark
+        cache = str(self.settings.get("cache_tables", "true")).lower() == "true"
+        for name, path in tables.items():
+            df = spark.read.parquet(str(path))
+            # Measures scan the same tables several times; keep them in executor memory
+            # (spills to disk) instead of re-listing and re-decoding Parquet on every query.
+            (df.cache() if cache else df).createOrReplaceTempView(name)
+        if self._backend is None:
+            _double_float_literals()
+            self._backend = ibis.pyspark.connect(spark)
+        return self._backend
+
+    def backend(self, con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
+        fp = fingerprint(con)
+        if self._registered != fp or self._backend is None:
+            tables = export_tables(con, self.export_root() / fp)
+            self.register_parquet(tables)
+            self._registered = fp
+        return self._backend
