@@ -489,7 +489,10 @@ class _FileParser:
                     iname, url = inst(k)
                     rows.append(("institution-index", s, q, pos, pos, iname, url, None, None))
 
-        cn_rows = Counter(r[4] for r in rows if r[8] == "CN" and r[4] is not None)
+        cn_rows: dict[int, int] = {}  # China-coded rows per author (for the email rule)
+        for r in rows:
+            if r[8] == "CN" and r[4] is not None:
+                cn_rows[r[4]] = cn_rows.get(r[4], 0) + 1
         for layout, s, q, pos, rpos, iname, url, cname, code in rows:
             if iname is None and code is None:
                 continue
@@ -500,7 +503,9 @@ class _FileParser:
             inst_id = None
             if iname is not None:
                 inst_id = "pc:" + iname.lower()
-                entry = self.institutions.setdefault(inst_id, [iname, url, Counter()])
+                entry = self.institutions.get(inst_id)
+                if entry is None:
+                    entry = self.institutions[inst_id] = [iname, url, Counter()]
                 if rec:
                     entry[2][rec] += 1
             self.rows["affiliations"].append(

@@ -66,17 +66,34 @@ class LoadResult:
 
 
 class Loader:
-    """Collects locations for one source; written in one transaction on exit."""
+    """Writes one source's locations inside the transaction that `load()` holds open.
+
+    Changed locations are buffered and flushed in batches (one delete and one insert per table
+    per batch), so a large load neither holds every parsed table in memory nor pays a statement
+    per file; nothing is visible to other connections until COMMIT.
+    """
+
+    FLUSH_ROWS = 500_000  # buffered rows (all tables) that trigger a flush
 
     def __init__(self, con: duckdb.DuckDBPyConnection, source: str, parser_version: str):
         self.con = con
         self.source = source
         self.parser_version = parser_version
-        self.pending: list[LocationRows] = []
+        self.pending: list[tuple[str, LocationRows]] = []
+        self.pending_rows = 0
         self.result = LoadResult()
 
     def add(self, rows: LocationRows) -> None:
-        self.pending.append(rows)
+        """Stage one location: skipped if unchanged, else written at the next flush."""
+        load_id = f"{self.source}:{rows.key}"
+        if self._unchanged(load_id, rows):
+            self.result.unchanged.append(rows.key)
+            return
+        self.pending.append((load_id, rows))
+        self.result.written.append(rows.key)
+        self.pending_rows += sum(t.num_rows for t in rows.tables.values())
+        if self.pending_rows >= self.FLUSH_ROWS:
+            self.flush()
 
     def _unchanged(self, load_id: str, rows: LocationRows) -> bool:
         found = self.con.execute(
@@ -84,27 +101,10 @@ class Loader:
         ).fetchone()
         return found == (rows.content_hash, self.parser_version)
 
-    def commit(self) -> LoadResult:
-        con = self.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            changed = []
-            for rows in self.pending:
-                load_id = f"{self.source}:{rows.key}"
-                if self._unchanged(load_id, rows):
-                    self.result.unchanged.append(rows.key)
-                else:
-                    changed.append((load_id, rows))
-                    self.result.written.append(rows.key)
-            if changed:
-                self._replace(changed)
-            con.execute("COMMIT")
-        except BaseException as exc:
-            con.execute("ROLLBACK")
-            if isinstance(exc, duckdb.Error):
-                raise WarehouseError(f"warehouse write failed, nothing changed: {exc}") from None
-            raise
-        return self.result
+    def flush(self) -> None:
+        if self.pending:
+            self._replace(self.pending)
+        self.pending, self.pending_rows = [], 0
 
     def _replace(self, changed: list[tuple[str, LocationRows]]) -> None:
         """Delete the changed locations' rows everywhere, then insert theirs (batched per table)."""
@@ -158,10 +158,16 @@ class Loader:
 
 @contextlib.contextmanager
 def load(con: duckdb.DuckDBPyConnection, source: str, parser_version: str) -> Iterator[Loader]:
-    """`with load(con, 'paperlists', '1') as loader: loader.add(rows)`; one transaction at exit.
-
-    If the body raises, nothing is written.
-    """
+    """`with load(con, 'paperlists', '1') as loader: loader.add(rows)`: one transaction from
+    entry to exit. If the body raises (or the process dies), nothing is written."""
     loader = Loader(con, source, parser_version)
-    yield loader
-    loader.commit()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield loader
+        loader.flush()
+        con.execute("COMMIT")
+    except BaseException as exc:
+        con.execute("ROLLBACK")
+        if isinstance(exc, duckdb.Error):
+            raise WarehouseError(f"warehouse write failed, nothing changed: {exc}") from None
+        raise
