@@ -27,7 +27,7 @@ _BADGE = {
 def _badge(kind: str) -> str:
     return (
         f'<span style="color:#fff;background:{_BADGE[kind]};padding:1px 7px;'
-        f'border-radius:3px;font-size:12px">{html.escape(kind)}</span>'
+        f'border-radius:3px;font-size:12px;white-space:nowrap">{html.escape(kind)}</span>'
     )
 
 
