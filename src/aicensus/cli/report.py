@@ -12,6 +12,7 @@ from aicensus.cli.load import epoch as load_epoch_cmd
 from aicensus.cli.load import hub as load_hub_cmd
 from aicensus.cli.load import paperlists as load_paperlists_cmd
 from aicensus.cli.load import paperlists_affonly as load_affonly_cmd
+from aicensus.cli.openalex import load_file as load_openalex_cmd
 from aicensus.cli.resolve import evaluate as evaluate_cmd
 from aicensus.report import html
 from aicensus.warehouse import open_readonly
@@ -52,4 +53,5 @@ def run(
         ctx, holdout="file", venues=None, save=True, confusion=10, fmt="table", output=None
     )  # the agreement quoted beside every inferred figure
     load_hub_cmd(ctx, sources=None, snapshot=None)  # Hub dumps (bundled)
+    load_openalex_cmd(ctx, location=None, institutions=False)  # bundled OpenAlex works
     report(ctx, output=output, claims=claims)
