@@ -71,11 +71,8 @@ def top_entries(
 ) -> None:
     """The top-k entries of each snapshot with strict and CI-aware ranks."""
     q = _q(board, preset, since, until, top, attribution, orgs, current)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = bm.entries(con, q, _date(on, "--date"))
-    finally:
-        con.close()
     cols = ["snapshot_date", "preset", "rank_strict", "rank_strict_max", "rank_ub", "rank_lb",
             "model", "org_name", "country", "rating", "ci_plus", "ci_minus", "votes",
             "open_weights"]  # fmt: skip
@@ -105,11 +102,8 @@ def standing(
     if by != "country":
         raise AicensusError(f"--by {by!r}: only 'country' is supported")
     q = _q(board, preset, since, until, top, attribution, orgs, current, country)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = bm.standing(con, q)
-    finally:
-        con.close()
     if chart is not None:
         col = f"entries_top{top}"
         charts.save(standing_over_time(result, col, f"Entries in the top {top}, {board}"), chart)
@@ -133,11 +127,8 @@ def gap(
 ) -> None:
     """Rating gap between the best model of country A and of country B, with its interval."""
     q = _q(board, preset, since, until, 10, attribution, "registry", current)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = bm.gap(con, q, a, b)
-    finally:
-        con.close()
     if chart is not None:
         charts.save(gap_over_time(result), chart)
     emit(result, fmt, output, f"Best {a.upper()} vs best {b.upper()} on the {board} board")
@@ -160,9 +151,6 @@ def concentration(
 ) -> None:
     """Concentration of each country's top-k entries across organizations (HHI, top-1)."""
     q = _q(board, preset, since, until, top, attribution, orgs, current, country)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = bm.concentration(con, q)
-    finally:
-        con.close()
     emit(result, fmt, output, f"Concentration of top-{top} entries ({orgs})")

@@ -37,11 +37,8 @@ def check(
         claims = [c for c in claims if c.id == explain]
         if not claims:
             raise AicensusError(f"{file}: no claim with id {explain!r}")
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         results = verdicts.check(con, claims)
-    finally:
-        con.close()
     if fmt == "json":
         doc = {"file": str(file), "verdicts": [v.to_dict() for v in results]}
         typer.echo(json.dumps(doc, indent=2, default=str))

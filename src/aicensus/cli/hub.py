@@ -100,11 +100,8 @@ def share_cmd(
 ) -> None:
     """Share of open models by country or organization (unknown always shown)."""
     q = _q(by, weight, attribution, snapshot, source)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         r = hm.share(con, q)
-    finally:
-        con.close()
     if chart is not None:
         charts.save(share_bars(r), chart)
     emit(
@@ -135,11 +132,8 @@ def families_cmd(
 ) -> None:
     """Top root families: models, derivatives, share of derivatives, downloads."""
     q = _q("country", weight, "root", snapshot, source)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         r = hm.top_families(con, q, top=top or None)
-    finally:
-        con.close()
     if chart is not None:
         charts.save(families_bars(r), chart)
     emit(r, fmt, output, f"Root families by {weight} ({r.meta['source']} {r.meta['snapshot']})")
@@ -157,11 +151,8 @@ def concentration_cmd(
 ) -> None:
     """Concentration of each country's open models across organizations (HHI, top-1 share)."""
     q = _q("country", weight, attribution, snapshot, source)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         r = hm.concentration(con, q)
-    finally:
-        con.close()
     emit(r, fmt, output, f"Concentration by organization within country ({weight})")
 
 
@@ -178,11 +169,8 @@ def change_cmd(
 ) -> None:
     """Share per unit in two snapshots and the change in percentage points."""
     q = _q(by, weight, attribution, None, None)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         r = hm.change(con, q, from_snapshot, to_snapshot)
-    finally:
-        con.close()
     emit(r, fmt, output, f"Change {from_snapshot} → {to_snapshot} ({weight}, {attribution})")
 
 
@@ -191,8 +179,5 @@ def snapshots_cmd(ctx: typer.Context) -> None:
     """Loaded Hub snapshots."""
     from aicensus.cli.common import print_table
 
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         print_table(hm.snapshots(con), title="Hub snapshots")
-    finally:
-        con.close()

@@ -62,13 +62,10 @@ def count(
 ) -> None:
     """Models by country or organization per year, full or fractional counting."""
     q = _q(source, years, subset, method, attribution, by, orgs, per, country)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = mm.count(con, q, top=top or None)
         if chart is not None:
             charts.save(models_over_time(mm.count(con, q)), chart)
-    finally:
-        con.close()
     emit(result, fmt, output, f"{subset} models by {by} ({method}, attribution {attribution})")
 
 
@@ -87,11 +84,8 @@ def organizations(
 ) -> None:
     """Distinct organizations with at least one model, per country."""
     q = _q(source, years, subset, "full", attribution, "org", orgs, per, country)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = mm.organizations(con, q)
-    finally:
-        con.close()
     emit(result, fmt, output, "Organizations with models, by country")
 
 
@@ -109,11 +103,8 @@ def compute(
 ) -> None:
     """Training compute by country: sum, max, models at or above 1e23/1e24/1e25 FLOP."""
     q = _q(source, years, subset, "full", attribution, "country", "registry", per, country)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = mm.compute(con, q)
-    finally:
-        con.close()
     emit(result, fmt, output, "Training compute by country")
 
 
@@ -132,9 +123,6 @@ def concentration(
 ) -> None:
     """Concentration of a country's models across organizations (HHI, top-1 share)."""
     q = _q(source, years, subset, "full", attribution, "org", orgs, per, country)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = mm.concentration(con, q)
-    finally:
-        con.close()
     emit(result, fmt, output, f"Concentration by organization ({orgs})")

@@ -26,11 +26,8 @@ def unmatched(
     output: Path = OUT,
 ) -> None:
     """Organization strings the registry does not resolve, by frequency across loaded sources."""
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = unmatched_rows(con, source)
-    finally:
-        con.close()
     if fmt == "table" and output is None:
         print_table(result.table, title="Unmatched organization strings")
         m = result.meta

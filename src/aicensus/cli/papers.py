@@ -121,14 +121,11 @@ def share(
         unknown,
         countries,
     )
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = pm.share(con, q, top=top or None, engine=_engine(ctx, engine))
         if chart is not None:
             full = result if not top else pm.share(con, q, engine=_engine(ctx, engine))
             charts.save(charts.share_over_time(full), chart)
-    finally:
-        con.close()
     emit(result, fmt, output, f"Share of papers by {unit} ({method})")
 
 
@@ -157,11 +154,8 @@ def compare_methods(
     units = [c.upper() for c in parse_list(country)]
     if not units:
         raise AicensusError("--country: give at least one ISO code, e.g. CN")
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = pm.compare_methods(con, q, units, engine=_engine(ctx, engine))
-    finally:
-        con.close()
     if chart is not None:
         charts.save(charts.methods_bars(result), chart)
     emit(result, fmt, output, f"Share of papers for {', '.join(units)} under each method")
@@ -183,11 +177,8 @@ def collaboration(
 ) -> None:
     """International collaboration rate (papers with two or more countries)."""
     q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = pm.collaboration(con, q, engine=_engine(ctx, engine))
-    finally:
-        con.close()
     emit(result, fmt, output, "International collaboration")
 
 
@@ -211,11 +202,8 @@ def coauthorship(
     if pair and len(codes) != 2:
         raise AicensusError(f"--pair: expected two ISO codes, got {pair!r}")
     q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = pm.coauthorship(con, q, *(codes or (None, None)), engine=_engine(ctx, engine))
-    finally:
-        con.close()
     emit(result, fmt, output, "Co-authored papers")
 
 
@@ -240,9 +228,6 @@ def citations(
     q = _query(
         venues, years, method, regions, group, by, alignment, "country", source, definition, unknown
     )
-    con = open_readonly(settings(ctx).db)
-    try:
+    with open_readonly(settings(ctx).db) as con:
         result = pm.citations(con, q, engine=_engine(ctx, engine))
-    finally:
-        con.close()
     emit(result, fmt, output, f"Citations by country ({method})")

@@ -28,11 +28,8 @@ def report(
     """Write the self-contained HTML report from the warehouse."""
     s = settings(ctx)
     path = output or s.report
-    con = open_readonly(s.db)
-    try:
+    with open_readonly(s.db) as con:
         html.write(con, path, claims or s.claims)
-    finally:
-        con.close()
     console.print(f"report written: {path}")
 
 

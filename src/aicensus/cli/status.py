@@ -15,11 +15,8 @@ def status(
 ) -> None:
     """Summarise loads: sources, files, rows loaded and quarantined, snapshot dates."""
     s = settings(ctx)
-    con = open_readonly(s.db)
-    try:
+    with open_readonly(s.db) as con:
         console.print(f"warehouse {s.db}")
         print_table(source_summary(con), title="Loaded sources")
         if quarantine:
             print_table(quarantine_reasons(con), title="Quarantine", limit=200)
-    finally:
-        con.close()
