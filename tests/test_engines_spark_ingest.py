@@ -10,11 +10,12 @@ import duckdb
 import pandas as pd
 import pytest
 
-from aicensus.engines.spark import SparkEngine
+from aicensus.engines.spark import SparkEngine, fingerprint
 from aicensus.engines.spark_ingest import TABLES, ingest_snapshot
 from aicensus.ingest.openalex import load_snapshot
 from aicensus.sources.openalex.normalize import SCHEMAS
-from aicensus.warehouse import connect
+from aicensus.warehouse import connect, open_readonly
+from tests.snapshots import build_snapshot, short
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]  # one SparkSession
 ENTITIES = ("works", "institutions")
@@ -80,8 +81,8 @@ def test_duckdb_and_spark_read_the_parquet(ingested, spark_engine):
 def test_measures_on_spark_parquet_equal_duckdb_reader(ingested, spark_engine, method):
     """The ingest Parquet opened as a warehouse gives the DuckDB reader's shares, on DuckDB
     and (for one method) on Spark."""
-    from aicensus.engines.parquet import open_parquet_warehouse
     from aicensus.measures import papers as pm
+    from aicensus.warehouse.parquet import open_parquet_warehouse
 
     _first, _again, out, con = ingested
     pcon = open_parquet_warehouse(out)
@@ -97,3 +98,76 @@ def test_measures_on_spark_parquet_equal_duckdb_reader(ingested, spark_engine, m
             on_spark.sort_values(["year", "country"]).reset_index(drop=True),
             check_dtype=False,
         )
+
+
+@pytest.fixture(scope="module")
+def updated(data_root: Path, tmp_path_factory, spark_engine: SparkEngine):
+    """A snapshot with a work repeated across partitions, an older copy and a merged-away
+    work, ingested by Spark and by the DuckDB reader."""
+    tmp = tmp_path_factory.mktemp("spark_updated")
+    case = build_snapshot(data_root / "openalex_works", tmp / "snapshot")
+    root, out = str(tmp / "snapshot"), tmp / "parquet"
+    summary = ingest_snapshot(spark_engine.spark, root, out, ENTITIES)
+    con = connect(tmp / "wh.duckdb")
+    load_snapshot(con, root, ENTITIES)
+    return case, summary, out, con
+
+
+def test_merged_ids_and_works_current(updated):
+    """merged_ids reach the Parquet; the DuckDB view over it and the DuckDB reader agree on
+    works_current (the newer copy wins, the older record loses, the merged work is gone)."""
+    case, summary, out, con = updated
+    assert "snapshot/merged_ids/works/2024-03-02" in summary.written
+    assert summary.rows["merged_ids"] == 1
+    pcon = open_readonly(out)
+    cols = "work_id, load_id, citations, year, updated_date"
+    for a, b in ((pcon, con), (con, pcon)):
+        rows = set(a.execute(f"SELECT {cols} FROM works_current").fetchall())
+        assert rows == set(b.execute(f"SELECT {cols} FROM works_current").fetchall())
+    cited = dict(pcon.execute("SELECT work_id, citations FROM works_current").fetchall())
+    assert len(cited) == case["records"]
+    assert cited[short(case["newer"])] == 99999
+    assert cited[short(case["b"])] == case["b"]["cited_by_count"]
+    assert short(case["new"]) not in cited
+
+
+def test_spark_reads_ingest_parquet_directly(updated, spark_engine):
+    """On the ingest output, the Spark engine reads the Parquet (nothing exported) and computes
+    works_current itself; every method matches the DuckDB reader's warehouse."""
+    from aicensus.measures import papers as pm
+
+    _case, _summary, out, con = updated
+    pcon = open_readonly(out)
+    export = spark_engine.export_root() / fingerprint(pcon)
+    for method in ("full", "author-fractional"):
+        q = pm.PaperQuery(source="openalex", by="year", method=method, unknown="count")
+        ref = pm.share(con, q).table.sort_values(["year", "country"]).reset_index(drop=True)
+        got = pm.share(pcon, q, engine=spark_engine).table
+        got = got.sort_values(["year", "country"]).reset_index(drop=True)
+        pd.testing.assert_frame_equal(ref, got, check_dtype=False)
+    assert not export.exists()  # every table read in place, nothing exported
+    n = spark_engine.spark.sql("SELECT count(*) AS n FROM works_current").collect()[0].n
+    assert n == pcon.execute("SELECT count(*) FROM works_current").fetchone()[0]
+
+
+def test_interrupted_run_leaves_output_unchanged(data_root, tmp_path, spark_engine, monkeypatch):
+    """A run that fails after staging its tables publishes nothing; the next run completes
+    with no duplicated row."""
+    import aicensus.engines.spark_ingest as si
+
+    root = str(data_root / "openalex_works" / "snapshot_sample")
+    out = tmp_path / "parquet"
+
+    def fail(*args, **kw):
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(si, "_write_merged", fail)
+    with pytest.raises(RuntimeError):
+        ingest_snapshot(spark_engine.spark, root, out)
+    assert not list(out.glob("works/**/*.parquet")) and not list(out.glob("loads/*.parquet"))
+    assert list((out / "_runs").glob("*/works/**/*.parquet"))  # it had staged them
+    monkeypatch.undo()
+    s = ingest_snapshot(spark_engine.spark, root, out)
+    assert len(s.written) == 2 and not (out / "_runs").exists()
+    n = duckdb.sql(f"SELECT count(*) FROM '{out}/works/**/*.parquet'").fetchall()[0][0]
+    assert n == 77

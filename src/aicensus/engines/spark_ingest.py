@@ -4,9 +4,14 @@ reader uses (so the rules cannot drift), and every table is written as Parquet u
 (works partitioned by publication year, `pub_year` = year or 0) that Spark and DuckDB both read.
 
 Incremental like the DuckDB reader: `out/loads` records every partition written; a later run reads
-only the `updated_date` partitions not in it (`full=True` rewrites everything). A gzip file is not
-splittable, so each partition file is read by one task; parallelism comes from the number of
-files (the full snapshot has hundreds per updated_date).
+only the `updated_date` partitions not in it (`full=True` rewrites everything). merged_ids files
+are read with the DuckDB reader's own function (small CSVs, on the driver) into `out/merged_ids`.
+A gzip file is not splittable, so each partition file is read by one task; parallelism comes
+from the number of files (the full snapshot has hundreds per updated_date).
+
+A run writes into `out/_runs/<run id>/` and moves its files into place only when every table is
+written, `loads` last: an interrupted run leaves the tables as they were (its staging directory
+is removed by the next run), never half a partition. `out` is a local or mounted path.
 """
 
 from __future__ import annotations
@@ -29,6 +34,15 @@ from aicensus.sources.openalex import snapshot
 
 TABLES = ("works", "authorships", "affiliations", "institutions", "work_references")
 TABLES += ("work_concepts", "quarantine")
+MERGED_SCHEMA = pa.schema(
+    [
+        ("entity", pa.string()),
+        ("merged_id", pa.string()),
+        ("merge_into_id", pa.string()),
+        ("merged_date", pa.date32()),
+        ("load_id", pa.string()),
+    ]
+)
 _CHUNK = 50_000  # rows per Arrow IPC payload between the normalize and write stages
 _PAYLOAD = pa.schema([("table", pa.string()), ("payload", pa.binary())])
 LOADS_SCHEMA = pa.schema(
@@ -91,7 +105,7 @@ def _normalize_file(info: dict, lines: list[str]) -> Iterator[tuple[str, bytes]]
         for off in range(0, max(t.num_rows, 1), _CHUNK):
             yield name, _ipc(t.slice(off, _CHUNK))
     n_q = counts.get("quarantine", 0)
-    now = datetime.now(UTC)
+    now = info["loaded_at"]  # one time per ingest run (ties between its partitions: load_id)
     loads = {
         "load_id": load_id,
         "source": nz.SOURCE,
@@ -177,44 +191,66 @@ def ingest_snapshot(
     entities: tuple[str, ...] = ("works",),
     full: bool = False,
 ) -> SparkIngestSummary:
-    """Read the snapshot partitions under `root` not yet in `out` with Spark; write Parquet."""
-    from pyspark.sql import functions as F
-    from pyspark.sql.pandas.types import from_arrow_schema
-
+    """Read the snapshot partitions and merged_ids files under `root` not yet in `out` with
+    Spark; write Parquet (staged, then moved into place)."""
     out = Path(out)
     if full and out.exists():
         shutil.rmtree(out)
+    shutil.rmtree(out / "_runs", ignore_errors=True)  # what an interrupted run left
     done = done_keys(spark, out)
     summary = SparkIngestSummary()
-    todo = []
+    todo, merged = [], []
     for entity in entities:
         for p in snapshot.discover(root, entity):
             if p.key in done:
                 summary.skipped.append(p.key)
             else:
                 todo.append(p)
-    if not todo:
+        for m in snapshot.discover_merged(root, entity):
+            if m.key in done:
+                summary.skipped.append(m.key)
+            else:
+                merged.append(m)
+    if not todo and not merged:
         return summary
+    loaded_at = datetime.now(UTC)
+    stage = out / "_runs" / loaded_at.strftime("%Y%m%dT%H%M%S%f")
+    load_rows = _write_partitions(spark, todo, stage, loaded_at) if todo else []
+    load_rows += _write_merged(spark, merged, stage, loaded_at)
+    _publish(stage, out)
+    summary.written = sorted(r["key"] for r in load_rows)
+    summary.records = sum(r["records"] for r in load_rows)
+    for r in load_rows:
+        for k, v in json.loads(r["row_counts"]).items():
+            summary.rows[k] = summary.rows.get(k, 0) + v
+    return summary
+
+
+def _write_partitions(spark: Any, todo: list, stage: Path, loaded_at: datetime) -> list[dict]:
+    """Normalize the partition files on the executors; write each table under `stage`."""
+    from pyspark.sql import functions as F
+    from pyspark.sql.pandas.types import from_arrow_schema
+
     files, paths = {}, []
     for p in todo:
         path = str(Path(p.location).resolve()) if "://" not in p.location else p.location
         paths.append(path)
         info = {"entity": p.entity, "location": p.location, "key": p.key}
-        files[_file_key(path)] = {**info, "record_count": p.record_count}
+        files[_file_key(path)] = {**info, "record_count": p.record_count, "loaded_at": loaded_at}
     lines = spark.read.text(paths).select(F.input_file_name().alias("file"), F.col("value"))
     payloads = lines.mapInArrow(_normalize_batches(files), from_arrow_schema(_PAYLOAD)).persist()
     try:
         loads = payloads.filter(F.col("table") == "loads").mapInArrow(
             _decode, from_arrow_schema(LOADS_SCHEMA)
         )
-        load_rows = loads.collect()
+        load_rows = [r.asDict() for r in loads.collect()]
         for r in load_rows:
-            if r.manifest_count is not None and r.manifest_count != r.records:
+            if r["manifest_count"] is not None and r["manifest_count"] != r["records"]:
                 raise SourceError(
-                    f"{r.location}: {r.records} records, manifest says {r.manifest_count} "
-                    "(incomplete?)"
+                    f"{r['location']}: {r['records']} records, manifest says "
+                    f"{r['manifest_count']} (incomplete?)"
                 )
-        for name in (*TABLES, "loads"):
+        for name in TABLES:
             schema = _output_schema(name)
             df = payloads.filter(F.col("table") == name).mapInArrow(
                 _decode, from_arrow_schema(schema)
@@ -222,12 +258,60 @@ def ingest_snapshot(
             writer = df.write.mode("append")
             if name == "works":
                 writer = writer.partitionBy("pub_year")
-            writer.parquet(str(out / name))
-        summary.written = sorted(r.key for r in load_rows)
-        summary.records = sum(r.records for r in load_rows)
-        for r in load_rows:
-            for k, v in json.loads(r.row_counts).items():
-                summary.rows[k] = summary.rows.get(k, 0) + v
+            writer.parquet(str(stage / name))
     finally:
         payloads.unpersist()
-    return summary
+    _write_arrow(spark, pa.Table.from_pylist(load_rows, LOADS_SCHEMA), stage / "loads")
+    return load_rows
+
+
+def _write_merged(spark: Any, merged: list, stage: Path, loaded_at: datetime) -> list[dict]:
+    """merged_ids files through `snapshot.read_merged` (the DuckDB reader's) into `stage`."""
+    tables, load_rows = [], []
+    for m in merged:
+        rows = snapshot.read_merged(m)
+        t = rows.tables["merged_ids"]
+        load_id = f"{nz.SOURCE}:{m.key}"
+        tables.append(t.append_column("load_id", pa.array([load_id] * t.num_rows, pa.string())))
+        load_rows.append(
+            {
+                "load_id": load_id,
+                "source": nz.SOURCE,
+                "key": m.key,
+                "location": m.location,
+                "content_hash": rows.content_hash,
+                "retrieved_at": rows.retrieved_at,
+                "parser_version": nz.PARSER_VERSION,
+                "rows_loaded": rows.rows_loaded,
+                "rows_quarantined": rows.rows_quarantined,
+                "row_counts": json.dumps({"merged_ids": t.num_rows}),
+                "notes": json.dumps(rows.notes),
+                "loaded_at": loaded_at,
+                "records": t.num_rows,
+                "manifest_count": None,
+            }
+        )
+    if tables:
+        _write_arrow(spark, pa.concat_tables(tables).cast(MERGED_SCHEMA), stage / "merged_ids")
+        _write_arrow(spark, pa.Table.from_pylist(load_rows, LOADS_SCHEMA), stage / "loads")
+    return load_rows
+
+
+def _write_arrow(spark: Any, table: pa.Table, path: Path) -> None:
+    """A small driver-side Arrow table as Parquet through Spark (so cluster paths work)."""
+    from pyspark.sql.pandas.types import from_arrow_schema
+
+    df = spark.createDataFrame(table.to_pandas(), schema=from_arrow_schema(table.schema))
+    df.coalesce(1).write.mode("append").parquet(str(path))
+
+
+def _publish(stage: Path, out: Path) -> None:
+    """Move the staged Parquet files into `out/<table>/` (same sub-directories), `loads` last,
+    so `out/loads` names a partition only once all its rows are in place."""
+    tables = sorted(p.name for p in stage.iterdir() if p.is_dir())
+    for name in [t for t in tables if t != "loads"] + (["loads"] if "loads" in tables else []):
+        for f in sorted((stage / name).glob("**/*.parquet")):
+            target = out / name / f.relative_to(stage / name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            f.rename(target)
+    shutil.rmtree(stage.parent, ignore_errors=True)

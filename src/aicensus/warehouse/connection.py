@@ -8,6 +8,7 @@ import duckdb
 
 from aicensus.errors import WarehouseError
 from aicensus.warehouse.migrations import available, current_version, migrate
+from aicensus.warehouse.parquet import is_parquet_warehouse, open_parquet_warehouse
 
 
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -28,8 +29,11 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
 
 
 def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
-    """Open an existing warehouse read-only (measures, reports); clear error if absent or old."""
+    """Open an existing warehouse read-only (measures, reports); clear error if absent or old.
+    A directory of Spark snapshot-ingest output opens as a warehouse over its Parquet."""
     path = Path(path)
+    if is_parquet_warehouse(path):
+        return open_parquet_warehouse(path)
     if not path.exists():
         raise WarehouseError(
             f"{path}: no warehouse here; build it first with 'aicensus load paperlists'"

@@ -1,6 +1,8 @@
 """Open Parquet written by the Spark snapshot ingest as a (read-only, in-memory) DuckDB
 warehouse: the migrated schema with each ingested table replaced by a view over its Parquet,
-so the same measures, the `works_current` view and provenance work on it unchanged."""
+so the same measures, the `works_current` view and provenance work on it unchanged. The
+directory is remembered (`parquet_root`) so the Spark engine reads the Parquet itself instead
+of exporting the views."""
 
 from __future__ import annotations
 
@@ -8,20 +10,33 @@ from pathlib import Path
 
 import duckdb
 
-from aicensus.engines.spark_ingest import TABLES
 from aicensus.errors import WarehouseError
 from aicensus.warehouse.migrations import migrate
+
+# Tables the Spark snapshot ingest writes under <out>/<table>/ (works partitioned by pub_year).
+PARQUET_TABLES = ("works", "authorships", "affiliations", "institutions", "work_references")
+PARQUET_TABLES += ("work_concepts", "quarantine", "merged_ids", "loads")
+_ROOT = "_parquet_root"
+
+
+def is_parquet_warehouse(path: str | Path) -> bool:
+    """A directory holding Spark ingest output (it has a loads/ table)."""
+    return Path(path).is_dir() and (Path(path) / "loads").is_dir()
+
+
+def has_parquet(directory: Path) -> bool:
+    return any(directory.glob("**/*.parquet"))
 
 
 def open_parquet_warehouse(out: str | Path) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection whose warehouse tables read `out/<table>/**/*.parquet`."""
     out = Path(out)
-    if not (out / "loads").is_dir():
+    if not is_parquet_warehouse(out):
         raise WarehouseError(f"{out}: no Spark ingest output here (no loads/ directory)")
     con = duckdb.connect()
     migrate(con)
-    for table in (*TABLES, "loads"):
-        if not any((out / table).glob("**/*.parquet")):
+    for table in PARQUET_TABLES:
+        if not has_parquet(out / table):
             continue
         src = (
             f"read_parquet('{out / table}/**/*.parquet', hive_partitioning = true, "
@@ -37,4 +52,15 @@ def open_parquet_warehouse(out: str | Path) -> duckdb.DuckDBPyConnection:
         )
         con.execute(f"DROP TABLE {table}")
         con.execute(f"CREATE VIEW {table} AS SELECT {select} FROM {src}")
+    con.execute(f"CREATE TEMP TABLE {_ROOT} AS SELECT ? AS dir", [str(out.resolve())])
     return con
+
+
+def parquet_root(con: duckdb.DuckDBPyConnection) -> Path | None:
+    """The Parquet directory behind a connection from `open_parquet_warehouse`, else None."""
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [_ROOT]
+    ).fetchone()[0]
+    if not found:
+        return None
+    return Path(con.execute(f"SELECT dir FROM {_ROOT}").fetchone()[0])
