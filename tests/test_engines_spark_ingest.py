@@ -171,3 +171,20 @@ def test_interrupted_run_leaves_output_unchanged(data_root, tmp_path, spark_engi
     assert len(s.written) == 2 and not (out / "_runs").exists()
     n = duckdb.sql(f"SELECT count(*) FROM '{out}/works/**/*.parquet'").fetchall()[0][0]
     assert n == 77
+
+
+def test_cli_reads_ingest_output_with_db_dir(updated):
+    """`--db <ingest output dir>` opens the Parquet as a warehouse for read commands."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from aicensus.cli.main import app
+
+    _case, _summary, out, con = updated
+    args = ["--db", str(out), "papers", "share", "--source", "openalex", "--by", "all"]
+    result = CliRunner().invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    got = {r["country"]: r["papers"] for r in json.loads(result.output)["rows"]}
+    q = "SELECT count(DISTINCT a.work_id) FROM affiliations a JOIN works_current w USING (work_id, load_id) WHERE a.country = 'DE' AND w.source = 'openalex'"  # noqa: E501
+    assert got["DE"] == con.execute(q).fetchone()[0]
