@@ -16,6 +16,9 @@ read by the DuckDB reader (one process) and by the Spark ingest (local mode), re
 and per core; the per-core figure is what docs/operations.md projects the full snapshot from.
 
     uv run python bench/engines.py [--sizes 1000000,5000000,20000000] [--ingest 100000]
+        [--engines duckdb,spark] [--timeout 3600]
+
+A run longer than --timeout seconds is stopped and shown as `>timeout` (a lower bound).
 """
 
 from __future__ import annotations
@@ -202,10 +205,15 @@ def _tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(db: Path, engine: str, export_dir: Path) -> tuple[dict, int]:
+def run_measured(
+    db: Path, engine: str, export_dir: Path, timeout: float
+) -> tuple[dict | None, int]:
+    """(seconds per step, or None when stopped after `timeout`; peak resident bytes)."""
     cmd = [sys.executable, __file__, "--worker", engine, "--db", str(db)]
     cmd += ["--export", str(export_dir)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True
+    )
     peak = 0
     stop = threading.Event()
 
@@ -217,7 +225,14 @@ def run_measured(db: Path, engine: str, export_dir: Path) -> tuple[dict, int]:
 
     th = threading.Thread(target=sample, daemon=True)
     th.start()
-    stdout, _ = proc.communicate()
+    try:
+        stdout, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)  # the worker and its JVM
+        proc.communicate()
+        stop.set()
+        th.join()
+        return None, peak
     stop.set()
     th.join()
     if proc.returncode != 0:
@@ -231,6 +246,8 @@ def main() -> None:
     ap.add_argument(
         "--ingest", type=int, default=100_000, help="works for the ingest part (0: skip)"
     )
+    ap.add_argument("--engines", default="duckdb,spark")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds per engine run")
     ap.add_argument("--data", type=Path, default=None)
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "aicensus-bench")
     ap.add_argument("--worker", default=None)
@@ -251,37 +268,55 @@ def main() -> None:
         db, n = replicated(base, size, args.work)
         build = time.perf_counter() - t
         res = {}
-        for engine in ("duckdb", "spark"):
-            res[engine] = run_measured(db, engine, args.work / f"export_{size}")
+        for engine in args.engines.split(","):
+            export = args.work / f"export_{size}"
+            res[engine] = run_measured(db, engine, export, args.timeout)
+            print(f"{n:,} works, {engine}: {res[engine]}", flush=True)
         rows.append((size, n, build, res))
-        report(rows)
+        report(rows, args.timeout)
 
 
-def report(rows: list) -> None:
+def _cell(res: dict | None, step: str, timeout: float) -> str:
+    if res is None:
+        return f">{timeout:.0f}".rjust(9)
+    return f"{res[step]:>9.2f}" if step in res else f"{'-':>9}"
+
+
+def report(rows: list, timeout: float) -> None:
     steps = ["share full", "share author-fractional", "citations country-fractional"]
     steps += ["collaboration", "plain SQL share full", "floor scan"]
     print(f"\n{'works':>11} {'step':<30} {'duckdb s':>9} {'spark s':>9} {'spark/duck':>10}")
-    crossover = None
+    crossover, compared = None, False
     for _size, n, build, res in rows:
-        (d, dmem), (s, smem) = res["duckdb"], res["spark"]
+        (d, dmem), (s, smem) = res.get("duckdb", ({}, 0)), res.get("spark", ({}, 0))
         for step in steps:
-            print(f"{n:>11,} {step:<30} {d[step]:>9.2f} {s[step]:>9.2f} {s[step] / d[step]:>10.1f}")
-        dm = sum(d[k] for k in steps[:4])
-        sm = sum(s[k] for k in steps[:4])
+            ratio = f"{s[step] / d[step]:>10.1f}" if d and s and step in d else f"{'-':>10}"
+            print(
+                f"{n:>11,} {step:<30} {_cell(d, step, timeout)} {_cell(s, step, timeout)} {ratio}"
+            )
+        dm = sum(d[k] for k in steps[:4]) if d else None
+        sm = sum(s[k] for k in steps[:4]) if s else None
+        totals = {"4 measures total": dm} if d else d
+        stotals = {"4 measures total": sm} if s else s
+        step = "4 measures total"
+        ratio = f"{sm / dm:>10.1f}" if dm and sm else f"{'-':>10}"
+        note = f"(+ spark export {s['export+register']:.1f} s; " if s else "("
         print(
-            f"{n:>11,} {'4 measures total':<30} {dm:>9.2f} {sm:>9.2f} {sm / dm:>10.1f}"
-            f"   (+ spark export {s['export+register']:.1f} s; build {build:.0f} s)"
+            f"{n:>11,} {step:<30} {_cell(totals, step, timeout)} "
+            f"{_cell(stotals, step, timeout)} {ratio}   {note}build {build:.0f} s)"
         )
         print(f"{n:>11,} {'peak memory GB':<30} {dmem / 1e9:>9.2f} {smem / 1e9:>9.2f}")
-        rd = d["share full"] / max(d["plain SQL share full"], 1e-9)
-        rs = s["share full"] / max(s["plain SQL share full"], 1e-9)
-        print(f"{n:>11,} {'share full / plain SQL':<30} {rd:>9.1f} {rs:>9.1f}")
-        if crossover is None and sm < dm:
-            crossover = n
-    print(
-        "crossover: "
-        + (f"Spark local faster from {crossover:,} works" if crossover else "none in sizes run")
-    )
+        if d and s:
+            rd = d["share full"] / max(d["plain SQL share full"], 1e-9)
+            rs = s["share full"] / max(s["plain SQL share full"], 1e-9)
+            print(f"{n:>11,} {'share full / plain SQL':<30} {rd:>9.1f} {rs:>9.1f}")
+        if d and "spark" in res:
+            compared = True
+            if crossover is None and sm is not None and sm < dm:
+                crossover = n
+    if compared:
+        found = f"Spark local faster from {crossover:,} works" if crossover else "none in sizes run"
+        print("crossover: " + found)
     sys.stdout.flush()
 
 
