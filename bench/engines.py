@@ -161,7 +161,7 @@ def worker(db: str, engine_name: str, export_dir: str) -> dict:
             }
         )
         t = time.perf_counter()
-        engine.backend(con)
+        engine.prepare(con, ("works_current", "affiliations", "work_concepts"))
         out["export+register"] = time.perf_counter() - t
         spark = engine.spark
         run_sql = lambda sql: spark.sql(sql).toPandas()  # noqa: E731

@@ -6,14 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import numpy as np
-import pandas as pd
 import pytest
 
 from aicensus.engines import DUCKDB
 from aicensus.ingest.openalex import load_files, load_snapshot
 from aicensus.measures import papers as pm
 from aicensus.warehouse import connect
+from tests.compare import same
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]  # one SparkSession
 
@@ -27,20 +26,6 @@ def openalex_db(data_root: Path, tmp_path_factory) -> Path:
     load_snapshot(con, str(data_root / "openalex_works" / "snapshot_sample"))
     con.close()
     return path
-
-
-def same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
-    """Equal tables up to row order and float rounding (sums run in a different order)."""
-    assert list(a.columns) == list(b.columns), what
-    assert len(a) == len(b), f"{what}: {len(a)} rows on DuckDB, {len(b)} on Spark"
-    keys = [c for c in a.columns if not pd.api.types.is_float_dtype(a[c])]
-    a = a.sort_values(keys, na_position="first").reset_index(drop=True)
-    b = b.sort_values(keys, na_position="first").reset_index(drop=True)
-    for c in a.columns:
-        if pd.api.types.is_float_dtype(a[c]):
-            assert np.allclose(a[c], b[c].astype(float), rtol=1e-9, equal_nan=True), f"{what}: {c}"
-        else:
-            assert a[c].astype(str).tolist() == b[c].astype(str).tolist(), f"{what}: {c}"
 
 
 def both(fn, con, q, spark_engine, **kw):

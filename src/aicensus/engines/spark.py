@@ -1,6 +1,8 @@
-"""Apache Spark as a measure engine: a SparkSession from settings, the warehouse tables the
-measures read exported to Parquet (works partitioned by publication year) and registered in
-Spark, and Ibis' pyspark backend on top, so the DuckDB measure expressions run unchanged.
+"""Apache Spark as a measure engine: a SparkSession from settings, each warehouse table a measure
+reads registered in Spark on first use (read in place from Spark-ingest Parquet, or exported from
+the DuckDB file once per content, works partitioned by publication year), `works_current`
+computed by Spark, and Ibis' pyspark backend on top, so the DuckDB measure expressions run
+unchanged.
 
 Master URL and configuration: env AICENSUS_SPARK_MASTER, then `[spark] master` in aicensus.toml,
 then `local[*]`; `[spark.conf]` entries are passed to the session as they are.
@@ -22,17 +24,13 @@ from aicensus.engines import views
 from aicensus.errors import AicensusError
 from aicensus.warehouse.parquet import has_parquet, parquet_root
 
-# Base tables the measures read, as (name, SELECT from the DuckDB warehouse, partition column).
-# `works_current` is not exported: Spark computes it from works, loads and merged_ids with the
-# Ibis definition in engines/views.py, so the OpenAlex de-duplication runs on the cluster.
-# `pub_year` (year, 0 when unknown) partitions works by publication year, as the Spark ingest.
-EXPORTS: tuple[tuple[str, str, str | None], ...] = (
-    ("works", "SELECT *, coalesce(year, 0) AS pub_year FROM works", "pub_year"),
-    ("loads", "SELECT load_id, loaded_at FROM loads", None),
-    ("merged_ids", "SELECT * FROM merged_ids", None),
-    ("affiliations", "SELECT * FROM affiliations", None),
-    ("work_concepts", "SELECT * FROM work_concepts", None),
-)
+# How a table is exported from a DuckDB warehouse when Spark cannot read it in place: works is
+# partitioned by publication year (`pub_year`, 0 when unknown) as the Spark ingest writes it;
+# every other table is `SELECT * FROM <name>`, unpartitioned.
+PARTITIONED = {"works": ("SELECT *, coalesce(year, 0) AS pub_year FROM works", "pub_year")}
+# Views Spark computes itself, from base tables, with the one Ibis definition in engines/views.py
+# (not exported as DuckDB evaluates them), so the OpenAlex de-duplication runs on the cluster.
+VIEWS = {"works_current": (views.works_current, ("works", "loads", "merged_ids"))}
 
 # Defaults for a laptop or CI machine; a cluster sets its own in [spark.conf].
 LOCAL_DEFAULTS = {
@@ -109,46 +107,38 @@ def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(f"{path}|{row[0]}|{row[1]}".encode()).hexdigest()[:16]
 
 
-def export_tables(
-    con: duckdb.DuckDBPyConnection, directory: Path, names: tuple[str, ...] | None = None
-) -> dict[str, Path]:
-    """Write the tables the measures read as Parquet under `directory` (once per content)."""
-    out = {}
-    for name, select, part in EXPORTS:
-        if names is not None and name not in names:
-            continue
-        target = directory / name
-        out[name] = target
-        if (target / "_DONE").exists():
-            continue
+def export_table(con: duckdb.DuckDBPyConnection, directory: Path, name: str) -> Path:
+    """Write one warehouse table as Parquet under `directory` (once per warehouse content)."""
+    select, part = PARTITIONED.get(name, (f"SELECT * FROM {name}", None))
+    target = directory / name
+    if not (target / "_DONE").exists():
         opts = "FORMAT parquet, OVERWRITE_OR_IGNORE" + (f", PARTITION_BY ({part})" if part else "")
         target.mkdir(parents=True, exist_ok=True)
         dest = target if part else target / "data.parquet"
         con.execute(f"COPY ({select}) TO '{dest}' ({opts})")
         (target / "_DONE").write_text("")
-    return out
+    return target
 
 
-def table_sources(con: duckdb.DuckDBPyConnection, export_dir: Path) -> dict[str, Path]:
-    """Where Spark reads each table: the Spark ingest's own Parquet when the warehouse is one
-    (no copy through DuckDB), otherwise (or for a table it did not write) a DuckDB export."""
+def table_source(con: duckdb.DuckDBPyConnection, export_dir: Path, name: str) -> Path:
+    """Where Spark reads a table: the Spark ingest's own Parquet when the warehouse is one (no
+    copy through DuckDB), otherwise (or for a table it did not write) a DuckDB export."""
     root = parquet_root(con)
-    direct = {}
-    if root is not None:
-        direct = {n: root / n for n, _s, _p in EXPORTS if has_parquet(root / n)}
-    missing = tuple(n for n, _s, _p in EXPORTS if n not in direct)
-    return {**export_tables(con, export_dir, missing), **direct}
+    if root is not None and has_parquet(root / name):
+        return root / name
+    return export_table(con, export_dir, name)
 
 
 class SparkEngine:
-    """Runs measures on Spark: warehouse tables exported to Parquet, read by Spark via Ibis."""
+    """Runs measures on Spark: warehouse tables as Parquet, read by Spark via Ibis."""
 
     name = "spark"
     _shared: ClassVar[dict[str, SparkEngine]] = {}
 
     def __init__(self, settings: dict | None = None):
         self.settings = settings or {}
-        self._registered: str | None = None
+        self._registered: str | None = None  # fingerprint of the warehouse registered
+        self._tables: set[str] = set()
         self._backend: ibis.BaseBackend | None = None
 
     @classmethod
@@ -166,34 +156,58 @@ class SparkEngine:
         root = self.settings.get("export_dir") or os.environ.get("AICENSUS_SPARK_EXPORT")
         return Path(root) if root else Path(tempfile.gettempdir()) / "aicensus-spark"
 
-    def register_parquet(
-        self, tables: dict[str, Path | str], con: duckdb.DuckDBPyConnection
-    ) -> ibis.BaseBackend:
-        """Register Parquet datasets as Spark temp views under the warehouse table names, typed
-        as the warehouse schema says (columns a source does not fill are NULL), then
-        `works_current` computed by Spark from them."""
+    def _ensure(self, con: duckdb.DuckDBPyConnection, name: str) -> None:
+        """Register `name` as a Spark temp view (once per warehouse content): a view of VIEWS
+        computed by Spark, or a table read from Parquet typed as the warehouse schema says
+        (columns a source does not fill are NULL)."""
+        if name in self._tables:
+            return
         spark = self.spark
+        if name in VIEWS:
+            define, needs = VIEWS[name]
+            for dep in needs:
+                self._ensure(con, dep)
+            df = spark.sql(self._backend.compile(define(self._backend)))
+        else:
+            path = table_source(con, self.export_root() / self._registered, name)
+            df = _as_schema(spark.read.parquet(str(path)), _spark_schema(con, name))
         # Caching every table in memory was measured slower (1M works on local[2]: 180 s for
         # the four bench measures with, 102 s without: caching decodes every column once,
         # scans read only the columns a query needs); a cluster with memory to spare may
         # turn it on with `cache_tables = "true"`.
         cache = str(self.settings.get("cache_tables", "false")).lower() == "true"
-        for name, path in tables.items():
-            df = _as_schema(spark.read.parquet(str(path)), _spark_schema(con, name))
-            (df.cache() if cache else df).createOrReplaceTempView(name)
-        if self._backend is None:
-            _double_float_literals()
-            self._backend = ibis.pyspark.connect(spark)
-        current = spark.sql(self._backend.compile(views.works_current(self._backend)))
-        (current.cache() if cache else current).createOrReplaceTempView("works_current")
-        return self._backend
+        (df.cache() if cache else df).createOrReplaceTempView(name)
+        self._tables.add(name)
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
+        """Register these tables now (export them if needed) instead of on first use."""
+        backend = self.backend(con)
+        for name in names:
+            backend.table(name)
 
     def backend(self, con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
         fp = fingerprint(con)
         if self._registered != fp or self._backend is None:
-            self.register_parquet(table_sources(con, self.export_root() / fp), con)
-            self._registered = fp
-        return self._backend
+            if self._backend is None:
+                _double_float_literals()
+                self._backend = ibis.pyspark.connect(self.spark)
+            self._registered, self._tables = fp, set()
+        return _LazyTables(self, con)
+
+
+class _LazyTables:
+    """The Ibis pyspark backend, registering each warehouse table in Spark on first use, so
+    any measure (papers, models, boards, hub) runs without a list of the tables it reads."""
+
+    def __init__(self, engine: SparkEngine, con: duckdb.DuckDBPyConnection):
+        self._engine, self._con = engine, con
+
+    def table(self, name: str, **kw: Any) -> ibis.Table:
+        self._engine._ensure(self._con, name)
+        return self._engine._backend.table(name, **kw)
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(self._engine._backend, attr)
 
 
 def _spark_schema(con: duckdb.DuckDBPyConnection, table: str) -> Any:

@@ -10,6 +10,7 @@ import duckdb
 import ibis
 import pandas as pd
 
+from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
 
 
@@ -32,6 +33,12 @@ class MeasureResult:
 def ibis_connection(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
     """Wrap an open DuckDB warehouse connection as an Ibis backend (measures are Ibis exprs)."""
     return ibis.duckdb.from_connection(con)
+
+
+def backend(con: duckdb.DuckDBPyConnection, engine: Engine | None = None) -> ibis.BaseBackend:
+    """The Ibis backend a measure executes on: the warehouse itself (DuckDB, the default) or
+    `engine`'s (Spark); metadata queries always go to `con`."""
+    return (engine or DUCKDB).backend(con)
 
 
 def provenance(con: duckdb.DuckDBPyConnection, source: str, keys: list[str]) -> list[dict]:

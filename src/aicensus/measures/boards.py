@@ -27,9 +27,10 @@ import ibis
 import pandas as pd
 from ibis import _
 
+from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, ibis_connection, provenance
+from aicensus.measures.base import MeasureResult, backend, provenance
 from aicensus.measures.models import concentration_table
 
 ATTRIBUTIONS = ("source", "hq", "hq-rollup")
@@ -168,7 +169,12 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, q: BoardQuery) -> None:
 
 
 def _finish(
-    con: duckdb.DuckDBPyConnection, name: str, q: BoardQuery, df: pd.DataFrame, extra: dict
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    q: BoardQuery,
+    df: pd.DataFrame,
+    extra: dict,
+    engine: Engine | None = None,
 ) -> MeasureResult:
     if "snapshot_date" in df.columns and pd.api.types.is_datetime64_any_dtype(df["snapshot_date"]):
         df["snapshot_date"] = df["snapshot_date"].dt.date
@@ -192,6 +198,7 @@ def _finish(
         **extra,
         "sources": provenance(con, "arena", keys) + provenance(con, "orgs", ["registry"]),
     }
+    meta["engine"] = (engine or DUCKDB).name
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 
 
@@ -207,27 +214,32 @@ def _coverage(df: pd.DataFrame) -> dict:
 
 
 def entries(
-    con: duckdb.DuckDBPyConnection, q: BoardQuery, snapshot_date: date | None = None
+    con: duckdb.DuckDBPyConnection,
+    q: BoardQuery,
+    snapshot_date: date | None = None,
+    engine: Engine | None = None,
 ) -> MeasureResult:
     """`board.entries`: the ranked entries of the selected snapshots (top k of each); ties in
     rating are listed by the source's own rank, then by votes, then in file order."""
     q = q.checked()
     _check_loaded(con, q)
-    t = ranked_expr(ibis_connection(con), q).filter(_.rank_strict <= q.top)
+    t = ranked_expr(backend(con, engine), q).filter(_.rank_strict <= q.top)
     if snapshot_date:
         t = t.filter(_.snapshot_date == snapshot_date)
     order = ["snapshot_date", "preset", "rank_strict", "rank_source", ibis.desc("votes")]
     df = t.order_by([*order, "record_no"]).execute()
     df = df.drop(columns=["board"])
-    return _finish(con, "board.entries", q, df, {"coverage": _coverage(df)})
+    return _finish(con, "board.entries", q, df, {"coverage": _coverage(df)}, engine=engine)
 
 
-def standing(con: duckdb.DuckDBPyConnection, q: BoardQuery) -> MeasureResult:
+def standing(
+    con: duckdb.DuckDBPyConnection, q: BoardQuery, engine: Engine | None = None
+) -> MeasureResult:
     """`board.standing`: per snapshot and country: best strict and CI-aware rank, entries,
     distinct organizations and open-weight entries in the top k, and the best model."""
     q = q.checked()
     _check_loaded(con, q)
-    r = ranked_expr(ibis_connection(con), q).filter(_.country.notnull())
+    r = ranked_expr(backend(con, engine), q).filter(_.country.notnull())
     if q.countries:
         r = r.filter(_.country.isin(list(q.countries)))
     top = r.rank_strict <= q.top
@@ -261,11 +273,15 @@ def standing(con: duckdb.DuckDBPyConnection, q: BoardQuery) -> MeasureResult:
             "open_top": f"open_top{q.top}",
         }
     )
-    return _finish(con, "board.standing", q, df, {})
+    return _finish(con, "board.standing", q, df, {}, engine=engine)
 
 
 def gap(
-    con: duckdb.DuckDBPyConnection, q: BoardQuery, a: str = "US", b: str = "CN"
+    con: duckdb.DuckDBPyConnection,
+    q: BoardQuery,
+    a: str = "US",
+    b: str = "CN",
+    engine: Engine | None = None,
 ) -> MeasureResult:
     """`board.gap`: per snapshot, the best model of country `a` against the best of `b`:
     ratings, intervals, gap = rating_a - rating_b, and the gap's range when both intervals are
@@ -273,7 +289,7 @@ def gap(
     leader is 'separated' when that range excludes 0."""
     q = replace(q.checked(), countries=(a.upper(), b.upper()))
     _check_loaded(con, q)
-    r = ranked_expr(ibis_connection(con), q).filter(_.country.isin(list(q.countries)))
+    r = ranked_expr(backend(con, engine), q).filter(_.country.isin(list(q.countries)))
     keys = ["snapshot_date", "preset", "snapshot_id"]
     best = r.mutate(
         rn=ibis.row_number().over(
@@ -294,18 +310,20 @@ def gap(
     sep = (out["gap_low"] > 0) | (out["gap_high"] < 0)
     out["separated"] = sep.astype("boolean").mask(out["gap_low"].isna())
     out = out.drop(columns=["snapshot_id"])
-    return _finish(con, "board.gap", q, out, {"a": a.upper(), "b": b.upper()})
+    return _finish(con, "board.gap", q, out, {"a": a.upper(), "b": b.upper()}, engine=engine)
 
 
-def concentration(con: duckdb.DuckDBPyConnection, q: BoardQuery) -> MeasureResult:
+def concentration(
+    con: duckdb.DuckDBPyConnection, q: BoardQuery, engine: Engine | None = None
+) -> MeasureResult:
     """`board.concentration`: within each country and snapshot, HHI and top-1 share of its
     top-k entries by organization (registry ids, or root parents with orgs='rollup')."""
     q = q.checked()
     _check_loaded(con, q)
-    r = ranked_expr(ibis_connection(con), q).filter(_.country.notnull() & (_.rank_strict <= q.top))
+    r = ranked_expr(backend(con, engine), q).filter(_.country.notnull() & (_.rank_strict <= q.top))
     if q.countries:
         r = r.filter(_.country.isin(list(q.countries)))
     df = r.select("snapshot_date", "preset", "country", "org_unit", "record_no").execute()
     df["entry"] = df["record_no"]
     out = concentration_table(df, ["snapshot_date", "preset", "country"], "org_unit", "entry")
-    return _finish(con, "board.concentration", q, out, {})
+    return _finish(con, "board.concentration", q, out, {}, engine=engine)

@@ -22,9 +22,10 @@ import duckdb
 import ibis
 import pandas as pd
 
+from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, ibis_connection, provenance
+from aicensus.measures.base import MeasureResult, backend, provenance
 from aicensus.orgs import Registry
 
 BY = ("country", "org")
@@ -95,9 +96,11 @@ def pick(con: duckdb.DuckDBPyConnection, q: HubQuery) -> tuple[str, str]:
     return str(row["source"]), str(row["snapshot"])
 
 
-def _models(con: duckdb.DuckDBPyConnection, source: str, snapshot: str) -> ibis.Table:
+def _models(
+    con: duckdb.DuckDBPyConnection, source: str, snapshot: str, engine: Engine | None = None
+) -> ibis.Table:
     """One row per model of the snapshot: lineage, attribution, stats and link count."""
-    ib = ibis_connection(con)
+    ib = backend(con, engine)
     lin = ib.table("hub_lineage").filter(lambda t: (t.source == source) & (t.snapshot == snapshot))
     st = ib.table("model_stats").filter(lambda t: (t.source == source) & (t.snapshot == snapshot))
     m = ib.table("hub_models").filter(lambda t: (t.source == source) & (t.snapshot == snapshot))
@@ -145,7 +148,9 @@ def _sources(con: duckdb.DuckDBPyConnection, source: str, snapshot: str) -> list
     return provenance(con, source, keys)
 
 
-def _meta(con, q: HubQuery, source: str, snapshot: str, method: str, **extra) -> dict:
+def _meta(
+    con, q: HubQuery, source: str, snapshot: str, method: str, engine: Engine | None, **extra
+) -> dict:
     rules = con.execute(
         "SELECT rule, count(*) FROM hub_lineage WHERE source = ? AND snapshot = ? GROUP BY 1 "
         "ORDER BY 1",
@@ -157,14 +162,17 @@ def _meta(con, q: HubQuery, source: str, snapshot: str, method: str, **extra) ->
         "attribution_rules": dict(rules),
         "sources": _sources(con, source, snapshot),
         **extra,
+        "engine": (engine or DUCKDB).name,
     }
 
 
-def share(con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery()) -> MeasureResult:
+def share(
+    con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery(), engine: Engine | None = None
+) -> MeasureResult:
     """Weighted models per country or organization, with the unknown row always present."""
     q = q.checked()
     source, snapshot = pick(con, q)
-    t = _models(con, source, snapshot)
+    t = _models(con, source, snapshot, engine)
     t = t.mutate(unit=_unit_col(t, q), w=_weight_col(t, q))
     agg = t.group_by("unit").aggregate(value=t.w.sum(), models=t.count()).to_pandas()
     if UNKNOWN not in set(agg["unit"]):
@@ -190,6 +198,7 @@ def share(con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery()) -> MeasureRe
         source,
         snapshot,
         f"{q.weight}-weighted models by {q.by}, {q.attribution} attribution",
+        engine,
         total=int(total),
         unknown={
             "models": int(unk["models"]),
@@ -202,26 +211,36 @@ def share(con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery()) -> MeasureRe
 
 
 def top_families(
-    con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery(), top: int | None = 20
+    con: duckdb.DuckDBPyConnection,
+    q: HubQuery = HubQuery(),
+    top: int | None = 20,
+    engine: Engine | None = None,
 ) -> MeasureResult:
     """Root families (root by reference: an absent parent id names the family) with their
     models, derivatives, share of derivatives, downloads, organization and country."""
     q = q.checked()
     source, snapshot = pick(con, q)
-    t = _models(con, source, snapshot)
+    t = _models(con, source, snapshot, engine)
+    # The family's most frequent attribution rule (ties: the first by name). Written out, not
+    # `mode()`, which Spark's SQL lacks and which leaves ties to the engine.
+    rules = t.group_by(family=t.ref_id, top_rule=t.rule).aggregate(n=ibis._.count())
+    order = [ibis.desc(rules.n), rules.top_rule]
+    rules = rules.mutate(k=ibis.row_number().over(group_by=rules.family, order_by=order))
+    rules = rules.filter(rules.k == 0).select("family", "top_rule")
     agg = (
         t.group_by(family=t.ref_id)
         .aggregate(
-            namespace=t.ref_namespace.arbitrary(),
-            org=t.root_org.arbitrary(),
-            country=t.root_country.arbitrary(),
-            rule=t.rule.mode(),
+            # constant within a family; min() rather than arbitrary() keeps it deterministic
+            namespace=t.ref_namespace.min(),
+            org=t.root_org.min(),
+            country=t.root_country.min(),
             models=t.count(),
             derivatives=(t.n_parents > 0).cast("int64").sum(),
             downloads=t.downloads.fill_null(0).sum(),
         )
         .mutate(derivative_share=lambda s: s.derivatives / s.models)
     )
+    agg = agg.join(rules, "family").rename(rule="top_rule")
     key = {"count": "models", "downloads": "downloads", "derivatives": "derivatives"}[q.weight]
     df = agg.order_by([ibis.desc(key), "family"]).to_pandas()
     if top:
@@ -239,16 +258,18 @@ def top_families(
             "rule",
         ]
     ].reset_index(drop=True)
-    meta = _meta(con, q, source, snapshot, f"root families ordered by {key}", top=top)
+    meta = _meta(con, q, source, snapshot, f"root families ordered by {key}", engine, top=top)
     return MeasureResult("hub_families", df, meta)
 
 
-def concentration(con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery()) -> MeasureResult:
+def concentration(
+    con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery(), engine: Engine | None = None
+) -> MeasureResult:
     """Per country: organizations, HHI of organization shares (0-1), top organization and its
     share, under the query's weight and attribution (unknown organizations excluded)."""
     q = q.checked()
     source, snapshot = pick(con, q)
-    t = _models(con, source, snapshot)
+    t = _models(con, source, snapshot, engine)
     qc, qo = replace(q, by="country"), replace(q, by="org")
     t = t.mutate(country=_unit_col(t, qc), org=_unit_col(t, qo), w=_weight_col(t, q))
     t = t.filter((t.country != UNKNOWN) & (t.org != UNKNOWN))
@@ -282,16 +303,21 @@ def concentration(con: duckdb.DuckDBPyConnection, q: HubQuery = HubQuery()) -> M
         snapshot,
         "Herfindahl-Hirschman index of organization shares "
         "within each country (0-1), unknown organizations excluded",
+        engine,
     )
     return MeasureResult("hub_concentration", df, meta)
 
 
 def change(
-    con: duckdb.DuckDBPyConnection, q: HubQuery, from_snapshot: str, to_snapshot: str
+    con: duckdb.DuckDBPyConnection,
+    q: HubQuery,
+    from_snapshot: str,
+    to_snapshot: str,
+    engine: Engine | None = None,
 ) -> MeasureResult:
     """Share per unit in two snapshots and the change in percentage points."""
-    a = share(con, replace(q, snapshot=from_snapshot))
-    b = share(con, replace(q, snapshot=to_snapshot))
+    a = share(con, replace(q, snapshot=from_snapshot), engine)
+    b = share(con, replace(q, snapshot=to_snapshot), engine)
     cols = ["unit", "name", "value", "share"]
     df = a.table[cols].merge(
         b.table[cols], on=["unit", "name"], how="outer", suffixes=("_from", "_to")
@@ -302,6 +328,7 @@ def change(
     df["change_pp"] = 100 * (df["share_to"] - df["share_from"])
     df = df.sort_values("share_to", ascending=False).reset_index(drop=True)
     meta = {
+        "engine": (engine or DUCKDB).name,
         "method": f"change in {q.weight}-weighted share by {q.by} ({q.attribution})",
         "from": {k: a.meta[k] for k in ("source", "snapshot", "total", "unknown")},
         "to": {k: b.meta[k] for k in ("source", "snapshot", "total", "unknown")},

@@ -24,9 +24,10 @@ import ibis
 import pandas as pd
 from ibis import _
 
+from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, ibis_connection, provenance
+from aicensus.measures.base import MeasureResult, backend, provenance
 
 SUBSETS = ("notable", "frontier", "open-weights")
 METHODS = ("full", "fractional")
@@ -188,6 +189,7 @@ def _finish(
     df: pd.DataFrame,
     extra: dict,
     unit_col: str = "unit",
+    engine: Engine | None = None,
 ) -> MeasureResult:
     if unit_col in df.columns:
         df.insert(df.columns.get_loc(unit_col) + 1, "name", _names(con, df, q.by, unit_col))
@@ -199,6 +201,7 @@ def _finish(
         "sources": provenance(con, q.source, loaded_keys(con, q.source))
         + provenance(con, "orgs", ["registry"]),
     }
+    meta["engine"] = (engine or DUCKDB).name
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 
 
@@ -213,22 +216,29 @@ def _years_coverage(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> dict:
 # ------------------------------------------------------------------ public measures
 
 
-def count(con: duckdb.DuckDBPyConnection, q: ModelQuery, top: int | None = None) -> MeasureResult:
+def count(
+    con: duckdb.DuckDBPyConnection,
+    q: ModelQuery,
+    top: int | None = None,
+    engine: Engine | None = None,
+) -> MeasureResult:
     """`models.count`: notable / frontier / open-weights models by country or organization."""
     q = q.checked()
     _check_loaded(con, q)
-    df = count_expr(ibis_connection(con), q).execute()
+    df = count_expr(backend(con, engine), q).execute()
     if top:
         df = df.groupby(q.keys, sort=False).head(top) if q.keys else df.head(top)
-    return _finish(con, "models.count", q, df, {"coverage": _years_coverage(con, q)})
+    return _finish(con, "models.count", q, df, {"coverage": _years_coverage(con, q)}, engine=engine)
 
 
-def organizations(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResult:
+def organizations(
+    con: duckdb.DuckDBPyConnection, q: ModelQuery, engine: Engine | None = None
+) -> MeasureResult:
     """`models.organizations`: distinct organizations with at least one model, per country
     (the organization's country under q.attribution) and group, with their names."""
     q = replace(q.checked(), by="org")
     _check_loaded(con, q)
-    ic = ibis_connection(con)
+    ic = backend(con, engine)
     m = models_expr(ic, q).select("model_id", "year")
     r = org_rows(ic, q).join(m, "model_id").filter(_.org_country.notnull())
     if q.countries:
@@ -243,16 +253,20 @@ def organizations(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResul
     df = df.merge(listed.rename(columns={"org_unit": "names"}), on=keys, how="left")
     df = df.rename(columns={"org_country": "country"})
     df.insert(df.columns.get_loc("country") + 1, "name", _names(con, df, "country", "country"))
-    return _finish(con, "models.organizations", q, df, {"coverage": _years_coverage(con, q)})
+    return _finish(
+        con, "models.organizations", q, df, {"coverage": _years_coverage(con, q)}, engine=engine
+    )
 
 
-def compute(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResult:
+def compute(
+    con: duckdb.DuckDBPyConnection, q: ModelQuery, engine: Engine | None = None
+) -> MeasureResult:
     """`models.compute`: training compute by country: models with known compute, sum and max
     FLOP, and counts at or above 1e23, 1e24, 1e25 FLOP. Full counting (a model counts for each
     of its countries, so sums over countries exceed the world total)."""
     q = replace(q.checked(), by="country", method="full")
     _check_loaded(con, q)
-    ic = ibis_connection(con)
+    ic = backend(con, engine)
     rows = unit_rows(ic, q)
     m = models_expr(ic, q).select("model_id", "training_compute")
     j = rows.join(m, "model_id").filter(_.training_compute.notnull())
@@ -268,10 +282,12 @@ def compute(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResult:
     known = models_expr(ic, q).filter(_.training_compute.notnull()).count().execute()
     total = models_expr(ic, q).count().execute()
     extra = {"compute_known": int(known), "models_in_scope": int(total)}
-    return _finish(con, "models.compute", q, df, extra)
+    return _finish(con, "models.compute", q, df, extra, engine=engine)
 
 
-def concentration(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResult:
+def concentration(
+    con: duckdb.DuckDBPyConnection, q: ModelQuery, engine: Engine | None = None
+) -> MeasureResult:
     """`models.concentration`: within each country, how concentrated models are across
     organizations: HHI (sum of squared shares, 0..1) and the top organization's share.
 
@@ -280,7 +296,7 @@ def concentration(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResul
     organization (full counting within the country)."""
     q = replace(q.checked(), by="org")
     _check_loaded(con, q)
-    ic = ibis_connection(con)
+    ic = backend(con, engine)
     m = models_expr(ic, q).select("model_id", "year")
     r = org_rows(ic, q).join(m, "model_id").filter(_.org_country.notnull())
     if q.countries:
@@ -291,7 +307,7 @@ def concentration(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> MeasureResul
     out.insert(out.columns.get_loc("country") + 1, "name", _names(con, out, "country", "country"))
     names = dict(con.execute("SELECT org_id, name FROM orgs").fetchall())
     out["top_org_name"] = [names.get(o, o) for o in out["top_org"]]
-    return _finish(con, "models.concentration", q, out, {})
+    return _finish(con, "models.concentration", q, out, {}, engine=engine)
 
 
 def concentration_table(df: pd.DataFrame, keys: list[str], unit: str, item: str) -> pd.DataFrame:
