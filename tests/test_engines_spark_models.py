@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]  # one SparkSe
 
 
 @pytest.fixture(scope="module")
-def con(data_root: Path, tmp_path_factory):
+def db(data_root: Path, tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("spark_models") / "models.duckdb"
     c = connect(path)
     load_epoch(c, str(data_root / "epoch_notable_models" / "notable_ai_models.csv"))
@@ -31,7 +31,12 @@ def con(data_root: Path, tmp_path_factory):
     load_hub_dumps(c, str(data_root / "hf_models_api"))
     load_hub_dumps(c, str(data_root / "hf_models_table"))
     c.close()
-    c = duckdb.connect(str(path), read_only=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def con(db: Path):
+    c = duckdb.connect(str(db), read_only=True)
     yield c
     c.close()
 
@@ -97,3 +102,33 @@ def test_hub(con, spark_engine, weight):
     check(hm.concentration, con, spark_engine, q)
     snaps = hm.snapshots(con)["snapshot"].tolist()
     check(hm.change, con, spark_engine, q, snaps[0], snaps[-1])
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["models", "count", "--subset", "frontier", "--top", "0"],
+        ["board", "standing", "--board", "video"],
+        ["hub", "share", "--by", "org", "--weight", "downloads"],
+    ],
+    ids=["models", "board", "hub"],
+)
+def test_cli_engine_option(db, spark_engine, args):
+    """`--engine spark` on the model, board and Hub commands gives the DuckDB rows."""
+    import json
+
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from aicensus.cli.main import app
+
+    rows = {}
+    for engine in ("duckdb", "spark"):
+        cmd = ["--db", str(db), *args, "--engine", engine, "--format", "json"]
+        result = CliRunner().invoke(app, cmd)
+        assert result.exit_code == 0, result.output
+        doc = json.loads(result.output)
+        assert doc["meta"]["engine"] == engine
+        rows[engine] = pd.DataFrame(doc["rows"])
+    assert len(rows["duckdb"]) > 0
+    same(rows["duckdb"], rows["spark"], " ".join(args))

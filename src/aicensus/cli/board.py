@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import parse_list, settings
+from aicensus.cli.common import ENGINE, parse_list, run_on, settings
 from aicensus.cli.measure_output import emit_result as emit
 from aicensus.errors import AicensusError
 from aicensus.measures import boards as bm
@@ -66,13 +66,15 @@ def top_entries(
     attribution: str = ATTR,
     orgs: str = ORGS,
     current: bool = CURRENT,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """The top-k entries of each snapshot with strict and CI-aware ranks."""
     q = _q(board, preset, since, until, top, attribution, orgs, current)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = bm.entries(con, q, _date(on, "--date"))
+        result = bm.entries(con, q, _date(on, "--date"), engine=eng)
     cols = ["snapshot_date", "preset", "rank_strict", "rank_strict_max", "rank_ub", "rank_lb",
             "model", "org_name", "country", "rating", "ci_plus", "ci_minus", "votes",
             "open_weights"]  # fmt: skip
@@ -94,6 +96,7 @@ def standing(
     orgs: str = ORGS,
     current: bool = CURRENT,
     country: str = typer.Option(None, help="Only these countries (ISO codes)."),
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Top-k entries per country over time."),
@@ -102,8 +105,9 @@ def standing(
     if by != "country":
         raise AicensusError(f"--by {by!r}: only 'country' is supported")
     q = _q(board, preset, since, until, top, attribution, orgs, current, country)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = bm.standing(con, q)
+        result = bm.standing(con, q, engine=eng)
     if chart is not None:
         col = f"entries_top{top}"
         charts.save(standing_over_time(result, col, f"Entries in the top {top}, {board}"), chart)
@@ -121,14 +125,16 @@ def gap(
     until: str = UNTIL,
     attribution: str = ATTR,
     current: bool = CURRENT,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Gap over time with its interval."),
 ) -> None:
     """Rating gap between the best model of country A and of country B, with its interval."""
     q = _q(board, preset, since, until, 10, attribution, "registry", current)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = bm.gap(con, q, a, b)
+        result = bm.gap(con, q, a, b, engine=eng)
     if chart is not None:
         charts.save(gap_over_time(result), chart)
     emit(result, fmt, output, f"Best {a.upper()} vs best {b.upper()} on the {board} board")
@@ -146,11 +152,13 @@ def concentration(
     orgs: str = ORGS,
     current: bool = CURRENT,
     country: str = typer.Option(None, help="Only these countries (ISO codes)."),
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Concentration of each country's top-k entries across organizations (HHI, top-1)."""
     q = _q(board, preset, since, until, top, attribution, orgs, current, country)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = bm.concentration(con, q)
+        result = bm.concentration(con, q, engine=eng)
     emit(result, fmt, output, f"Concentration of top-{top} entries ({orgs})")

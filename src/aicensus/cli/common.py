@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aicensus.config import Settings, load_settings
+from aicensus.engines import Engine, get_engine
 from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult
 from aicensus.measures.output import render
@@ -22,10 +23,22 @@ err_console = Console(stderr=True)
 _SCREEN_HIDDEN = ("papers_loaded",)
 
 
+ENGINE = typer.Option(
+    "duckdb",
+    "--engine",
+    help="duckdb (default) | spark (master from AICENSUS_SPARK_MASTER or [spark] master)",
+)
+
+
 def settings(ctx: typer.Context) -> Settings:
     """The run's settings (set by the root callback)."""
     obj = ctx.find_root().obj
     return obj if isinstance(obj, Settings) else load_settings()
+
+
+def run_on(ctx: typer.Context, name: str) -> Engine:
+    """The execution engine named by --engine, configured from settings ([spark])."""
+    return get_engine(name, settings(ctx).spark)
 
 
 def parse_years(spec: str | None) -> tuple[int, ...]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from aicensus.cli.common import console, err_console, settings
+from aicensus.cli.common import ENGINE, console, err_console, run_on, settings
 from aicensus.cli.measure_output import emit_result as emit
 from aicensus.measures import hub as hm
 from aicensus.report import charts
@@ -94,14 +94,16 @@ def share_cmd(
     attribution: str = ATTR,
     snapshot: str = SNAP,
     source: str = SRC,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = CHART,
 ) -> None:
     """Share of open models by country or organization (unknown always shown)."""
     q = _q(by, weight, attribution, snapshot, source)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        r = hm.share(con, q)
+        r = hm.share(con, q, engine=eng)
     if chart is not None:
         charts.save(share_bars(r), chart)
     emit(
@@ -126,14 +128,16 @@ def families_cmd(
     snapshot: str = SNAP,
     source: str = SRC,
     top: int = typer.Option(20, help="Rows (0 = all)."),
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = CHART,
 ) -> None:
     """Top root families: models, derivatives, share of derivatives, downloads."""
     q = _q("country", weight, "root", snapshot, source)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        r = hm.top_families(con, q, top=top or None)
+        r = hm.top_families(con, q, top=top or None, engine=eng)
     if chart is not None:
         charts.save(families_bars(r), chart)
     emit(r, fmt, output, f"Root families by {weight} ({r.meta['source']} {r.meta['snapshot']})")
@@ -146,13 +150,15 @@ def concentration_cmd(
     attribution: str = ATTR,
     snapshot: str = SNAP,
     source: str = SRC,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Concentration of each country's open models across organizations (HHI, top-1 share)."""
     q = _q("country", weight, attribution, snapshot, source)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        r = hm.concentration(con, q)
+        r = hm.concentration(con, q, engine=eng)
     emit(r, fmt, output, f"Concentration by organization within country ({weight})")
 
 
@@ -164,13 +170,15 @@ def change_cmd(
     by: str = BY,
     weight: str = WEIGHT,
     attribution: str = ATTR,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Share per unit in two snapshots and the change in percentage points."""
     q = _q(by, weight, attribution, None, None)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        r = hm.change(con, q, from_snapshot, to_snapshot)
+        r = hm.change(con, q, from_snapshot, to_snapshot, engine=eng)
     emit(r, fmt, output, f"Change {from_snapshot} → {to_snapshot} ({weight}, {attribution})")
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import parse_list, parse_years, settings
+from aicensus.cli.common import ENGINE, parse_list, parse_years, run_on, settings
 from aicensus.cli.measure_output import emit_result as emit
 from aicensus.measures import models as mm
 from aicensus.report import charts
@@ -56,16 +56,18 @@ def count(
     per: str = PER,
     country: str = COUNTRY,
     top: int = typer.Option(15, help="Rows per group (0 = all)."),
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Models per year (.svg, .png or .html)."),
 ) -> None:
     """Models by country or organization per year, full or fractional counting."""
     q = _q(source, years, subset, method, attribution, by, orgs, per, country)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = mm.count(con, q, top=top or None)
+        result = mm.count(con, q, top=top or None, engine=eng)
         if chart is not None:
-            charts.save(models_over_time(mm.count(con, q)), chart)
+            charts.save(models_over_time(mm.count(con, q, engine=eng)), chart)
     emit(result, fmt, output, f"{subset} models by {by} ({method}, attribution {attribution})")
 
 
@@ -79,13 +81,15 @@ def organizations(
     orgs: str = ORGS,
     per: str = PER,
     country: str = COUNTRY,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Distinct organizations with at least one model, per country."""
     q = _q(source, years, subset, "full", attribution, "org", orgs, per, country)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = mm.organizations(con, q)
+        result = mm.organizations(con, q, engine=eng)
     emit(result, fmt, output, "Organizations with models, by country")
 
 
@@ -98,13 +102,15 @@ def compute(
     attribution: str = ATTR,
     per: str = PER,
     country: str = COUNTRY,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Training compute by country: sum, max, models at or above 1e23/1e24/1e25 FLOP."""
     q = _q(source, years, subset, "full", attribution, "country", "registry", per, country)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = mm.compute(con, q)
+        result = mm.compute(con, q, engine=eng)
     emit(result, fmt, output, "Training compute by country")
 
 
@@ -118,11 +124,13 @@ def concentration(
     orgs: str = ORGS,
     per: str = PER,
     country: str = COUNTRY,
+    engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Concentration of a country's models across organizations (HHI, top-1 share)."""
     q = _q(source, years, subset, "full", attribution, "org", orgs, per, country)
+    eng = run_on(ctx, engine)
     with open_readonly(settings(ctx).db) as con:
-        result = mm.concentration(con, q)
+        result = mm.concentration(con, q, engine=eng)
     emit(result, fmt, output, f"Concentration by organization ({orgs})")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import emit, parse_list, parse_years, settings
-from aicensus.engines import Engine, get_engine
+from aicensus.cli.common import ENGINE, emit, parse_list, parse_years, run_on, settings
 from aicensus.errors import AicensusError
 from aicensus.measures import papers as pm
 from aicensus.report import charts
@@ -39,20 +38,10 @@ UNKNOWN = typer.Option(
     help="drop | count (author-level methods: authors without a country count as "
     "'unknown', as OpenAlex SOURCE.md counts)",
 )
-ENGINE = typer.Option(
-    "duckdb",
-    "--engine",
-    help="duckdb (default) | spark (master from AICENSUS_SPARK_MASTER or [spark] master)",
-)
 COUNTRIES = typer.Option(
     "source",
     help="source | inferred (from affiliation text) | inferred-where-missing",
 )
-
-
-def _engine(ctx: typer.Context, name: str) -> Engine:
-    """The execution engine named by --engine, configured from settings ([spark])."""
-    return get_engine(name, settings(ctx).spark)
 
 
 def _query(
@@ -122,9 +111,9 @@ def share(
         countries,
     )
     with open_readonly(settings(ctx).db) as con:
-        result = pm.share(con, q, top=top or None, engine=_engine(ctx, engine))
+        result = pm.share(con, q, top=top or None, engine=run_on(ctx, engine))
         if chart is not None:
-            full = result if not top else pm.share(con, q, engine=_engine(ctx, engine))
+            full = result if not top else pm.share(con, q, engine=run_on(ctx, engine))
             charts.save(charts.share_over_time(full), chart)
     emit(result, fmt, output, f"Share of papers by {unit} ({method})")
 
@@ -155,7 +144,7 @@ def compare_methods(
     if not units:
         raise AicensusError("--country: give at least one ISO code, e.g. CN")
     with open_readonly(settings(ctx).db) as con:
-        result = pm.compare_methods(con, q, units, engine=_engine(ctx, engine))
+        result = pm.compare_methods(con, q, units, engine=run_on(ctx, engine))
     if chart is not None:
         charts.save(charts.methods_bars(result), chart)
     emit(result, fmt, output, f"Share of papers for {', '.join(units)} under each method")
@@ -178,7 +167,7 @@ def collaboration(
     """International collaboration rate (papers with two or more countries)."""
     q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
     with open_readonly(settings(ctx).db) as con:
-        result = pm.collaboration(con, q, engine=_engine(ctx, engine))
+        result = pm.collaboration(con, q, engine=run_on(ctx, engine))
     emit(result, fmt, output, "International collaboration")
 
 
@@ -203,7 +192,7 @@ def coauthorship(
         raise AicensusError(f"--pair: expected two ISO codes, got {pair!r}")
     q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
     with open_readonly(settings(ctx).db) as con:
-        result = pm.coauthorship(con, q, *(codes or (None, None)), engine=_engine(ctx, engine))
+        result = pm.coauthorship(con, q, *(codes or (None, None)), engine=run_on(ctx, engine))
     emit(result, fmt, output, "Co-authored papers")
 
 
@@ -229,5 +218,5 @@ def citations(
         venues, years, method, regions, group, by, alignment, "country", source, definition, unknown
     )
     with open_readonly(settings(ctx).db) as con:
-        result = pm.citations(con, q, engine=_engine(ctx, engine))
+        result = pm.citations(con, q, engine=run_on(ctx, engine))
     emit(result, fmt, output, f"Citations by country ({method})")
