@@ -28,7 +28,8 @@ def test_run_builds_every_source_and_the_report(data_root, tmp_path):
     assert any("arena" in s or "board" in s for s in sources), sources
     assert evaluated > 0
     text = report.read_text()
-    for section in ('id="claims"', 'id="papers"', 'id="inferred"', 'id="provenance"'):
+    sections = ("claims", "papers", "inferred", "openalex", "models", "hub", "provenance")
+    for section in (f'id="{s}"' for s in sections):
         assert section in text
     # the OpenAlex claim is decided now that the bundled works are loaded
     assert "no openalex papers loaded" not in text

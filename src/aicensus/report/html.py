@@ -21,6 +21,7 @@ from aicensus.report.claims_section import claims_section
 from aicensus.report.hub_section import hub_section
 from aicensus.report.inferred_section import inferred_section
 from aicensus.report.models_section import models_section
+from aicensus.report.openalex_section import openalex_section
 from aicensus.report.papers_section import papers_section
 from aicensus.warehouse.provenance import loads_table, quarantine_reasons, source_summary
 
@@ -92,6 +93,7 @@ def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
         claims_section(con, claims),
         papers_section(con),
         inferred_section(con),
+        openalex_section(con),
         models_section(con),
         hub_section(con),
         provenance_section(con),
