@@ -211,8 +211,9 @@ def run_measured(
     """(seconds per step, or None when stopped after `timeout`; peak resident bytes)."""
     cmd = [sys.executable, __file__, "--worker", engine, "--db", str(db)]
     cmd += ["--export", str(export_dir)]
+    log = export_dir.parent / f"worker_{engine}_{db.stem}.log"  # the worker's stderr
     proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True
+        cmd, stdout=subprocess.PIPE, stderr=log.open("w"), text=True, start_new_session=True
     )
     peak = 0
     stop = threading.Event()
@@ -236,7 +237,7 @@ def run_measured(
     stop.set()
     th.join()
     if proc.returncode != 0:
-        raise SystemExit(f"{engine} worker failed on {db}")
+        raise SystemExit(f"{engine} worker failed on {db} (exit {proc.returncode}; see {log})")
     return json.loads(stdout.strip().splitlines()[-1]), peak
 
 
