@@ -15,6 +15,7 @@ import gc
 import hashlib
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -162,6 +163,26 @@ def page_rows(state: PullState, s: StreamState, page_no: int, cursor: str, r) ->
     )
 
 
+BATCH_PAGES = 32  # pages committed together at most...
+BATCH_SECONDS = 0.5  # ...and how long a fetched page may wait for its commit
+
+
+def _commit(
+    con: duckdb.DuckDBPyConnection,
+    state: PullState,
+    pending: list[tuple[StreamState, int, LocationRows]],
+) -> None:
+    """One transaction: the pages' rows and their fetch_cursors rows; then advance the streams."""
+    with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+        for _s, _no, lr in pending:
+            loader.add(lr)
+    for s, page_no, lr in pending:
+        s.page_no = page_no
+        s.cursor = lr.tables["fetch_cursors"]["next_cursor"][0].as_py()
+    state.pages += len(pending)
+    state.records += sum(lr.notes.get("records", 0) for _s, _no, lr in pending)
+
+
 @contextlib.contextmanager
 def _fewer_gc_passes() -> Iterator[None]:
     """Collect garbage less often during a pull: every page adds ~10^5 long-lived objects
@@ -256,21 +277,18 @@ def run(
             pool.submit(fetcher, s)
         norm.start()
         running = len(todo)
+        pending: list[tuple[StreamState, int, LocationRows]] = []
+        first_at = 0.0  # when the oldest pending page became ready
         try:
-            while running and not (halt.is_set() and ready.empty()):
+            while pending or (running and not (halt.is_set() and ready.empty())):
+                wait = 0.2 if not pending else first_at + BATCH_SECONDS - time.monotonic()
                 try:
-                    batch = [ready.get(timeout=0.2)]
+                    item = ready.get(timeout=max(0.0, wait)) if wait > 0 else ready.get_nowait()
                 except queue.Empty:
-                    if not norm.is_alive():  # (it only stops early after a halt)
+                    item = None
+                    if not pending and not norm.is_alive():  # (it stops early only on halt)
                         break
-                    continue
-                while True:  # commit whatever has arrived together (fewer transactions)
-                    try:
-                        batch.append(ready.get_nowait())
-                    except queue.Empty:
-                        break
-                rows = []
-                for item in batch:
+                if item is not None:
                     if item[0] == "done":
                         running -= 1
                     elif item[0] == "error":
@@ -278,16 +296,17 @@ def run(
                             error = item[2]
                         halt.set()
                     else:
-                        _, s, page_no, lr = item
-                        rows.append(lr)
-                        s.page_no = page_no
-                        s.cursor = lr.tables["fetch_cursors"]["next_cursor"][0].as_py()
-                if rows:
-                    with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
-                        for lr in rows:
-                            loader.add(lr)
-                    state.pages += len(rows)
-                    state.records += sum(lr.notes.get("records", 0) for lr in rows)
+                        if not pending:
+                            first_at = time.monotonic()
+                        pending.append(item[1:])  # gathered: a transaction has a fixed cost
+                if pending and (
+                    len(pending) >= BATCH_PAGES
+                    or time.monotonic() >= first_at + BATCH_SECONDS
+                    or not running
+                    or halt.is_set()
+                ):
+                    _commit(con, state, pending)
+                    pending = []
                 state.requests, state.retries = client.requests, client.retries
                 if progress:
                     progress(state)
