@@ -13,15 +13,19 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import multiprocessing
+import os
 import queue
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
+import orjson
 import pyarrow as pa
 
 from aicensus.errors import SourceError
@@ -134,13 +138,32 @@ _CURSOR_SCHEMA = pa.schema(
 )
 
 
-def page_rows(state: PullState, s: StreamState, page_no: int, cursor: str, r) -> LocationRows:
-    """One page's warehouse rows, including its fetch_cursors row (the resume point)."""
+def normalize_page(body: bytes, location: str) -> tuple[dict[str, pa.Table], dict[str, int]]:
+    """A `/works` page body's warehouse tables and notes (runs in a worker process: only bytes
+    and Arrow tables cross the process boundary)."""
+    results = orjson.loads(body).get("results") or []
+    norm = nz.normalize_works(results, location)
+    return norm.tables(), norm.summary_notes()
+
+
+def page_rows(
+    state: PullState,
+    s: StreamState,
+    page_no: int,
+    cursor: str,
+    r,
+    normalized: tuple[dict[str, pa.Table], dict[str, int]] | None = None,
+) -> LocationRows:
+    """One page's warehouse rows, including its fetch_cursors row (the resume point).
+    `normalized`: the page's tables and notes when a worker process made them."""
     results = r.doc.get("results") or []
     meta = r.doc.get("meta") or {}
     nxt = meta.get("next_cursor") if results else None
-    norm = nz.normalize_works(results, r.url)
-    tables = norm.tables()
+    if normalized is None:
+        norm = nz.normalize_works(results, r.url)
+        normalized = norm.tables(), norm.summary_notes()
+    tables, notes = normalized
+    tables = dict(tables)
     tables["fetch_cursors"] = pa.table(
         {
             "pull_id": [state.pull_id],
@@ -159,8 +182,29 @@ def page_rows(state: PullState, s: StreamState, page_no: int, cursor: str, r) ->
         content_hash=hashlib.sha256(r.body).hexdigest(),
         retrieved_at=datetime.now(UTC),
         tables=tables,
-        notes=norm.summary_notes(),
+        notes=notes,
     )
+
+
+def default_workers() -> int:
+    """Normalizer processes: one per core (up to 4); 0 (a thread) on a single core."""
+    n = os.cpu_count() or 1
+    return 0 if n < 2 else min(n, 4)
+
+
+def _worker_init() -> None:
+    gc.set_threshold(50_000, 50, 100)  # see _fewer_gc_passes
+
+
+def _start_workers(n: int) -> ProcessPoolExecutor:
+    """n normalizer processes, started now. On Linux they are forked before the pull starts its
+    threads (instant: modules are loaded; a spawned worker re-imports pyarrow, numpy and, via
+    pyarrow, pandas, seconds each); the children run only normalize_page. Elsewhere: spawn."""
+    method = "fork" if sys.platform == "linux" else "spawn"
+    ctx = multiprocessing.get_context(method)
+    procs = ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init)
+    procs.submit(gc.collect).result()  # with fork, the first submit starts every worker
+    return procs
 
 
 BATCH_PAGES = 32  # pages committed together at most...
@@ -202,17 +246,18 @@ def run(
     state: PullState,
     select: tuple[str, ...] = api.WORK_SELECT,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> PullState:
     """Fetch every stream to its end, committing pages as they arrive.
 
     Three stages run at once: fetch threads (one cursor stream each, `concurrency` at a time,
-    all under the client's rate limit) hand raw pages to one normalizer thread, which hands
-    warehouse rows to the calling thread; that commits everything ready in one transaction
-    (page rows plus each page's `fetch_cursors` row). Pages of a stream travel in order through
-    FIFO queues, so every commit extends each stream by a prefix: resuming from the newest
-    committed cursor gives the same warehouse as an uninterrupted pull. Normalizing (Python)
-    overlaps the DuckDB insert and commit (which release the GIL), and a commit takes whatever
-    piled up meanwhile, so batches grow when writing is the slower stage.
+    all under the client's rate limit) hand raw pages to a normalizer, which hands warehouse
+    rows to the calling thread; that commits up to BATCH_PAGES pages in one transaction (page
+    rows plus each page's `fetch_cursors` row). Pages of a stream travel in order through FIFO
+    queues, so every commit extends each stream by a prefix: resuming from the newest committed
+    cursor gives the same warehouse as an uninterrupted pull. The normalizer hands pages to
+    `workers` processes (default: one per core; 0: a thread), as normalizing is Python work
+    that would otherwise compete with fetching and writing for one interpreter lock.
     """
     todo = [s for s in state.streams if s.cursor is not None]
     if not todo:
@@ -253,6 +298,8 @@ def run(
             put(raw, ("done", s))
 
     def normalizer() -> None:
+        """Pages -> rows in FIFO order (in worker processes when there are any: the writer
+        then waits for each page's future in turn, while later pages are being normalized)."""
         left = len(todo)
         while left and not halt.is_set():
             try:
@@ -262,13 +309,20 @@ def run(
             if item[0] == "page":
                 _, s, page_no, cursor, r = item
                 try:
-                    item = ("rows", s, page_no, page_rows(state, s, page_no, cursor, r))
+                    if procs is not None:
+                        fut = procs.submit(normalize_page, r.body, r.url)
+                        item = ("future", s, page_no, cursor, r, fut)
+                    else:
+                        item = ("rows", s, page_no, page_rows(state, s, page_no, cursor, r))
                 except BaseException as exc:
                     item = ("error", s, exc)
             elif item[0] == "done":
                 left -= 1
             put(ready, item)
 
+    if workers is None:
+        workers = default_workers()
+    procs = _start_workers(workers) if workers > 0 else None
     pool = ThreadPoolExecutor(max_workers=max(1, client.cfg.concurrency))
     norm = threading.Thread(target=normalizer, name="openalex-normalize", daemon=True)
     error: BaseException | None = None
@@ -291,11 +345,19 @@ def run(
                 if item is not None:
                     if item[0] == "done":
                         running -= 1
-                    elif item[0] == "error":
+                    elif item[0] == "future":
+                        _, s, page_no, cursor, r, fut = item
+                        try:
+                            lr = page_rows(state, s, page_no, cursor, r, fut.result())
+                        except Exception as exc:  # a worker failed: stop, keep what is committed
+                            item = ("error", s, exc)
+                        else:
+                            item = ("rows", s, page_no, lr)
+                    if item[0] == "error":
                         if error is None or isinstance(error, api.AllowanceExhausted):
                             error = item[2]
                         halt.set()
-                    else:
+                    elif item[0] == "rows":
                         if not pending:
                             first_at = time.monotonic()
                         pending.append(item[1:])  # gathered: a transaction has a fixed cost
@@ -318,6 +380,8 @@ def run(
             halt.set()
             pool.shutdown(wait=True, cancel_futures=True)
             norm.join()
+            if procs is not None:
+                procs.shutdown(wait=True, cancel_futures=True)
     if isinstance(error, api.AllowanceExhausted):
         state.stopped = str(error)
     elif error is not None:
