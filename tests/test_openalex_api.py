@@ -255,3 +255,97 @@ def test_unreachable_server_is_one_line(tmp_path: Path):
         client.get("works", {"per_page": 1})
     assert "\n" not in str(err.value)
     client.close()
+
+
+def _works(db: Path) -> list[tuple]:
+    """Works as stored, without what depends on paging (load_id, position on the page)."""
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        "SELECT * EXCLUDE (load_id, record_no) FROM works ORDER BY work_id"
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def test_year_streams_give_the_same_works_as_one_stream(server, tmp_path: Path):
+    split = api.WorkFilter(years=(1990, 2030))
+    one = api.WorkFilter(years=(1990, 2030), split_years=False)
+    assert len(split.expressions()) == 41 and len(one.expressions()) == 1
+    s1, _ = _pull(tmp_path / "split.duckdb", _cfg(server, concurrency=8), split)
+    s2, _ = _pull(tmp_path / "one.duckdb", _cfg(server), one)
+    assert s1.complete and s2.complete and s1.records == s2.records > 1000
+    assert _works(tmp_path / "split.duckdb") == _works(tmp_path / "one.duckdb")
+
+
+def test_worker_processes_store_what_a_thread_stores(server, tmp_path: Path):
+    """Normalizing in worker processes (the default on >1 core) or in a thread: same warehouse."""
+    flt = api.WorkFilter(years=(2015, 2024))
+    states = {}
+    for workers in (0, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        con = connect(db)
+        client = api.Client(_cfg(server))
+        try:
+            st = pull.run(con, client, pull.plan(con, client, flt), workers=workers)
+        finally:
+            client.close()
+            con.close()
+        assert st.complete
+        states[workers] = _state(db)
+    assert states[0] == states[2]
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+def test_kill_between_batches_resumes_to_the_identical_warehouse(server, tmp_path: Path):
+    """Many streams in flight, several batches committed, then SIGKILL: the resumed pull asks
+    only for uncommitted pages and ends with the warehouse of an uninterrupted pull; no worker
+    process outlives the killed pull."""
+    args = ["fetch", "--base-url", server.url, "--yes", "--no-institutions",
+            "--years", "2000-2024", "--concurrency", "4"]  # fmt: skip
+    full = subprocess.run([*_cli(tmp_path, "full.duckdb"), *args], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert full.returncode == 0, full.stderr
+    total = len(_state(tmp_path / "full.duckdb")["cursors"])
+    server.requests.clear()
+    server.hang_after = 25 + total // 2  # the 25 counts, about half the pages, then hang
+    proc = subprocess.Popen([*_cli(tmp_path, "kill.duckdb"), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(server.requests) <= server.hang_after and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2.0)  # let the committer store what has arrived (a batch waits <= 0.5 s)
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    server.hang_after = None
+    server._stop_hang.set()
+    partial = _state(tmp_path / "kill.duckdb")
+    assert 0 < len(partial["cursors"]) < total
+    # Every stream's committed pages are a prefix 1..n (never a gap).
+    pages: dict[str, list[int]] = {}
+    for row in partial["cursors"]:
+        pages.setdefault(row[1], []).append(row[2])
+    assert all(p == list(range(1, len(p) + 1)) for p in pages.values())
+    deadline = time.monotonic() + 10
+    while [w for w in workers if _alive(w)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers and not [w for w in workers if _alive(w)]
+    server.requests.clear()
+    again = subprocess.run([*_cli(tmp_path, "kill.duckdb"), *args], capture_output=True,
+                           text=True, timeout=120)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    pages_asked = sum(1 for _t, _p, q in server.requests if q.get("cursor"))
+    assert pages_asked == total - len(partial["cursors"])
+    assert _state(tmp_path / "kill.duckdb") == _state(tmp_path / "full.duckdb")

@@ -11,11 +11,13 @@ skipped.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import gc
 import hashlib
 import multiprocessing
 import os
 import queue
+import signal
 import sys
 import threading
 import time
@@ -192,8 +194,13 @@ def default_workers() -> int:
     return 0 if n < 2 else min(n, 4)
 
 
-def _worker_init() -> None:
+def _worker_init(parent: int) -> None:
     gc.set_threshold(50_000, 50, 100)  # see _fewer_gc_passes
+    if sys.platform == "linux":  # die with the pull: a SIGKILLed parent must not leave workers
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # it died before prctl
+            os._exit(1)
 
 
 def _start_workers(n: int) -> ProcessPoolExecutor:
@@ -202,11 +209,14 @@ def _start_workers(n: int) -> ProcessPoolExecutor:
     pyarrow, pandas, seconds each); the children run only normalize_page. Elsewhere: spawn."""
     method = "fork" if sys.platform == "linux" else "spawn"
     ctx = multiprocessing.get_context(method)
-    procs = ProcessPoolExecutor(n, mp_context=ctx, initializer=_worker_init)
+    procs = ProcessPoolExecutor(
+        n, mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(),)
+    )
     procs.submit(gc.collect).result()  # with fork, the first submit starts every worker
     return procs
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 BATCH_PAGES = 32  # pages committed together at most...
 BATCH_SECONDS = 0.5  # ...and how long a fetched page may wait for its commit
 
