@@ -117,7 +117,9 @@ def test_faults_are_survived(server, tmp_path: Path):
 
 def test_rate_limit_is_kept(server, tmp_path: Path):
     flt = api.WorkFilter(years=(2000, 2023))
-    _pull(tmp_path / "w.duckdb", _cfg(server, rate_limit=40.0, concurrency=4), flt)
+    # 50 per page: one group_by request counts the 24 year streams, so pages must make up the
+    # requests the rate is measured over (more than 30, at up to 8 in flight).
+    _pull(tmp_path / "w.duckdb", _cfg(server, rate_limit=40.0, concurrency=8, per_page=50), flt)
     times = sorted(t for t, _p, _q in server.requests)
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert len(times) > 30 and rate <= 40 * 1.1
@@ -271,9 +273,17 @@ def test_year_streams_give_the_same_works_as_one_stream(server, tmp_path: Path):
     split = api.WorkFilter(years=(1990, 2030))
     one = api.WorkFilter(years=(1990, 2030), split_years=False)
     assert len(split.expressions()) == 41 and len(one.expressions()) == 1
+    server.requests.clear()
     s1, _ = _pull(tmp_path / "split.duckdb", _cfg(server, concurrency=8), split)
+    # The 41 year streams are counted by one group_by=publication_year request.
+    counts = [q for _t, _p, q in server.requests if not q.get("cursor")]
+    assert [q.get("group_by") for q in counts] == ["publication_year"]
     s2, _ = _pull(tmp_path / "one.duckdb", _cfg(server), one)
     assert s1.complete and s2.complete and s1.records == s2.records > 1000
+    assert s1.estimated_records == s2.estimated_records == s1.records
+    assert [s.total for s in s1.streams] == [
+        api.count(api.Client(_cfg(server)), e) for e in split.expressions()
+    ]
     assert _works(tmp_path / "split.duckdb") == _works(tmp_path / "one.duckdb")
 
 
@@ -318,8 +328,9 @@ def test_kill_between_batches_resumes_to_the_identical_warehouse(server, tmp_pat
                           text=True, timeout=120)  # fmt: skip
     assert full.returncode == 0, full.stderr
     total = len(_state(tmp_path / "full.duckdb")["cursors"])
+    counts = sum(1 for _t, _p, q in server.requests if not q.get("cursor"))
     server.requests.clear()
-    server.hang_after = 25 + total // 2  # the 25 counts, about half the pages, then hang
+    server.hang_after = counts + total // 2  # the counts, about half the pages, then hang
     proc = subprocess.Popen([*_cli(tmp_path, "kill.duckdb"), *args],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     deadline = time.monotonic() + 60

@@ -101,12 +101,7 @@ def plan(
     state = PullState(pid, streams)
     todo = [s for s in streams if s.cursor is not None]
 
-    def counted(s: StreamState) -> None:
-        if s.total is None:
-            s.total = api.count(client, s.expression)
-
-    with ThreadPoolExecutor(max_workers=max(1, client.cfg.concurrency)) as pool:
-        list(pool.map(counted, todo))
+    _count_streams(client, [s for s in todo if s.total is None])
     per = client.cfg.per_page
     for s in streams:
         state.estimated_records += s.total or 0
@@ -118,6 +113,47 @@ def plan(
     state.records = _committed_records(con, pid)
     state.pages = sum(s.page_no for s in streams)
     return state
+
+
+def _year_split(expression: str) -> tuple[int, str] | None:
+    """'publication_year:2020,type:article' -> (2020, 'type:article'); None if not a year stream."""
+    head, _, rest = expression.partition(",")
+    key, _, value = head.partition(":")
+    return (int(value), rest) if key == "publication_year" and value.isdigit() else None
+
+
+def _count_streams(client: api.Client, streams: list[StreamState]) -> None:
+    """Set meta.count of each stream. Streams that differ only in their year are counted by one
+    `group_by=publication_year` request over their year range (a count per year) instead of one
+    request each: fewer requests, and the pull starts sooner."""
+    groups: dict[str, list[tuple[int, StreamState]]] = {}
+    singles: list[StreamState] = []
+    for s in streams:
+        split = _year_split(s.expression)
+        if split is None:
+            singles.append(s)
+        else:
+            groups.setdefault(split[1], []).append((split[0], s))
+    for members in [m for m in groups.values() if len(m) == 1]:
+        singles.append(members[0][1])
+    multi = [(rest, m) for rest, m in groups.items() if len(m) > 1]
+
+    def by_year(item: tuple[str, list[tuple[int, StreamState]]]) -> None:
+        rest, members = item
+        years = [y for y, _ in members]
+        expr = f"publication_year:{min(years)}-{max(years)}" + (f",{rest}" if rest else "")
+        r = client.get("works", {"filter": expr, "group_by": "publication_year", "per_page": 200})
+        found = {str(g.get("key")): int(g.get("count") or 0) for g in r.doc.get("group_by") or []}
+        for y, s in members:
+            s.total = found.get(str(y), 0)
+
+    def single(s: StreamState) -> None:
+        s.total = api.count(client, s.expression)
+
+    with ThreadPoolExecutor(max_workers=max(1, client.cfg.concurrency)) as pool:
+        jobs = [pool.submit(by_year, g) for g in multi] + [pool.submit(single, s) for s in singles]
+        for j in jobs:
+            j.result()
 
 
 def _committed_records(con: duckdb.DuckDBPyConnection, pull_id: str) -> int:
