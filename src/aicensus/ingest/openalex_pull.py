@@ -176,12 +176,15 @@ _CURSOR_SCHEMA = pa.schema(
 )
 
 
-def normalize_page(body: bytes, location: str) -> tuple[dict[str, pa.Table], dict[str, int]]:
-    """A `/works` page body's warehouse tables and notes (runs in a worker process: only bytes
-    and Arrow tables cross the process boundary)."""
+Normalized = tuple[dict[str, pa.Table], dict[str, int], str]  # tables, notes, content hash
+
+
+def normalize_page(body: bytes, location: str) -> Normalized:
+    """A `/works` page body's warehouse tables, notes and content hash (runs in a worker
+    process: only bytes and Arrow tables cross the process boundary)."""
     results = orjson.loads(body).get("results") or []
     norm = nz.normalize_works(results, location)
-    return norm.tables(), norm.summary_notes()
+    return norm.tables(), norm.summary_notes(), hashlib.sha256(body).hexdigest()
 
 
 def page_rows(
@@ -190,17 +193,17 @@ def page_rows(
     page_no: int,
     cursor: str,
     r,
-    normalized: tuple[dict[str, pa.Table], dict[str, int]] | None = None,
+    normalized: Normalized | None = None,
 ) -> LocationRows:
     """One page's warehouse rows, including its fetch_cursors row (the resume point).
-    `normalized`: the page's tables and notes when a worker process made them."""
+    `normalized`: what normalize_page made of the page in a worker process."""
     results = r.doc.get("results") or []
     meta = r.doc.get("meta") or {}
     nxt = meta.get("next_cursor") if results else None
     if normalized is None:
         norm = nz.normalize_works(results, r.url)
-        normalized = norm.tables(), norm.summary_notes()
-    tables, notes = normalized
+        normalized = norm.tables(), norm.summary_notes(), hashlib.sha256(r.body).hexdigest()
+    tables, notes, content_hash = normalized
     tables = dict(tables)
     tables["fetch_cursors"] = pa.table(
         {
@@ -217,7 +220,7 @@ def page_rows(
     return LocationRows(
         key=f"api/{state.pull_id}/{s.stream}/{page_no:06d}",
         location=r.url,
-        content_hash=hashlib.sha256(r.body).hexdigest(),
+        content_hash=content_hash,
         retrieved_at=datetime.now(UTC),
         tables=tables,
         notes=notes,

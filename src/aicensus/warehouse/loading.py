@@ -128,7 +128,7 @@ class Loader:
             for table, data in rows.tables.items():
                 if table not in tables:
                     raise WarehouseError(f"{rows.location}: unknown warehouse table {table!r}")
-                ids_col = pa.array([load_id] * data.num_rows, pa.string())
+                ids_col = pa.repeat(pa.scalar(load_id, pa.string()), data.num_rows)
                 staged.setdefault(table, []).append(data.append_column("load_id", ids_col))
                 counts[table] = data.num_rows
             load_rows.append(
