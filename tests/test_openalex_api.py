@@ -360,3 +360,26 @@ def test_kill_between_batches_resumes_to_the_identical_warehouse(server, tmp_pat
     pages_asked = sum(1 for _t, _p, q in server.requests if q.get("cursor"))
     assert pages_asked == total - len(partial["cursors"])
     assert _state(tmp_path / "kill.duckdb") == _state(tmp_path / "full.duckdb")
+
+
+def test_loader_add_all_skips_unchanged_pages(tmp_path: Path, records):
+    """add_all (one lookup per batch of pages) keeps add()'s rule: unchanged = skipped."""
+    from datetime import UTC, datetime
+
+    from aicensus.sources.openalex import normalize as nz
+    from aicensus.warehouse import LocationRows, load
+
+    con = connect(tmp_path / "w.duckdb")
+    pages = []
+    for i in range(3):
+        norm = nz.normalize_works(records[0][i * 10 : (i + 1) * 10], f"page{i}")
+        pages.append(LocationRows(f"p{i}", f"page{i}", f"h{i}", datetime.now(UTC), norm.tables()))
+    with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+        loader.add_all(pages[:2])
+    assert loader.result.written == ["p0", "p1"]
+    pages[1].content_hash = "changed"
+    with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+        loader.add_all(pages)
+    assert loader.result.unchanged == ["p0"] and loader.result.written == ["p1", "p2"]
+    assert con.execute("SELECT count(*), count(DISTINCT work_id) FROM works").fetchone() == (30, 30)
+    con.close()

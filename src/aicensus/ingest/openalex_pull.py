@@ -267,8 +267,7 @@ def _commit(
 ) -> None:
     """One transaction: the pages' rows and their fetch_cursors rows; then advance the streams."""
     with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
-        for _s, _no, lr in pending:
-            loader.add(lr)
+        loader.add_all([lr for _s, _no, lr in pending])
     for s, page_no, lr in pending:
         s.page_no = page_no
         s.cursor = lr.tables["fetch_cursors"]["next_cursor"][0].as_py()
