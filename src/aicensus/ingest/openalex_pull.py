@@ -1,11 +1,12 @@
 """Pull OpenAlex works from the API into the warehouse, resumably.
 
-A pull is one set of cursor streams (one per filter expression). Fetch threads page through
-the streams concurrently (within the rate limit), a normalizer thread turns pages into rows, and
-the calling thread commits whatever is ready in one warehouse transaction, each page with its
-`fetch_cursors` row. After a crash, SIGKILL or Ctrl-C, the same command reads the newest
-committed cursor of every stream and goes on from there: no page is stored twice and none is
-skipped.
+A pull is one set of cursor streams (one per filter expression; a year range is split into one
+stream per year, all counted by one group_by request). Fetch threads page through the streams
+concurrently (within the rate limit), worker processes normalize the pages, and the calling
+thread commits up to 32 pages per warehouse transaction, each page with its `fetch_cursors`
+row, always a prefix of every stream. After a crash, SIGKILL or Ctrl-C, the same command reads
+the newest committed cursor of every stream and goes on from there: no page is stored twice
+and none is skipped, and the warehouse ends as an uninterrupted pull leaves it.
 """
 
 from __future__ import annotations
