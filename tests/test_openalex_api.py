@@ -117,7 +117,9 @@ def test_faults_are_survived(server, tmp_path: Path):
 
 def test_rate_limit_is_kept(server, tmp_path: Path):
     flt = api.WorkFilter(years=(2000, 2023))
-    _pull(tmp_path / "w.duckdb", _cfg(server, rate_limit=40.0, concurrency=4), flt)
+    # 50 per page: one group_by request counts the 24 year streams, so pages must make up the
+    # requests the rate is measured over (more than 30, at up to 8 in flight).
+    _pull(tmp_path / "w.duckdb", _cfg(server, rate_limit=40.0, concurrency=8, per_page=50), flt)
     times = sorted(t for t, _p, _q in server.requests)
     rate = (len(times) - 1) / (times[-1] - times[0])
     assert len(times) > 30 and rate <= 40 * 1.1
@@ -255,3 +257,129 @@ def test_unreachable_server_is_one_line(tmp_path: Path):
         client.get("works", {"per_page": 1})
     assert "\n" not in str(err.value)
     client.close()
+
+
+def _works(db: Path) -> list[tuple]:
+    """Works as stored, without what depends on paging (load_id, position on the page)."""
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute(
+        "SELECT * EXCLUDE (load_id, record_no) FROM works ORDER BY work_id"
+    ).fetchall()
+    con.close()
+    return rows
+
+
+def test_year_streams_give_the_same_works_as_one_stream(server, tmp_path: Path):
+    split = api.WorkFilter(years=(1990, 2030))
+    one = api.WorkFilter(years=(1990, 2030), split_years=False)
+    assert len(split.expressions()) == 41 and len(one.expressions()) == 1
+    server.requests.clear()
+    s1, _ = _pull(tmp_path / "split.duckdb", _cfg(server, concurrency=8), split)
+    # The 41 year streams are counted by one group_by=publication_year request.
+    counts = [q for _t, _p, q in server.requests if not q.get("cursor")]
+    assert [q.get("group_by") for q in counts] == ["publication_year"]
+    s2, _ = _pull(tmp_path / "one.duckdb", _cfg(server), one)
+    assert s1.complete and s2.complete and s1.records == s2.records > 1000
+    assert s1.estimated_records == s2.estimated_records == s1.records
+    assert [s.total for s in s1.streams] == [
+        api.count(api.Client(_cfg(server)), e) for e in split.expressions()
+    ]
+    assert _works(tmp_path / "split.duckdb") == _works(tmp_path / "one.duckdb")
+
+
+def test_worker_processes_store_what_a_thread_stores(server, tmp_path: Path):
+    """Normalizing in worker processes (the default on >1 core) or in a thread: same warehouse."""
+    flt = api.WorkFilter(years=(2015, 2024))
+    states = {}
+    for workers in (0, 2):
+        db = tmp_path / f"w{workers}.duckdb"
+        con = connect(db)
+        client = api.Client(_cfg(server))
+        try:
+            st = pull.run(con, client, pull.plan(con, client, flt), workers=workers)
+        finally:
+            client.close()
+            con.close()
+        assert st.complete
+        states[workers] = _state(db)
+    assert states[0] == states[2]
+
+
+def _children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has exited
+
+
+def test_kill_between_batches_resumes_to_the_identical_warehouse(server, tmp_path: Path):
+    """Many streams in flight, several batches committed, then SIGKILL: the resumed pull asks
+    only for uncommitted pages and ends with the warehouse of an uninterrupted pull; no worker
+    process outlives the killed pull."""
+    args = ["fetch", "--base-url", server.url, "--yes", "--no-institutions",
+            "--years", "2000-2024", "--concurrency", "4"]  # fmt: skip
+    full = subprocess.run([*_cli(tmp_path, "full.duckdb"), *args], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+    assert full.returncode == 0, full.stderr
+    total = len(_state(tmp_path / "full.duckdb")["cursors"])
+    counts = sum(1 for _t, _p, q in server.requests if not q.get("cursor"))
+    server.requests.clear()
+    server.hang_after = counts + total // 2  # the counts, about half the pages, then hang
+    proc = subprocess.Popen([*_cli(tmp_path, "kill.duckdb"), *args],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while len(server.requests) <= server.hang_after and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(2.0)  # let the committer store what has arrived (a batch waits <= 0.5 s)
+    workers = _children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    server.hang_after = None
+    server._stop_hang.set()
+    partial = _state(tmp_path / "kill.duckdb")
+    assert 0 < len(partial["cursors"]) < total
+    # Every stream's committed pages are a prefix 1..n (never a gap).
+    pages: dict[str, list[int]] = {}
+    for row in partial["cursors"]:
+        pages.setdefault(row[1], []).append(row[2])
+    assert all(p == list(range(1, len(p) + 1)) for p in pages.values())
+    deadline = time.monotonic() + 10
+    while [w for w in workers if _alive(w)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert workers and not [w for w in workers if _alive(w)]
+    server.requests.clear()
+    again = subprocess.run([*_cli(tmp_path, "kill.duckdb"), *args], capture_output=True,
+                           text=True, timeout=120)  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    pages_asked = sum(1 for _t, _p, q in server.requests if q.get("cursor"))
+    assert pages_asked == total - len(partial["cursors"])
+    assert _state(tmp_path / "kill.duckdb") == _state(tmp_path / "full.duckdb")
+
+
+def test_loader_add_all_skips_unchanged_pages(tmp_path: Path, records):
+    """add_all (one lookup per batch of pages) keeps add()'s rule: unchanged = skipped."""
+    from datetime import UTC, datetime
+
+    from aicensus.sources.openalex import normalize as nz
+    from aicensus.warehouse import LocationRows, load
+
+    con = connect(tmp_path / "w.duckdb")
+    pages = []
+    for i in range(3):
+        norm = nz.normalize_works(records[0][i * 10 : (i + 1) * 10], f"page{i}")
+        pages.append(LocationRows(f"p{i}", f"page{i}", f"h{i}", datetime.now(UTC), norm.tables()))
+    with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+        loader.add_all(pages[:2])
+    assert loader.result.written == ["p0", "p1"]
+    pages[1].content_hash = "changed"
+    with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
+        loader.add_all(pages)
+    assert loader.result.unchanged == ["p0"] and loader.result.written == ["p1", "p2"]
+    assert con.execute("SELECT count(*), count(DISTINCT work_id) FROM works").fetchone() == (30, 30)
+    con.close()

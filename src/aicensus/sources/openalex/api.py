@@ -206,6 +206,7 @@ class Client:
         self.limiter = RateLimiter(cfg.rate_limit)
         self.requests = 0
         self.retries = 0
+        self.rate_limited = 0  # HTTP 429 answers (each retried or fatal)
         self._lock = threading.Lock()
         self.stop = threading.Event()
 
@@ -264,6 +265,8 @@ class Client:
                         "[openalex] api_key in aicensus.toml"
                     )
                 if status == 429:
+                    with self._lock:
+                        self.rate_limited += 1
                     retry_after = _retry_after(resp.headers.get("retry-after"))
                     if retry_after is not None and retry_after > self.cfg.max_wait:
                         self.stop.set()

@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aicensus.warehouse import tables
 
@@ -134,8 +136,42 @@ def _array(values: list, typ: pa.DataType) -> pa.Array:
     return pa.array(values, typ)
 
 
+# Columns that are a constant or a copy of another column: tables() fills them in bulk instead
+# of appending one value per row (the row loops are the ingest hot path).
+_DERIVED: dict[str, dict[str, tuple[str, object]]] = {
+    "works": {
+        "source": ("const", SOURCE),
+        "source_record_id": ("copy", "work_id"),
+        "has_country_table": ("const", True),
+        "aligned": ("const", True),
+        "realigned": ("const", False),
+        "citation_source": ("const", CITATION_SOURCE),
+    },
+    "affiliations": {
+        "layout": ("const", LAYOUT),
+        "author_position": ("copy", "slot"),
+        "author_position_realigned": ("copy", "slot"),
+        "country_source_name": ("copy", "country"),
+        "country_source": ("copy", "country"),
+    },
+}
+
+
 def _empty_cols(table: str) -> dict[str, list]:
-    return {f.name: [] for f in SCHEMAS[table]}
+    derived = _DERIVED.get(table, {})
+    return {f.name: [] for f in SCHEMAS[table] if f.name not in derived}
+
+
+def _table(name: str, cols: dict[str, list]) -> pa.Table:
+    """Arrow table of `name` from its stored column lists plus its derived columns."""
+    schema = SCHEMAS[name]
+    derived = _DERIVED.get(name, {})
+    arrays = {c: _array(cols[c], schema.field(c).type) for c in cols}
+    n = len(next(iter(cols.values()))) if cols else 0
+    for c, (kind, value) in derived.items():
+        typ = schema.field(c).type
+        arrays[c] = pa.repeat(pa.scalar(value, typ), n) if kind == "const" else arrays[value]
+    return pa.table({f.name: arrays[f.name] for f in schema})
 
 
 class WorkNormalizer:
@@ -152,6 +188,10 @@ class WorkNormalizer:
         self.notes: Counter[str] = Counter()
         self.seen: set[str] = set()
         self.records = 0
+        # referenced_works as given, with the citing work and how many it lists
+        self.refs: list = []
+        self.ref_owners: list[str] = []
+        self.ref_counts: list[int] = []
 
     # ------------------------------------------------------------ input
 
@@ -242,20 +282,14 @@ class WorkNormalizer:
 
         w = self.cols["works"]
         w["work_id"].append(wid)
-        w["source"].append(SOURCE)
         w["venue"].append(src_name or src_id)
         w["year"].append(year)
-        w["source_record_id"].append(wid)
         w["record_no"].append(no)
         w["title"].append(rec.get("title") or rec.get("display_name"))
         w["doi"].append(short_doi(rec.get("doi")))
         w["work_type"].append(rec.get("type"))
         w["n_authors"].append(len(auths))
-        w["has_country_table"].append(True)
-        w["aligned"].append(True)
-        w["realigned"].append(False)
         w["citations"].append(cited)
-        w["citation_source"].append(CITATION_SOURCE)
         w["topic_id"].append(short_id(pt.get("id")))
         w["topic_name"].append(pt.get("display_name"))
         w["subfield_id"].append(short_id(sub.get("id")))
@@ -268,12 +302,11 @@ class WorkNormalizer:
         w["updated_date"].append(upd[:10] if isinstance(upd, str) and len(upd) >= 10 else None)
         w["schema_era"].append(era)
 
-        refs = rec.get("referenced_works") or ()
-        if refs:
-            r = self.cols["work_references"]
-            ids = [x.rsplit("/", 1)[-1] for x in refs if isinstance(x, str)]
-            r["work_id"].extend([wid] * len(ids))
-            r["referenced_work_id"].extend(ids)
+        refs = rec.get("referenced_works")
+        if refs:  # shortened and expanded in bulk by tables() (the largest table, ~30/work)
+            self.refs.extend(refs)
+            self.ref_owners.append(wid)
+            self.ref_counts.append(len(refs))
 
         concepts = rec.get("concepts") or ()
         if concepts:
@@ -297,6 +330,9 @@ class WorkNormalizer:
     def _authorship_rows(self, wid: str, auths: list[dict]) -> None:
         au = self.cols["authorships"]
         af = self.cols["affiliations"]
+        af_work, af_slot, af_seq = af["work_id"].append, af["slot"].append, af["seq"].append
+        af_iid, af_name = af["institution_id"].append, af["institution_name"].append
+        af_country, af_rule = af["country"].append, af["country_rule"].append
         insts_seen = self.institutions
         for pos, a in enumerate(auths):
             author = a.get("author") or {}
@@ -349,18 +385,13 @@ class WorkNormalizer:
                     rows.append((iid, inst, _country(inst.get("country_code")), RULE_INSTITUTION))
             for seq, (iid, inst, country, rule) in enumerate(rows):
                 name = inst.get("display_name") if inst else None
-                af["work_id"].append(wid)
-                af["layout"].append(LAYOUT)
-                af["slot"].append(pos)
-                af["seq"].append(seq)
-                af["author_position"].append(pos)
-                af["author_position_realigned"].append(pos)
-                af["institution_id"].append(iid)
-                af["institution_name"].append(name)
-                af["country_source_name"].append(country)
-                af["country_source"].append(country)
-                af["country"].append(country)
-                af["country_rule"].append(rule if country else None)
+                af_work(wid)
+                af_slot(pos)
+                af_seq(seq)
+                af_iid(iid)
+                af_name(name)
+                af_country(country)
+                af_rule(rule if country else None)
                 if iid:
                     entry = insts_seen.get(iid)
                     if entry is None:
@@ -378,11 +409,26 @@ class WorkNormalizer:
 
     # ------------------------------------------------------------ output
 
+    def _references(self) -> pa.Table:
+        """work_references: each listed id shortened (text after the last '/'); entries that
+        are not strings are dropped. Done in Arrow, as Python per-id work was the hot spot."""
+        owners = pa.array(self.ref_owners, pa.string())
+        counts = np.asarray(self.ref_counts, dtype=np.int64)
+        work_id = owners.take(np.repeat(np.arange(len(counts)), counts))
+        try:
+            ref = pa.array(self.refs, pa.string())
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            ref = pa.array([x if isinstance(x, str) else None for x in self.refs], pa.string())
+        ref = pc.replace_substring_regex(ref, pattern="(?s)^.*/", replacement="")
+        table = pa.table({"work_id": work_id, "referenced_work_id": ref})
+        if ref.null_count:
+            table = table.filter(pc.is_valid(ref))
+        return table.cast(SCHEMAS["work_references"])
+
     def tables(self) -> dict[str, pa.Table]:
         out = {}
         for name, cols in self.cols.items():
-            schema = SCHEMAS[name]
-            out[name] = pa.table({f.name: _array(cols[f.name], f.type) for f in schema})
+            out[name] = self._references() if name == "work_references" else _table(name, cols)
         inst = _empty_cols("institutions")
         for iid, (name, ror, country, itype, lineage, n) in self.institutions.items():
             inst["institution_id"].append(iid)
