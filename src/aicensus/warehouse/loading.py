@@ -85,15 +85,12 @@ class Loader:
 
     def add(self, rows: LocationRows) -> None:
         """Stage one location: skipped if unchanged, else written at the next flush."""
-        load_id = f"{self.source}:{rows.key}"
-        if self._unchanged(load_id, rows):
-            self.result.unchanged.append(rows.key)
-            return
-        self._stage(load_id, rows)
+        self.add_all([rows])
 
     def add_all(self, many: list[LocationRows]) -> None:
-        """Stage many locations like add(), with one lookup of what is unchanged (an API pull
-        commits dozens of small pages per transaction)."""
+        """Stage locations: each skipped if unchanged (same content hash and parser version),
+        else written at the next flush; one lookup for all (an API pull commits dozens of small
+        pages per transaction)."""
         ids = [f"{self.source}:{rows.key}" for rows in many]
         found = {
             r[0]: (r[1], r[2])
@@ -115,12 +112,6 @@ class Loader:
         self.pending_rows += sum(t.num_rows for t in rows.tables.values())
         if self.pending_rows >= self.FLUSH_ROWS:
             self.flush()
-
-    def _unchanged(self, load_id: str, rows: LocationRows) -> bool:
-        found = self.con.execute(
-            "SELECT content_hash, parser_version FROM loads WHERE load_id = ?", [load_id]
-        ).fetchone()
-        return found == (rows.content_hash, self.parser_version)
 
     def flush(self) -> None:
         if self.pending:
