@@ -52,6 +52,7 @@ FROM pu JOIN (SELECT year AS y, count(DISTINCT work_id) AS n FROM pu GROUP BY 1)
 GROUP BY year, unit
 """
 FLOOR_SQL = "SELECT country, count(*) FROM affiliations GROUP BY 1"
+MEMORY_GB = int(os.environ.get("BENCH_MEMORY_GB", "12"))
 
 
 def base_warehouse(data: Path, work: Path) -> Path:
@@ -144,7 +145,10 @@ def bench_ingest(data: Path, records: int, work: Path) -> None:
 
 def worker(db: str, engine_name: str, export_dir: str) -> dict:
     """One engine on one warehouse: seconds per step (run in its own process)."""
-    con = duckdb.connect(db, read_only=True)
+    # The same memory budget for both engines (BENCH_MEMORY_GB, default 12): DuckDB spills
+    # past it, Spark's driver (local mode: the executors too) gets it as heap. DuckDB's own
+    # default (80% of RAM) got it OOM-killed at 20M works beside other jobs.
+    con = duckdb.connect(db, read_only=True, config={"memory_limit": f"{MEMORY_GB}GB"})
     out: dict = {}
     if engine_name == "spark":
         from aicensus.engines.spark import SparkEngine
@@ -155,7 +159,7 @@ def worker(db: str, engine_name: str, export_dir: str) -> dict:
                 "master": f"local[{cores}]",
                 "export_dir": export_dir,
                 "conf": {
-                    "spark.driver.memory": os.environ.get("BENCH_SPARK_MEMORY", "12g"),
+                    "spark.driver.memory": f"{MEMORY_GB}g",
                     "spark.sql.shuffle.partitions": os.environ.get("BENCH_SPARK_SHUFFLE", "8"),
                 },
             }
