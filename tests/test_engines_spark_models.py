@@ -108,7 +108,7 @@ def test_hub(con, spark_engine, weight):
     "args",
     [
         ["models", "count", "--subset", "frontier", "--top", "0"],
-        ["board", "standing", "--board", "video"],
+        ["board", "standing", "--board", "text-to-video"],
         ["hub", "share", "--by", "org", "--weight", "downloads"],
     ],
     ids=["models", "board", "hub"],
