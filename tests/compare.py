@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aicensus.engines import DUCKDB
+
 
 def _text(v: object) -> str:
     """A value as comparable text: every missing value (None, NaN, NA) as one token and whole
@@ -35,3 +37,11 @@ def same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
     for c in floats:
         x, y = a.loc[order_a, c].to_numpy(float), b.loc[order_b, c].astype(float).to_numpy()
         assert np.allclose(x, y, rtol=1e-9, equal_nan=True), f"{what}: {c}"
+
+
+def both(fn, con, q, spark_engine, *args, **kw):
+    """The measure `fn(con, q, ...)` on DuckDB and on Spark, each naming its engine."""
+    d = fn(con, q, *args, engine=DUCKDB, **kw)
+    s = fn(con, q, *args, engine=spark_engine, **kw)
+    assert d.meta["engine"] == "duckdb" and s.meta["engine"] == "spark"
+    return d, s

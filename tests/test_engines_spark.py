@@ -8,11 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aicensus.engines import DUCKDB
 from aicensus.ingest.openalex import load_files, load_snapshot
 from aicensus.measures import papers as pm
 from aicensus.warehouse import connect
-from tests.compare import same
+from tests.compare import both, same
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]  # one SparkSession
 
@@ -26,13 +25,6 @@ def openalex_db(data_root: Path, tmp_path_factory) -> Path:
     load_snapshot(con, str(data_root / "openalex_works" / "snapshot_sample"))
     con.close()
     return path
-
-
-def both(fn, con, q, spark_engine, **kw):
-    d = fn(con, q, engine=DUCKDB, **kw)
-    s = fn(con, q, engine=spark_engine, **kw)
-    assert s.meta["engine"] == "spark" and d.meta["engine"] == "duckdb"
-    return d, s
 
 
 def test_paperlists_share_every_method(paperlists_db, spark_engine):

@@ -9,7 +9,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aicensus.engines import DUCKDB
 from aicensus.ingest.arenas import load_arenas
 from aicensus.ingest.epoch import load_epoch
 from aicensus.ingest.hub import load_hub_dumps
@@ -17,7 +16,7 @@ from aicensus.measures import boards as bm
 from aicensus.measures import hub as hm
 from aicensus.measures import models as mm
 from aicensus.warehouse import connect
-from tests.compare import same
+from tests.compare import both, same
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("spark")]  # one SparkSession
 
@@ -43,9 +42,7 @@ def con(db: Path):
 
 def check(fn, con, spark_engine, *args, **kw):
     """The measure on both engines: same table, engine named in the metadata."""
-    d = fn(con, *args, engine=DUCKDB, **kw)
-    s = fn(con, *args, engine=spark_engine, **kw)
-    assert d.meta["engine"] == "duckdb" and s.meta["engine"] == "spark"
+    d, s = both(fn, con, args[0], spark_engine, *args[1:], **kw)
     assert len(d.table) > 0, f"{fn.__name__} {args}: empty (a vacuous comparison)"
     same(d.table, s.table, f"{fn.__module__}.{fn.__name__} {args} {kw}")
     return d
