@@ -214,7 +214,10 @@ def _spark_schema(con: duckdb.DuckDBPyConnection, table: str) -> Any:
     """The warehouse table's columns as a Spark schema (via its Arrow schema)."""
     from pyspark.sql.pandas.types import from_arrow_schema
 
-    return from_arrow_schema(con.execute(f"SELECT * FROM {table} LIMIT 0").to_arrow_table().schema)
+    # A cursor: the caller's connection may hold an unfinished result (DuckDB 2 then refuses
+    # relation queries on it, and execute().to_arrow_table() warns of a copy).
+    empty = con.cursor().sql(f"SELECT * FROM {table} LIMIT 0").to_arrow_table()
+    return from_arrow_schema(empty.schema)
 
 
 def _as_schema(df: Any, schema: Any) -> Any:
