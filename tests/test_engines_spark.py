@@ -122,3 +122,25 @@ def test_openalex_reference_on_spark(openalex_db, spark_engine):
         assert s.sum() == d.sum() and s["DE"] == d["DE"] >= 453
     finally:
         con.close()
+
+
+def test_engines_sharing_the_session_switch_warehouses(
+    paperlists_db, openalex_db, spark_engine, tmp_path
+):
+    """Temp views belong to the one Spark session: a second engine registering another
+    warehouse must not leave the first engine reading that warehouse's tables."""
+    from aicensus.engines.spark import SparkEngine
+
+    other = SparkEngine({"master": "local[2]", "export_dir": str(tmp_path)})
+    q_pl, q_oa = pm.PaperQuery(by="all"), pm.PaperQuery(source="openalex", by="all")
+    pl = duckdb.connect(str(paperlists_db), read_only=True)
+    oa = duckdb.connect(str(openalex_db), read_only=True)
+    try:
+        first = pm.share(pl, q_pl, engine=spark_engine).table
+        between = pm.share(oa, q_oa, engine=other).table
+        again = pm.share(pl, q_pl, engine=spark_engine).table
+        same(first, again, "paperlists before and after another warehouse")
+        same(between, pm.share(oa, q_oa).table, "openalex on the second engine")
+    finally:
+        pl.close()
+        oa.close()

@@ -14,6 +14,7 @@ import hashlib
 import os
 import sys
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -129,6 +130,20 @@ def table_source(con: duckdb.DuckDBPyConnection, export_dir: Path, name: str) ->
     return export_table(con, export_dir, name)
 
 
+@dataclass
+class _Registered:
+    """Which warehouse's tables the Spark session holds as temp views. Temp views belong to the
+    session, which every SparkEngine in the process shares (getOrCreate), so this is one record
+    for all of them: switching warehouse (or engine) re-registers instead of reading another
+    warehouse's views."""
+
+    key: tuple[str, str, str] | None = None  # (application id, warehouse fingerprint, export dir)
+    tables: set[str] = field(default_factory=set)
+
+
+_REGISTERED = _Registered()
+
+
 class SparkEngine:
     """Runs measures on Spark: warehouse tables as Parquet, read by Spark via Ibis."""
 
@@ -137,8 +152,6 @@ class SparkEngine:
 
     def __init__(self, settings: dict | None = None):
         self.settings = settings or {}
-        self._registered: str | None = None  # fingerprint of the warehouse registered
-        self._tables: set[str] = set()
         self._backend: ibis.BaseBackend | None = None
 
     @classmethod
@@ -160,7 +173,7 @@ class SparkEngine:
         """Register `name` as a Spark temp view (once per warehouse content): a view of VIEWS
         computed by Spark, or a table read from Parquet typed as the warehouse schema says
         (columns a source does not fill are NULL)."""
-        if name in self._tables:
+        if name in _REGISTERED.tables:
             return
         spark = self.spark
         if name in VIEWS:
@@ -169,7 +182,7 @@ class SparkEngine:
                 self._ensure(con, dep)
             df = spark.sql(self._backend.compile(define(self._backend)))
         else:
-            path = table_source(con, self.export_root() / self._registered, name)
+            path = table_source(con, Path(_REGISTERED.key[2]) / _REGISTERED.key[1], name)
             df = _as_schema(spark.read.parquet(str(path)), _spark_schema(con, name))
         # Caching every table in memory was measured slower (1M works on local[2]: 180 s for
         # the four bench measures with, 102 s without: caching decodes every column once,
@@ -177,7 +190,7 @@ class SparkEngine:
         # turn it on with `cache_tables = "true"`.
         cache = str(self.settings.get("cache_tables", "false")).lower() == "true"
         (df.cache() if cache else df).createOrReplaceTempView(name)
-        self._tables.add(name)
+        _REGISTERED.tables.add(name)
 
     def prepare(self, con: duckdb.DuckDBPyConnection, names: tuple[str, ...]) -> None:
         """Register these tables now (export them if needed) instead of on first use."""
@@ -186,12 +199,12 @@ class SparkEngine:
             backend.table(name)
 
     def backend(self, con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
-        fp = fingerprint(con)
-        if self._registered != fp or self._backend is None:
-            if self._backend is None:
-                _double_float_literals()
-                self._backend = ibis.pyspark.connect(self.spark)
-            self._registered, self._tables = fp, set()
+        if self._backend is None:
+            _double_float_literals()
+            self._backend = ibis.pyspark.connect(self.spark)
+        key = (self.spark.sparkContext.applicationId, fingerprint(con), str(self.export_root()))
+        if _REGISTERED.key != key:
+            _REGISTERED.key, _REGISTERED.tables = key, set()
         return _LazyTables(self, con)
 
 
