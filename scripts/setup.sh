@@ -8,7 +8,12 @@ export UV_PYTHON_DOWNLOADS=never
 if ! command -v uv >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
 fi
-uv sync --frozen --extra dev --extra spark --quiet
+# Bytecode compiled once here: uv does not compile on install, and where
+# PYTHONDONTWRITEBYTECODE is set nothing is cached at run time either, so every process
+# recompiled pandas, pyarrow, ibis, ... (measured: CLI import 3.7 s -> 1.4 s; paperlists
+# load 6.0 s -> 4.5 s).
+uv sync --frozen --extra dev --extra spark --quiet --compile-bytecode
+.venv/bin/python -m compileall -q src >/dev/null
 if [[ $(id -u) -eq 0 ]]; then SUDO=""; else SUDO="sudo"; fi
 if ! command -v java >/dev/null 2>&1; then
   $SUDO apt-get update -qq
