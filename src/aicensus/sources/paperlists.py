@@ -223,6 +223,15 @@ def _index_entries(raw: str | None, field_name: str) -> list[list[int]]:
         return []
     out = []
     for entry in raw.split(";"):
+        if "+" not in entry:  # the common case: one index or none
+            part = entry.strip()
+            try:
+                out.append([int(part)] if part else [])
+            except ValueError:
+                raise RecordError(
+                    f"{field_name} entry {entry.strip()!r} is not a list of integers"
+                ) from None
+            continue
         parts = []
         for part in entry.split("+"):
             part = part.strip()
@@ -299,7 +308,7 @@ class _FileParser:
         self.rows: dict[str, list[tuple]] = {t: [] for t in _ROW_TABLES}
         self.notes: Counter[str] = Counter()
         self.institutions: dict[str, list] = {}  # id -> [name, url, Counter(country)]
-        self.seen_ids: dict[str, bytes] = {}
+        self.seen_ids: dict[str, dict] = {}  # id -> first record with it
 
     def quarantine(self, record_no: int, record_id: str | None, reason: str, raw: object):
         text = raw.decode() if isinstance(raw, bytes) else orjson.dumps(raw).decode()
@@ -327,11 +336,14 @@ class _FileParser:
         if rid is None:
             self.notes["records without id (numbered by position)"] += 1
             return f"{base}#{no}"
-        blob = orjson.dumps([p.get(k) for k in _PAPER_FIELDS])
-        if rid not in self.seen_ids:
-            self.seen_ids[rid] = blob
+        first = self.seen_ids.get(rid)
+        if first is None:
+            self.seen_ids[rid] = p
             return base + rid
-        if self.seen_ids[rid] == blob:
+        # serialized only when an id repeats (rare), not for every record
+        if orjson.dumps([first.get(k) for k in _PAPER_FIELDS]) == orjson.dumps(
+            [p.get(k) for k in _PAPER_FIELDS]
+        ):
             self.quarantine(no, rid, f"repeated listing of paper id {rid!r} (same paper fields)", p)
             return None
         self.notes["records sharing an id with different content (numbered)"] += 1
