@@ -82,6 +82,20 @@ def _ipc(table: pa.Table) -> bytes:
     return sink.getvalue()
 
 
+def _load_row(key: str, location: str, loaded_at: datetime, **fields: Any) -> dict:
+    """One `loads` row (LOADS_SCHEMA) for a partition or merged_ids file of this run."""
+    return {
+        "load_id": f"{nz.SOURCE}:{key}",
+        "source": nz.SOURCE,
+        "key": key,
+        "location": location,
+        "parser_version": nz.PARSER_VERSION,
+        "loaded_at": loaded_at,
+        "manifest_count": None,
+        **fields,
+    }
+
+
 def _normalize_file(info: dict, lines: list[str]) -> Iterator[tuple[str, bytes]]:
     """One partition file's lines through the DuckDB reader's normalizer -> IPC payloads."""
     import hashlib
@@ -104,24 +118,20 @@ def _normalize_file(info: dict, lines: list[str]) -> Iterator[tuple[str, bytes]]
         counts[name] = t.num_rows
         for off in range(0, max(t.num_rows, 1), _CHUNK):
             yield name, _ipc(t.slice(off, _CHUNK))
-    n_q = counts.get("quarantine", 0)
     now = info["loaded_at"]  # one time per ingest run (ties between its partitions: load_id)
-    loads = {
-        "load_id": load_id,
-        "source": nz.SOURCE,
-        "key": key,
-        "location": location,
-        "content_hash": h.hexdigest(),
-        "retrieved_at": now,
-        "parser_version": nz.PARSER_VERSION,
-        "rows_loaded": counts.get("works", 0),  # as LocationRows.rows_loaded counts
-        "rows_quarantined": n_q,
-        "row_counts": json.dumps({k: v for k, v in counts.items() if k != "quarantine"}),
-        "notes": json.dumps(norm.summary_notes()),
-        "loaded_at": now,
-        "records": norm.records,
-        "manifest_count": info["record_count"],
-    }
+    loads = _load_row(
+        key,
+        location,
+        now,
+        content_hash=h.hexdigest(),
+        retrieved_at=now,
+        rows_loaded=counts.get("works", 0),  # as LocationRows.rows_loaded counts
+        rows_quarantined=counts.get("quarantine", 0),
+        row_counts=json.dumps({k: v for k, v in counts.items() if k != "quarantine"}),
+        notes=json.dumps(norm.summary_notes()),
+        records=norm.records,
+        manifest_count=info["record_count"],
+    )
     yield "loads", _ipc(pa.Table.from_pylist([loads], LOADS_SCHEMA))
 
 
@@ -217,6 +227,7 @@ def ingest_snapshot(
     stage = out / "_runs" / loaded_at.strftime("%Y%m%dT%H%M%S%f")
     load_rows = _write_partitions(spark, todo, stage, loaded_at) if todo else []
     load_rows += _write_merged(spark, merged, stage, loaded_at)
+    _write_arrow(spark, pa.Table.from_pylist(load_rows, LOADS_SCHEMA), stage / "loads")
     _publish(stage, out)
     summary.written = sorted(r["key"] for r in load_rows)
     summary.records = sum(r["records"] for r in load_rows)
@@ -227,7 +238,8 @@ def ingest_snapshot(
 
 
 def _write_partitions(spark: Any, todo: list, stage: Path, loaded_at: datetime) -> list[dict]:
-    """Normalize the partition files on the executors; write each table under `stage`."""
+    """Normalize the partition files on the executors; write each table under `stage`;
+    their `loads` rows."""
     from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -261,39 +273,33 @@ def _write_partitions(spark: Any, todo: list, stage: Path, loaded_at: datetime) 
             writer.parquet(str(stage / name))
     finally:
         payloads.unpersist()
-    _write_arrow(spark, pa.Table.from_pylist(load_rows, LOADS_SCHEMA), stage / "loads")
     return load_rows
 
 
 def _write_merged(spark: Any, merged: list, stage: Path, loaded_at: datetime) -> list[dict]:
-    """merged_ids files through `snapshot.read_merged` (the DuckDB reader's) into `stage`."""
+    """merged_ids files through `snapshot.read_merged` (the DuckDB reader's) into `stage`;
+    their `loads` rows."""
     tables, load_rows = [], []
     for m in merged:
         rows = snapshot.read_merged(m)
         t = rows.tables["merged_ids"]
-        load_id = f"{nz.SOURCE}:{m.key}"
-        tables.append(t.append_column("load_id", pa.array([load_id] * t.num_rows, pa.string())))
-        load_rows.append(
-            {
-                "load_id": load_id,
-                "source": nz.SOURCE,
-                "key": m.key,
-                "location": m.location,
-                "content_hash": rows.content_hash,
-                "retrieved_at": rows.retrieved_at,
-                "parser_version": nz.PARSER_VERSION,
-                "rows_loaded": rows.rows_loaded,
-                "rows_quarantined": rows.rows_quarantined,
-                "row_counts": json.dumps({"merged_ids": t.num_rows}),
-                "notes": json.dumps(rows.notes),
-                "loaded_at": loaded_at,
-                "records": t.num_rows,
-                "manifest_count": None,
-            }
+        row = _load_row(
+            m.key,
+            m.location,
+            loaded_at,
+            content_hash=rows.content_hash,
+            retrieved_at=rows.retrieved_at,
+            rows_loaded=rows.rows_loaded,
+            rows_quarantined=rows.rows_quarantined,
+            row_counts=json.dumps({"merged_ids": t.num_rows}),
+            notes=json.dumps(rows.notes),
+            records=t.num_rows,
         )
+        ids = pa.repeat(pa.scalar(row["load_id"], pa.string()), t.num_rows)
+        tables.append(t.append_column("load_id", ids))
+        load_rows.append(row)
     if tables:
         _write_arrow(spark, pa.concat_tables(tables).cast(MERGED_SCHEMA), stage / "merged_ids")
-        _write_arrow(spark, pa.Table.from_pylist(load_rows, LOADS_SCHEMA), stage / "loads")
     return load_rows
 
 
@@ -308,8 +314,8 @@ def _write_arrow(spark: Any, table: pa.Table, path: Path) -> None:
 def _publish(stage: Path, out: Path) -> None:
     """Move the staged Parquet files into `out/<table>/` (same sub-directories), `loads` last,
     so `out/loads` names a partition only once all its rows are in place."""
-    tables = sorted(p.name for p in stage.iterdir() if p.is_dir())
-    for name in [t for t in tables if t != "loads"] + (["loads"] if "loads" in tables else []):
+    tables = sorted((p.name for p in stage.iterdir() if p.is_dir()), key=lambda t: t == "loads")
+    for name in tables:
         for f in sorted((stage / name).glob("**/*.parquet")):
             target = out / name / f.relative_to(stage / name)
             target.parent.mkdir(parents=True, exist_ok=True)
