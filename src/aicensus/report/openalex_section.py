@@ -32,15 +32,19 @@ def _loaded(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int | None, int |
 
 
 def _by_method(con: duckdb.DuckDBPyConnection, q: pm.PaperQuery) -> pd.DataFrame:
-    """Top countries (by full counting) with their share under every counting method."""
-    frames = []
-    for method in pm.METHODS:
-        unknown = "drop" if method in ("full", "country-fractional") else "count"
-        r = pm.share(con, replace(q, method=method, unknown=unknown))
-        t = r.table[["country", "name", "share"]].rename(columns={"share": method})
-        frames.append(t.set_index(["country", "name"]))
-    wide = pd.concat(frames, axis=1).reset_index()
-    wide = wide.sort_values("full", ascending=False, na_position="last")
+    """Top countries (by full counting) with their share under every counting method
+    (`papers.compare-methods`; authors without a country count as `unknown` under the
+    author-level methods; full and country-fractional ignore that choice)."""
+    units = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT a.country FROM affiliations a JOIN works_current w "
+            "USING (work_id, load_id) WHERE w.source = ? AND a.country IS NOT NULL",
+            [q.source],
+        ).fetchall()
+    ]
+    r = pm.compare_methods(con, replace(q, unknown="count"), [*units, pm.UNKNOWN_UNIT])
+    wide = r.table.sort_values("full", ascending=False, na_position="last")
     top = wide[wide["country"] != pm.UNKNOWN_UNIT].head(TOP)
     return pd.concat([top, wide[wide["country"] == pm.UNKNOWN_UNIT]], ignore_index=True)
 
