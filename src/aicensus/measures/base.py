@@ -41,6 +41,11 @@ def backend(con: duckdb.DuckDBPyConnection, engine: Engine | None = None) -> ibi
     return (engine or DUCKDB).backend(con)
 
 
+def engine_name(engine: Engine | None) -> str:
+    """The engine a result was computed on, for its metadata."""
+    return (engine or DUCKDB).name
+
+
 def provenance(con: duckdb.DuckDBPyConnection, source: str, keys: list[str]) -> list[dict]:
     """The loads rows (location, hash, retrieval time, parser) behind a result."""
     if not keys:

@@ -27,10 +27,10 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from aicensus.engines import DUCKDB, Engine
+from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, backend, provenance
+from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
 from aicensus.measures.models import concentration_table
 
 ATTRIBUTIONS = ("source", "hq", "hq-rollup")
@@ -198,7 +198,7 @@ def _finish(
         **extra,
         "sources": provenance(con, "arena", keys) + provenance(con, "orgs", ["registry"]),
     }
-    meta["engine"] = (engine or DUCKDB).name
+    meta["engine"] = engine_name(engine)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 
 

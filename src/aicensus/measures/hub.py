@@ -22,10 +22,10 @@ import duckdb
 import ibis
 import pandas as pd
 
-from aicensus.engines import DUCKDB, Engine
+from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, backend, provenance
+from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
 from aicensus.orgs import Registry
 
 BY = ("country", "org")
@@ -162,7 +162,7 @@ def _meta(
         "attribution_rules": dict(rules),
         "sources": _sources(con, source, snapshot),
         **extra,
-        "engine": (engine or DUCKDB).name,
+        "engine": engine_name(engine),
     }
 
 
@@ -328,7 +328,7 @@ def change(
     df["change_pp"] = 100 * (df["share_to"] - df["share_from"])
     df = df.sort_values("share_to", ascending=False).reset_index(drop=True)
     meta = {
-        "engine": (engine or DUCKDB).name,
+        "engine": engine_name(engine),
         "method": f"change in {q.weight}-weighted share by {q.by} ({q.attribution})",
         "from": {k: a.meta[k] for k in ("source", "snapshot", "total", "unknown")},
         "to": {k: b.meta[k] for k in ("source", "snapshot", "total", "unknown")},

@@ -24,10 +24,10 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from aicensus.engines import DUCKDB, Engine
+from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, backend, provenance
+from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
 
 SUBSETS = ("notable", "frontier", "open-weights")
 METHODS = ("full", "fractional")
@@ -201,7 +201,7 @@ def _finish(
         "sources": provenance(con, q.source, loaded_keys(con, q.source))
         + provenance(con, "orgs", ["registry"]),
     }
-    meta["engine"] = (engine or DUCKDB).name
+    meta["engine"] = engine_name(engine)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 
 

@@ -33,12 +33,12 @@ import ibis
 import pandas as pd
 from ibis import _
 
-from aicensus.engines import DUCKDB, Engine
+from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
 from aicensus.measures import ai_definitions
-from aicensus.measures.base import MeasureResult, provenance
+from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
 REGIONS = ("source", "recovered")
@@ -269,7 +269,7 @@ def _finish(
     df = df.rename(columns={"unit": q.unit})
     keys = loaded_keys(con, q)
     meta = {"measure": name, **q.describe(), **extra, "sources": provenance(con, q.source, keys)}
-    meta["engine"] = (engine or DUCKDB).name
+    meta["engine"] = engine_name(engine)
     if q.unit == "country" and q.countries != "source":
         meta["inference_accuracy"] = inference_accuracy(con)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
@@ -331,8 +331,7 @@ def share(
     """`papers.share`: share of papers by country (or institution) per group."""
     q = q.checked()
     _check_loaded(con, q)
-    engine = engine or DUCKDB
-    df = share_expr(engine.backend(con), q).execute()
+    df = share_expr(backend(con, engine), q).execute()
     if top:
         df = df.groupby(q.keys, sort=False).head(top) if q.keys else df.head(top)
     extra = {"regions_moved": region_moves(con, q, engine) if q.unit == "country" else None}
@@ -348,7 +347,7 @@ def compare_methods(
     """`papers.compare-methods`: each unit's share under all four methods side by side."""
     q = q.checked()
     _check_loaded(con, q)
-    ic = (engine or DUCKDB).backend(con)
+    ic = backend(con, engine)
     frames = []
     for method in METHODS:
         mq = replace(q, method=method)
@@ -373,7 +372,7 @@ def region_moves(
     con: duckdb.DuckDBPyConnection, q: PaperQuery, engine: Engine | None = None
 ) -> dict:
     """How many papers the regions choice moves (country set differs, source vs recovered)."""
-    ic = (engine or DUCKDB).backend(con)
+    ic = backend(con, engine)
     a = ic.table("affiliations").filter(_.country_source.notnull())
     w = _works(ic, q)
     a = a.join(w, ["work_id", "load_id"])
@@ -395,7 +394,7 @@ def collaboration(
     set has two or more countries, over papers with a non-empty set)."""
     q = replace(q.checked(), method="full", unit="country")
     _check_loaded(con, q)
-    ic = (engine or DUCKDB).backend(con)
+    ic = backend(con, engine)
     pu = unit_rows(ic, q).select("work_id", *q.keys, "unit").distinct()
     per = pu.group_by(["work_id", *q.keys]).aggregate(n=_.count())
     agg = (per.group_by(q.keys) if q.keys else per).aggregate(
@@ -417,7 +416,7 @@ def coauthorship(
     share of papers with a non-empty set; all pairs when A/B are not given."""
     q = replace(q.checked(), method="full", unit="country")
     _check_loaded(con, q)
-    ic = (engine or DUCKDB).backend(con)
+    ic = backend(con, engine)
     pu = unit_rows(ic, q).select("work_id", *q.keys, "unit").distinct()
     left = pu.rename(unit_a="unit")
     right = pu.select("work_id", unit_b="unit")
@@ -448,7 +447,7 @@ def citations(
     """
     q = q.checked()
     _check_loaded(con, q)
-    ic = (engine or DUCKDB).backend(con)
+    ic = backend(con, engine)
     w, _denom = weights_all(ic, q)
     works = _works(ic, q).filter(_.citations.notnull())
     keys = q.keys
