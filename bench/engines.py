@@ -117,7 +117,7 @@ def fake_snapshot(data: Path, records: int, parts: int, work: Path) -> Path:
 
 def bench_ingest(data: Path, records: int, work: Path) -> None:
     from aicensus.engines.spark import session
-    from aicensus.engines.spark_ingest import ingest_snapshot
+    from aicensus.ingest.spark import ingest_snapshot
     from aicensus.ingest.openalex import load_snapshot
 
     cores = int(os.environ.get("BENCH_SPARK_CORES", "2"))

@@ -17,7 +17,7 @@ import orjson
 from rapidfuzz import fuzz, process
 
 from aicensus.config import load_settings
-from aicensus.geo.affiliations.build import default_resolver
+from aicensus.ingest.affiliations.build import default_resolver
 from aicensus.geo.affiliations.normalize import key
 
 

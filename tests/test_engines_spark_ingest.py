@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 
 from aicensus.engines.spark import SparkEngine, fingerprint
-from aicensus.engines.spark_ingest import TABLES, ingest_snapshot
 from aicensus.ingest.openalex import load_snapshot
+from aicensus.ingest.spark import TABLES, ingest_snapshot
 from aicensus.sources.openalex.normalize import SCHEMAS
 from aicensus.warehouse import connect, open_readonly
 from tests.snapshots import build_snapshot, short
@@ -153,7 +153,7 @@ def test_spark_reads_ingest_parquet_directly(updated, spark_engine):
 def test_interrupted_run_leaves_output_unchanged(data_root, tmp_path, spark_engine, monkeypatch):
     """A run that fails after staging its tables publishes nothing; the next run completes
     with no duplicated row."""
-    import aicensus.engines.spark_ingest as si
+    import aicensus.ingest.spark as si
 
     root = str(data_root / "openalex_works" / "snapshot_sample")
     out = tmp_path / "parquet"

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from aicensus.cli.main import app
 from aicensus.errors import SourceError
-from aicensus.sources.hub_pull import PullFilters, pull
+from aicensus.ingest.hub_pull import PullFilters, pull
 from aicensus.warehouse import connect
 from tests.fakes.hub_server import HubServer, read_records
 

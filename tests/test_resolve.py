@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from aicensus.config import load_settings
-from aicensus.geo.affiliations.build import default_resolver
 from aicensus.geo.affiliations.domains import split, suffix_country
 from aicensus.geo.affiliations.reference import ExtraAlias
 from aicensus.geo.affiliations.resolver import Resolver
+from aicensus.ingest.affiliations.build import default_resolver
 
 
 @pytest.fixture(scope="session")
@@ -148,10 +148,13 @@ def test_holdout_view_drops_learned_pairs(resolver):
 
 def test_registry_hook_outweighs_other_sources(data_root):
     s = load_settings(data_root=data_root)
-    from aicensus.geo.affiliations.build import reference_paths
+    from aicensus.ingest.affiliations.build import reference_paths
+    from aicensus.sources.reference_records import read_jsonl
 
     ror, oa = reference_paths(s)
-    r = Resolver.build(ror, oa, extra=[ExtraAlias("Acme Vision Lab", "Acme Corp", "NZ")])
+    r = Resolver.build(
+        read_jsonl(ror), read_jsonl(oa), extra=[ExtraAlias("Acme Vision Lab", "Acme Corp", "NZ")]
+    )
     got = r.resolve("Acme Vision Lab")
     assert got.countries == ("NZ",) and got.rule == "name-exact:registry"
     assert got.institution == "Acme Corp"

@@ -7,9 +7,9 @@ import pytest
 
 from aicensus.config import load_settings
 from aicensus.errors import MeasureError
-from aicensus.geo.affiliations.build import default_resolver
-from aicensus.geo.affiliations.evaluate import evaluate
-from aicensus.geo.affiliations.store import save
+from aicensus.ingest.affiliations.build import default_resolver
+from aicensus.ingest.affiliations.evaluate import evaluate
+from aicensus.ingest.affiliations.store import save
 from aicensus.ingest.paperlists_affonly import load_affonly
 from aicensus.measures import papers as pm
 from aicensus.warehouse import connect

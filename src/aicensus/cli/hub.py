@@ -50,7 +50,7 @@ def pull_cmd(
     """Pull model listings (token from HF_TOKEN, never printed); re-run to resume."""
     import os
 
-    from aicensus.sources.hub_pull import DEFAULT_ENDPOINT, PullFilters, pull
+    from aicensus.ingest.hub_pull import DEFAULT_ENDPOINT, PullFilters, pull
 
     ep = endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
     f = PullFilters(

@@ -77,7 +77,7 @@ def paperlists_affonly(
     years: str = typer.Option(None, help="Years, e.g. 2023-2024."),
 ) -> None:
     """Load Paper Copilot files without country indexes, inferring countries from affiliations."""
-    from aicensus.geo.affiliations.build import default_resolver
+    from aicensus.ingest.affiliations.build import default_resolver
     from aicensus.ingest.paperlists_affonly import load_affonly
 
     s = settings(ctx)

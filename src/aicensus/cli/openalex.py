@@ -205,7 +205,7 @@ def snapshot_spark(
     """Ingest snapshot partitions on Spark into Parquet (works by publication year);
     incremental: partitions already in OUT/loads are skipped."""
     from aicensus.engines.spark import session
-    from aicensus.engines.spark_ingest import ingest_snapshot
+    from aicensus.ingest.spark import ingest_snapshot
 
     spark = session(settings(ctx).spark)
     s = ingest_snapshot(spark, root, out, tuple(parse_list(entities)), full=full)

@@ -9,8 +9,8 @@ import typer
 
 from aicensus.cli.common import console, emit, print_table, settings
 from aicensus.measures.base import MeasureResult
+from aicensus.measures.orgs import unmatched as unmatched_rows
 from aicensus.orgs import Registry
-from aicensus.orgs.coverage import unmatched as unmatched_rows
 from aicensus.warehouse import open_readonly
 
 app = typer.Typer(help="Organization registry: lookup, matching, coverage.", no_args_is_help=True)

@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 
 from aicensus.cli.common import console, emit, parse_list, settings
-from aicensus.geo.affiliations.build import default_resolver
-from aicensus.geo.affiliations.evaluate import evaluate as run_evaluation
 from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
+from aicensus.ingest.affiliations.build import default_resolver
+from aicensus.ingest.affiliations.evaluate import evaluate as run_evaluation
 from aicensus.measures.base import MeasureResult
 from aicensus.warehouse import connect
 
@@ -72,7 +72,7 @@ def evaluate(
     if save:
         con = connect(s.db)
         try:
-            from aicensus.geo.affiliations.store import save as store
+            from aicensus.ingest.affiliations.store import save as store
 
             store(con, ev, location)
         finally:

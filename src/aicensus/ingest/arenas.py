@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from aicensus.ingest.orgs import ensure_registry
+from aicensus.ingest.orgs import ensure_registry, match_orgs
 from aicensus.orgs import Registry
 from aicensus.sources import arenas
 from aicensus.warehouse import load
@@ -37,7 +37,10 @@ def load_arenas(
     """Load every leaderboard file under `locations` (files, directories or URLs)."""
     registry = registry or Registry.load()
     files = [f for loc in locations for f in arenas.discover(loc)]
-    parsed = [arenas.read(f, registry, preset) for f in files]
+    parsed = [
+        match_orgs(arenas.read(f, preset), registry, "board_entries", arenas.SOURCE, True)
+        for f in files
+    ]
     ensure_registry(con, registry)
     version = f"{arenas.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
     summary = ArenaLoadSummary(files=len(files))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from aicensus.ingest.orgs import ensure_registry
+from aicensus.ingest.orgs import ensure_registry, match_orgs
 from aicensus.orgs import Registry
 from aicensus.sources import epoch
 from aicensus.warehouse import load
@@ -34,7 +34,7 @@ def load_epoch(
     organizations on the next load.
     """
     registry = registry or Registry.load()
-    rows = epoch.read(location, registry)
+    rows = match_orgs(epoch.read(location), registry, "model_orgs", epoch.SOURCE)
     ensure_registry(con, registry)
     version = f"{epoch.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
     with load(con, epoch.SOURCE, version) as loader:

@@ -2,7 +2,7 @@
 
 A dump is one location: models, per-snapshot stats, links, lineage and the snapshot row go in one
 transaction. A live pull writes one location per page and, once complete, one `lineage`
-location computed over all its pages (see aicensus.sources.hub_pull).
+location computed over all its pages (see aicensus.ingest.hub_pull).
 """
 
 from __future__ import annotations

@@ -38,9 +38,9 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 
 from aicensus.errors import SourceError
-from aicensus.orgs import Registry
 from aicensus.sources.fetch import Fetched, local_path, read_location
-from aicensus.warehouse import LocationRows, tables
+from aicensus.warehouse import LocationRows
+from aicensus.warehouse.tables import quarantine_table
 
 SOURCE = "arena"
 PARSER_VERSION = "1"
@@ -359,7 +359,6 @@ ENTRY_SCHEMA = pa.schema(
         ("is_current", pa.bool_()),
     ]
 )
-QUARANTINE_SCHEMA = tables.QUARANTINE
 
 
 def _int(v: object) -> int | None:
@@ -382,10 +381,9 @@ def load_key(location: str) -> str:
     return f"{p.parent.name}/{p.name}" if p.parent.name else p.name
 
 
-def parse(
-    fetched: Fetched, registry: Registry, preset: Preset | None = None, key: str | None = None
-) -> LocationRows:
-    """Parse one leaderboard file into snapshots, entries and quarantine rows."""
+def parse(fetched: Fetched, preset: Preset | None = None, key: str | None = None) -> LocationRows:
+    """Parse one leaderboard file into snapshots, entries and quarantine rows. Organization
+    strings are left unmatched (org_id NULL): ingest matches them to the registry."""
     loc = fetched.location
     preset = preset or detect_preset(loc, fetched.content)
     notes: Counter[str] = Counter({f"preset {preset.name}": 1})
@@ -397,7 +395,6 @@ def parse(
     notes["records"] = len(raws)
     snapshots: dict[str, dict] = {}
     groups: dict[str, list[dict]] = {}
-    match_cache: dict[str, object] = {}
     for r in raws:
         entry = _entry(r, preset, problems)
         if entry is None:
@@ -411,24 +408,6 @@ def parse(
     for sid, rows in groups.items():
         kept = _dedupe(rows, problems, notes)
         for e in kept:
-            name = e["org_name"]
-            if name is not None:
-                if name not in match_cache:
-                    match_cache[name] = registry.match(name)
-                m = match_cache[name]
-                if m is None:
-                    notes["organization strings unmatched"] += 1
-                    problems.append(
-                        (
-                            e["record_no"],
-                            e["model"],
-                            f"organization {name!r} not in the registry (entry kept, "
-                            "organization unresolved)",
-                            e.pop("_raw"),
-                        )
-                    )
-                else:
-                    e["org_id"], e["org_rule"] = m.org_id, m.rule
             e.pop("_raw", None)
             e["snapshot_id"] = sid
             entries.append(e)
@@ -446,23 +425,12 @@ def parse(
                 "has_ci": any(e["ci_plus"] is not None for e in kept),
             }
         )
-    quarantine = [
-        {
-            "source": SOURCE,
-            "location": loc,
-            "record_id": rid,
-            "record_no": no,
-            "reason": reason,
-            "raw": (raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False))[:2000],
-        }
-        for no, rid, reason, raw in problems
-    ]
     notes["snapshots"] = len(snap_rows)
     notes["entries"] = len(entries)
     tables = {
         "board_snapshots": pa.Table.from_pylist(snap_rows, SNAPSHOT_SCHEMA),
         "board_entries": pa.Table.from_pylist(entries, ENTRY_SCHEMA),
-        "quarantine": pa.Table.from_pylist(quarantine, QUARANTINE_SCHEMA),
+        "quarantine": quarantine_table(SOURCE, loc, problems),
     }
     return LocationRows(
         key=key or load_key(loc),
@@ -570,9 +538,9 @@ def discover(location: str) -> list[str]:
     return files
 
 
-def read(location: str, registry: Registry, preset: str | None = None, client=None) -> LocationRows:
+def read(location: str, preset: str | None = None, client=None) -> LocationRows:
     """Fetch and parse one leaderboard file."""
     if preset is not None and preset not in PRESETS:
         raise SourceError(f"unknown preset {preset!r} (choose from {', '.join(PRESETS)})")
     fetched = read_location(location, client=client)
-    return parse(fetched, registry, PRESETS[preset] if preset else None)
+    return parse(fetched, PRESETS[preset] if preset else None)

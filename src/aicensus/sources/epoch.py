@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections import Counter
 from datetime import date
@@ -28,9 +27,9 @@ import pyarrow as pa
 
 from aicensus.errors import SourceError
 from aicensus.geo.countries import to_iso2
-from aicensus.orgs import Registry
 from aicensus.sources.fetch import Fetched, read_location
-from aicensus.warehouse import LocationRows, tables
+from aicensus.warehouse import LocationRows
+from aicensus.warehouse.tables import quarantine_table
 
 SOURCE = "epoch"
 PARSER_VERSION = "1"
@@ -116,7 +115,6 @@ MODEL_COUNTRIES_SCHEMA = pa.schema(
         ("country_source", pa.string()),
     ]
 )
-QUARANTINE_SCHEMA = tables.QUARANTINE
 
 
 def country_code(name: str) -> str | None:
@@ -150,12 +148,13 @@ def load_key(location: str) -> str:
     return PurePosixPath(path.replace("\\", "/")).name or "notable_ai_models.csv"
 
 
-def parse(fetched: Fetched, registry: Registry, key: str | None = None) -> LocationRows:
-    """Parse one Epoch CSV into warehouse tables; a bad file or record becomes quarantine rows."""
+def parse(fetched: Fetched, key: str | None = None) -> LocationRows:
+    """Parse one Epoch CSV into warehouse tables; a bad file or record becomes quarantine rows.
+    Organization strings are left unmatched (org_id NULL): ingest matches them to the registry."""
     loc = fetched.location
     key = key or load_key(loc)
     notes: Counter[str] = Counter()
-    quarantine: list[dict] = []
+    problems: list[tuple[int | None, str | None, str, object]] = []
     models: list[dict] = []
     orgs: list[dict] = []
     countries: list[dict] = []
@@ -168,18 +167,7 @@ def parse(fetched: Fetched, registry: Registry, key: str | None = None) -> Locat
     missing = [c for c in COLUMNS.values() if c not in header]
 
     def reject(record_no: int | None, record_id: str | None, reason: str, raw: object) -> None:
-        quarantine.append(
-            {
-                "source": SOURCE,
-                "location": loc,
-                "record_id": record_id,
-                "record_no": record_no,
-                "reason": reason,
-                "raw": (raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False))[
-                    :2000
-                ],
-            }
-        )
+        problems.append((record_no, record_id, reason, raw))
 
     if missing:
         reject(None, None, f"missing column(s) {', '.join(map(repr, missing))}", ",".join(header))
@@ -190,7 +178,7 @@ def parse(fetched: Fetched, registry: Registry, key: str | None = None) -> Locat
             if None in row:  # more fields than the header
                 reject(no, row.get("Model"), "more fields than the header", row)
                 continue
-            rec = _record(no, row, registry, notes, seen)
+            rec = _record(no, row, notes, seen)
             if isinstance(rec, str):
                 reject(no, row.get("Model") or None, rec, row)
                 continue
@@ -198,12 +186,12 @@ def parse(fetched: Fetched, registry: Registry, key: str | None = None) -> Locat
             models.append(m)
             orgs.extend(o)
             countries.extend(c)
-    notes["quarantined"] = len(quarantine)
+    notes["quarantined"] = len(problems)
     tables = {
         "models": pa.Table.from_pylist(models, MODELS_SCHEMA),
         "model_orgs": pa.Table.from_pylist(orgs, MODEL_ORGS_SCHEMA),
         "model_countries": pa.Table.from_pylist(countries, MODEL_COUNTRIES_SCHEMA),
-        "quarantine": pa.Table.from_pylist(quarantine, QUARANTINE_SCHEMA),
+        "quarantine": quarantine_table(SOURCE, loc, problems),
     }
     return LocationRows(
         key=key,
@@ -216,7 +204,7 @@ def parse(fetched: Fetched, registry: Registry, key: str | None = None) -> Locat
 
 
 def _record(
-    no: int, row: dict[str, str], registry: Registry, notes: Counter, seen: set[str]
+    no: int, row: dict[str, str], notes: Counter, seen: set[str]
 ) -> str | tuple[dict, list[dict], list[dict]]:
     """(model row, org rows, country rows) or the reason to quarantine the record."""
     g = {k: (row.get(c) or "") for k, c in {**COLUMNS, **OPTIONAL}.items()}
@@ -248,18 +236,15 @@ def _record(
     model_id = f"{SOURCE}:{name}"
     org_rows = []
     for i, org in enumerate(org_names):
-        m = registry.match(org)
-        if m is None:
-            notes["organization strings unmatched"] += 1
         cname = country_names[i] if aligned else None
         org_rows.append(
             {
                 "model_id": model_id,
                 "position": i,
                 "org_name": org,
-                "org_id": m.org_id if m else None,
-                "org_rule": m.rule if m else None,
-                "org_score": m.score if m else None,
+                "org_id": None,  # matched in ingest (ingest.orgs.match_orgs)
+                "org_rule": None,
+                "org_score": None,
                 "sector": sectors[i] if len(sectors) == len(org_names) else None,
                 "country_source_name": cname,
                 "country_source": country_code(cname) if cname else None,
@@ -305,6 +290,6 @@ def _record(
     return model, org_rows, country_rows
 
 
-def read(location: str, registry: Registry, client=None) -> LocationRows:
+def read(location: str, client=None) -> LocationRows:
     """Fetch and parse one Epoch CSV location (path, file:// or http(s) URL)."""
-    return parse(read_location(location, client=client), registry)
+    return parse(read_location(location, client=client))

@@ -6,6 +6,9 @@ Sources write the columns they have: a source extends a base schema with its own
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable
+
 import pyarrow as pa
 
 QUARANTINE = pa.schema(
@@ -51,3 +54,27 @@ INSTITUTIONS = pa.schema(
 def extend(base: pa.Schema, *fields: tuple[str, pa.DataType]) -> pa.Schema:
     """`base` followed by a source's own columns."""
     return pa.schema([*base, *fields])
+
+
+RAW_LIMIT = 2000  # characters of the offending record kept in quarantine
+
+
+def quarantine_table(
+    source: str, location: str, problems: Iterable[tuple[int | None, str | None, str, object]]
+) -> pa.Table:
+    """Quarantine rows from (record_no, record_id, reason, raw record) tuples: the one builder
+    every source uses, so each row names its source, location, record and reason alike."""
+    rows = [
+        {
+            "source": source,
+            "location": location,
+            "record_id": record_id,
+            "record_no": record_no,
+            "reason": reason,
+            "raw": (
+                raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
+            )[:RAW_LIMIT],
+        }
+        for record_no, record_id, reason, raw in problems
+    ]
+    return pa.Table.from_pylist(rows, QUARANTINE)

@@ -12,13 +12,9 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import orjson
 
 from aicensus.geo.affiliations.domains import split
 from aicensus.geo.affiliations.normalize import key, tokens
-from aicensus.sources.fetch import read_location
 
 # Whole keys that are generic words, never an institution on their own.
 GENERIC = {
@@ -211,7 +207,7 @@ def _headquarters(entries: list[Entry], share: float) -> Match | None:
     return Match(e.country, e.name, share, e.weight, e.source, False, True, "hq")
 
 
-# ------------------------------------------------------------------ loaders
+# ------------------------------------------------------------------ records -> entries
 
 
 def _ror_v2(rec: dict) -> tuple[list[tuple[str, str]], str, str, bool, list[str], bool]:
@@ -249,14 +245,10 @@ def _ror_v1(rec: dict) -> tuple[list[tuple[str, str]], str, str, bool, list[str]
     return kinds, rec["name"], country, company, domains, has_parent
 
 
-def load_ror(ref: Reference, location: str | Path) -> int:
-    """Add active ROR records (v1 and v2 lines) from a JSONL(.gz) file; return records used."""
-    content = read_location(str(location)).content
+def add_ror(ref: Reference, records: Iterable[dict]) -> int:
+    """Add active ROR records (schema v1 and v2); return records used."""
     n = 0
-    for line in content.splitlines():
-        if not line.strip():
-            continue
-        rec = orjson.loads(line)
+    for rec in records:
         if rec.get("status") not in ("active", None):
             continue
         parse = _ror_v2 if "names" in rec else _ror_v1
@@ -279,14 +271,10 @@ def load_ror(ref: Reference, location: str | Path) -> int:
     return n
 
 
-def load_openalex(ref: Reference, location: str | Path) -> int:
+def add_openalex(ref: Reference, records: Iterable[dict]) -> int:
     """Add OpenAlex institution records (display names, alternatives, acronyms, homepages)."""
-    content = read_location(str(location)).content
     n = 0
-    for line in content.splitlines():
-        if not line.strip():
-            continue
-        rec = orjson.loads(line)
+    for rec in records:
         country = rec.get("country_code") or (rec.get("geo") or {}).get("country_code")
         if not country:
             continue

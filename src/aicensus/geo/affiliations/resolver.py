@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -32,9 +32,9 @@ from aicensus.geo.affiliations.reference import (
     ExtraAlias,
     Match,
     Reference,
+    add_openalex,
+    add_ror,
     domain_entries,
-    load_openalex,
-    load_ror,
 )
 
 RESOLVER_VERSION = "resolver/1"
@@ -90,13 +90,14 @@ class Resolver:
     @classmethod
     def build(
         cls,
-        ror: str | Path | None = None,
-        openalex: str | Path | None = None,
+        ror: Iterable[dict] | None = None,
+        openalex: Iterable[dict] | None = None,
         learned: list | None = None,
         extra: list[ExtraAlias] | None = None,
         fuzzy: bool = True,
     ) -> Resolver:
-        """A resolver from reference files, learned pairs and registry aliases (all optional).
+        """A resolver from reference records (ROR, OpenAlex institutions), learned pairs and
+        registry aliases (all optional).
 
         `extra` is the organization-registry hook: any iterable of ExtraAlias(alias, name,
         country, company) outweighs the other sources for the names it gives.
@@ -105,9 +106,9 @@ class Resolver:
 
         ref = Reference()
         if ror:
-            load_ror(ref, ror)
+            add_ror(ref, ror)
         if openalex:
-            load_openalex(ref, openalex)
+            add_openalex(ref, openalex)
         if learned:
             add_pairs(ref, learned)
         if extra:

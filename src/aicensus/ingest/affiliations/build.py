@@ -12,6 +12,7 @@ from aicensus.geo.affiliations.learned import Pair, pairs_from_tables
 from aicensus.geo.affiliations.reference import ExtraAlias
 from aicensus.geo.affiliations.resolver import Resolver
 from aicensus.sources import paperlists as pl
+from aicensus.sources.reference_records import read_jsonl
 
 
 def reference_paths(settings: Settings) -> tuple[Path, Path]:
@@ -43,4 +44,6 @@ def default_resolver(
     ror, oa = reference_paths(settings)
     if learned is None:
         learned = learned_pairs(settings.source_location("paperlists", "paperlists"))
-    return Resolver.build(ror, oa, list(learned.items()), extra=extra, fuzzy=fuzzy)
+    return Resolver.build(
+        read_jsonl(ror), read_jsonl(oa), list(learned.items()), extra=extra, fuzzy=fuzzy
+    )

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from aicensus.geo.affiliations.evaluate import Evaluation
 from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
+from aicensus.ingest.affiliations.evaluate import Evaluation
 from aicensus.warehouse import LocationRows, load
 
 SOURCE = "resolver-evaluation"

@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -24,11 +25,10 @@ import duckdb
 import httpx2
 import pandas as pd
 import pyarrow as pa
-from huggingface_hub import HfApi
+from huggingface_hub import HfApi, get_session
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.hf_api import ModelInfo
-from huggingface_hub.utils import build_hf_headers, paginate, set_client_factory
-from huggingface_hub.utils._http import hf_request_event_hook
+from huggingface_hub.utils import build_hf_headers, paginate
 
 from aicensus.errors import SourceError
 from aicensus.hub.attribution import families
@@ -91,15 +91,19 @@ class _Tap:
             self.pages.append((str(response.request.url), nxt))
 
 
-def _client_factory(tap: _Tap, timeout: float) -> Callable[[], httpx2.Client]:
-    def make() -> httpx2.Client:
-        return httpx2.Client(
-            event_hooks={"request": [hf_request_event_hook], "response": [tap]},
-            follow_redirects=True,
-            timeout=timeout,
-        )
-
-    return make
+@contextmanager
+def _tapped_session(tap: _Tap, timeout: float) -> Iterator[None]:
+    """huggingface_hub's shared client (public get_session) with `tap` on its responses and a
+    timeout, both restored afterwards (its own hooks: offline mode, request ids, stay)."""
+    session = get_session()
+    hooks, old_timeout = list(session.event_hooks["response"]), session.timeout
+    session.event_hooks["response"] = [*hooks, tap]
+    session.timeout = httpx2.Timeout(timeout)
+    try:
+        yield
+    finally:
+        session.event_hooks["response"] = hooks
+        session.timeout = old_timeout
 
 
 def _record(mi: ModelInfo) -> hub.HubRecord:
@@ -186,78 +190,81 @@ def pull(
     ensure_registry(con, registry)
     version = f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
     tap = _Tap()
-    set_client_factory(_client_factory(tap, timeout))
     api = HfApi(endpoint=endpoint, token=token or False)
-    try:
-        if not resumed:
-            items = api.list_models(
-                author=filters.author,
-                pipeline_tag=filters.pipeline_tag,
-                filter=filters.library,
-                limit=None,
-                expand=EXPAND,
-            )
-        elif next_url:
-            headers = build_hf_headers(token=token or False, library_name="aicensus")
-            items = (
-                ModelInfo(**{"siblings": None, **it})
-                for it in paginate(next_url, params=None, headers=headers)
-            )
-        else:
-            items = iter(())  # all pages stored: only lineage is missing
-        bufs: dict[int, list[hub.HubRecord]] = {}  # tap page index -> its records
-        flushed = 0  # pages of this run already written
-
-        def flush(upto: int) -> None:
-            nonlocal flushed, page_no
-            while flushed < upto:
-                url, nxt = tap.pages[flushed]
-                recs = bufs.pop(flushed, [])
-                page_no += 1
-                # the first page of a new pull also records the (incomplete) snapshot
-                first = _snapshot_rows(pull_id, snapshot, endpoint, 0, False)
-                extra = first if (page_no == 1 and not resumed) else None
-                _write_page(
-                    con, version, pull_id, snapshot, page_no, url, nxt, recs, filters, fam, extra
+    with _tapped_session(tap, timeout):
+        try:
+            if not resumed:
+                items = api.list_models(
+                    author=filters.author,
+                    pipeline_tag=filters.pipeline_tag,
+                    filter=filters.library,
+                    limit=None,
+                    expand=EXPAND,
                 )
-                flushed += 1
-                summary.pages += 1
-                if progress:
-                    progress(page_no, len(recs))
+            elif next_url:
+                headers = build_hf_headers(token=token or False, library_name="aicensus")
+                items = (
+                    ModelInfo(**{"siblings": None, **it})
+                    for it in paginate(next_url, params=None, headers=headers)
+                )
+            else:
+                items = iter(())  # all pages stored: only lineage is missing
+            bufs: dict[int, list[hub.HubRecord]] = {}  # tap page index -> its records
+            flushed = 0  # pages of this run already written
 
-        # list_models is lazy: page k+1 is requested only after page k's items are consumed,
-        # so an item belongs to the last page the response hook saw.
-        for mi in items:
-            current = len(tap.pages) - 1
-            flush(current)
-            bufs.setdefault(current, []).append(_record(mi))
-        flush(len(tap.pages))
-    except HfHubHTTPError as exc:
-        status = getattr(exc.response, "status_code", None)
-        if status in (401, 403):
+            def flush(upto: int) -> None:
+                nonlocal flushed, page_no
+                while flushed < upto:
+                    url, nxt = tap.pages[flushed]
+                    recs = bufs.pop(flushed, [])
+                    page_no += 1
+                    # the first page of a new pull also records the (incomplete) snapshot
+                    first = _snapshot_rows(pull_id, snapshot, endpoint, 0, False)
+                    extra = first if (page_no == 1 and not resumed) else None
+                    _write_page(
+                        con,
+                        version,
+                        pull_id,
+                        snapshot,
+                        page_no,
+                        url,
+                        nxt,
+                        recs,
+                        filters,
+                        fam,
+                        extra,
+                    )
+                    flushed += 1
+                    summary.pages += 1
+                    if progress:
+                        progress(page_no, len(recs))
+
+            # list_models is lazy: page k+1 is requested only after page k's items are consumed,
+            # so an item belongs to the last page the response hook saw.
+            for mi in items:
+                current = len(tap.pages) - 1
+                flush(current)
+                bufs.setdefault(current, []).append(_record(mi))
+            flush(len(tap.pages))
+        except HfHubHTTPError as exc:
+            status = getattr(exc.response, "status_code", None)
+            if status in (401, 403):
+                word = "Unauthorized" if status == 401 else "Forbidden"
+                raise SourceError(
+                    f"{endpoint}: {status} {word}: the Hub rejected the token "
+                    "(set HF_TOKEN to a valid token, or unset it for public data)"
+                ) from None
             raise SourceError(
-                f"{endpoint}: {status} {'Unauthorized' if status == 401 else 'Forbidden'}: the Hub "
-                "rejected the token (set HF_TOKEN to a valid token, or unset it for public data)"
+                f"{endpoint}: Hub API error {status}: {str(exc).splitlines()[0]}"
             ) from None
-        raise SourceError(
-            f"{endpoint}: Hub API error {status}: {str(exc).splitlines()[0]}"
-        ) from None
-    except (httpx2.TimeoutException, httpx2.NetworkError) as exc:
-        raise SourceError(
-            f"{endpoint}: no answer after retries ({type(exc).__name__}); "
-            "re-run to resume from the last stored page"
-        ) from None
-    finally:
-        set_client_factory(_default_factory())
+        except (httpx2.TimeoutException, httpx2.NetworkError) as exc:
+            raise SourceError(
+                f"{endpoint}: no answer after retries ({type(exc).__name__}); "
+                "re-run to resume from the last stored page"
+            ) from None
     summary.models = _finish(con, version, pull_id, snapshot, endpoint, registry, fam)
     summary.complete = True
     return summary
-
-
-def _default_factory():
-    from huggingface_hub.utils._http import default_client_factory
-
-    return default_client_factory
 
 
 def _write_page(
