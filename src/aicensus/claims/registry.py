@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from aicensus.errors import MeasureError
+
+if TYPE_CHECKING:
+    import duckdb
 
 Summary = dict[str, float | None]
 
@@ -129,13 +131,10 @@ def _tag_sources(source: str, rows: list[dict]) -> list[dict]:
 
 def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     from aicensus.measures import papers
-    from aicensus.measures.base import ibis_connection
 
     # papers.share without its regions-moved summary (three extra queries per variant)
     q = _paper_query(f).checked()
-    papers._check_loaded(con, q)
-    df = papers.share_expr(ibis_connection(con), q).execute()
-    r = papers._finish(con, "papers.share", q, df, {})
+    r = papers.share(con, q, regions_moved=False)
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
 
@@ -329,14 +328,13 @@ def _board_query(f: dict):
 
 def _board_rows(con: duckdb.DuckDBPyConnection, f: dict) -> tuple[pd.DataFrame, Any, dict]:
     from aicensus.measures import boards
-    from aicensus.measures.base import ibis_connection
 
     q = _board_query(f).checked()
     try:
-        boards._check_loaded(con, q)
+        r = boards.ranked(con, q)
     except MeasureError as exc:
         raise MissingSource(str(exc)) from None
-    t = boards.ranked_expr(ibis_connection(con), q).execute()
+    t = r.table
     if t.empty:
         raise MissingSource(f"no entries of board {q.board!r} in the selected dates")
     t["snapshot_date"] = pd.to_datetime(t["snapshot_date"]).dt.date
@@ -348,8 +346,7 @@ def _board_rows(con: duckdb.DuckDBPyConnection, f: dict) -> tuple[pd.DataFrame, 
         t = t[t["snapshot_date"] == date.fromisoformat(str(which))]
         if t.empty:
             raise MissingSource(f"no snapshot of board {q.board!r} on {which}")
-    meta = boards._finish(con, "board.entries", q, t.head(0).copy(), {}).meta
-    return t.reset_index(drop=True), q, meta
+    return t.reset_index(drop=True), q, r.meta
 
 
 def board_rank(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:

@@ -7,15 +7,17 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import pandas as pd
 
 from aicensus.claims import registry
 from aicensus.claims.files import Claim, Test
 from aicensus.claims.grammar import MissingValue
 from aicensus.errors import MeasureError
+
+if TYPE_CHECKING:
+    import duckdb
 
 TEST_AXIS = "test"
 HOLDS, FAILS, INSUFFICIENT = "holds", "fails", "insufficient"

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
-import duckdb
 import pandas as pd
 
 from aicensus.claims import grammar, registry
 from aicensus.claims.files import Claim
 from aicensus.claims.variants import FAILS, HOLDS, INSUFFICIENT, Evaluator, Variant
+
+if TYPE_CHECKING:
+    import duckdb
 
 SUPPORTED, REFUTED, DEPENDS, INSUFFICIENT_DATA = (
     "supported",

@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 
 from aicensus.cli.common import console, print_table, settings
+from aicensus.measures.provenance import quarantine_reasons, source_summary
 from aicensus.warehouse import open_readonly
-from aicensus.warehouse.provenance import quarantine_reasons, source_summary
 
 
 def status(

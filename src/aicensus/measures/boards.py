@@ -159,8 +159,16 @@ def ranked_expr(ic: ibis.BaseBackend, q: BoardQuery) -> ibis.Table:
 # ------------------------------------------------------------------ helpers
 
 
+def boards_loaded(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The leaderboards (text, text-to-video, ...) with at least one loaded snapshot, sorted."""
+    return [
+        r[0]
+        for r in con.execute("SELECT DISTINCT board FROM board_snapshots ORDER BY 1").fetchall()
+    ]
+
+
 def _check_loaded(con: duckdb.DuckDBPyConnection, q: BoardQuery) -> None:
-    boards = [r[0] for r in con.execute("SELECT DISTINCT board FROM board_snapshots").fetchall()]
+    boards = boards_loaded(con)
     if q.board not in boards:
         have = ", ".join(sorted(boards)) or "none"
         raise MeasureError(
@@ -211,6 +219,17 @@ def _coverage(df: pd.DataFrame) -> dict:
 
 
 # ------------------------------------------------------------------ public measures
+
+
+def ranked(
+    con: duckdb.DuckDBPyConnection, q: BoardQuery, engine: Engine | None = None
+) -> MeasureResult:
+    """`board.ranked`: every entry of the selected snapshots with its strict and upper-bound
+    ranks (no top-k cut), in file order; what the claim checker ranks models from."""
+    q = q.checked()
+    _check_loaded(con, q)
+    df = ranked_expr(backend(con, engine), q).order_by(["snapshot_id", "record_no"]).execute()
+    return _finish(con, "board.ranked", q, df, {"coverage": _coverage(df)}, engine=engine)
 
 
 def entries(

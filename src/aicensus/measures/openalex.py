@@ -42,3 +42,12 @@ def group_by_agreement(
         "sources": provenance(con, "openalex", keys) + shares.meta["sources"],
     }
     return MeasureResult("openalex.group-by-agreement", df, meta)
+
+
+def loaded_summary(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int | None, int | None]:
+    """(works, source locations, first year, last year) of OpenAlex works in works_current."""
+    row = con.execute(
+        "SELECT count(*), count(DISTINCT load_id), min(year), max(year) FROM works_current "
+        "WHERE source = 'openalex'"
+    ).fetchone()
+    return int(row[0]), int(row[1]), row[2], row[3]

@@ -327,14 +327,17 @@ def share(
     q: PaperQuery,
     top: int | None = None,
     engine: Engine | None = None,
+    regions_moved: bool = True,
 ) -> MeasureResult:
-    """`papers.share`: share of papers by country (or institution) per group."""
+    """`papers.share`: share of papers by country (or institution) per group.
+    `regions_moved=False` skips the HK/MO/TW recovery summary (three more queries)."""
     q = q.checked()
     _check_loaded(con, q)
     df = share_expr(backend(con, engine), q).execute()
     if top:
         df = df.groupby(q.keys, sort=False).head(top) if q.keys else df.head(top)
-    extra = {"regions_moved": region_moves(con, q, engine) if q.unit == "country" else None}
+    moved = region_moves(con, q, engine) if q.unit == "country" and regions_moved else None
+    extra = {"regions_moved": moved}
     return _finish(con, "papers.share", q, df, extra, engine)
 
 
@@ -491,3 +494,37 @@ def _citation_coverage(ic: ibis.BaseBackend, q: PaperQuery) -> float | None:
     counts = _works(ic, q).aggregate(total=_.count(), known=_.citations.count()).execute()
     total, known = int(counts["total"].iloc[0]), int(counts["known"].iloc[0])
     return None if not total else known / total
+
+
+def countries_present(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
+    """Every country some author of `source`'s current works is attributed to, sorted."""
+    rows = con.execute(
+        "SELECT DISTINCT a.country FROM affiliations a JOIN works_current w "
+        "USING (work_id, load_id) WHERE w.source = ? AND a.country IS NOT NULL ORDER BY 1",
+        [source],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def venue_coverage(con: duckdb.DuckDBPyConnection, source: str = "paperlists") -> pd.DataFrame:
+    """Per venue: first and last year, papers loaded, papers with a source country, coverage."""
+    df = con.execute(
+        """SELECT venue, min(year) AS first_year, max(year) AS last_year,
+                  count(*) AS papers_loaded,
+                  count(*) FILTER (WHERE work_id IN (SELECT work_id FROM affiliations
+                                   WHERE country_source IS NOT NULL)) AS with_country
+           FROM works WHERE source = ? GROUP BY venue ORDER BY venue""",
+        [source],
+    ).df()
+    df["coverage"] = df["with_country"] / df["papers_loaded"]
+    return df
+
+
+def latest_years(con: duckdb.DuckDBPyConnection, source: str = "paperlists") -> list[tuple]:
+    """(venue, latest year with at least one author country) for every venue of `source`."""
+    return con.execute(
+        "SELECT venue, max(year) FROM works w WHERE source = ? AND EXISTS "
+        "(SELECT 1 FROM affiliations a WHERE a.work_id = w.work_id AND a.country IS NOT NULL) "
+        "GROUP BY venue ORDER BY venue",
+        [source],
+    ).fetchall()

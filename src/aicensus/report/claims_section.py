@@ -7,13 +7,14 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from aicensus.claims import files, verdicts
 from aicensus.errors import AicensusError
 
 if TYPE_CHECKING:
+    import duckdb
+
     from aicensus.report.html import Section
 
 _BADGE = {

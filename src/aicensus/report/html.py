@@ -9,21 +9,24 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import altair as alt
-import duckdb
 import jinja2
 import pandas as pd
 import vl_convert as vlc
 
 from aicensus import __version__
+from aicensus.measures.provenance import loads_table, quarantine_reasons, source_summary
 from aicensus.report.claims_section import claims_section
 from aicensus.report.hub_section import hub_section
 from aicensus.report.inferred_section import inferred_section
 from aicensus.report.models_section import models_section
 from aicensus.report.openalex_section import openalex_section
 from aicensus.report.papers_section import papers_section
-from aicensus.warehouse.provenance import loads_table, quarantine_reasons, source_summary
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from aicensus.errors import MeasureError
@@ -13,6 +12,8 @@ from aicensus.measures import hub as hm
 from aicensus.report.hub_charts import share_bars
 
 if TYPE_CHECKING:
+    import duckdb
+
     from aicensus.report.html import Section
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
 
 if TYPE_CHECKING:
+    import duckdb
+
     from aicensus.report.html import Section
 
 SOURCE = "paperlists_affonly"

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from aicensus.errors import MeasureError
 from aicensus.measures import boards as bm
 from aicensus.measures import models as mm
+from aicensus.measures.provenance import has_rows
 from aicensus.report.models_charts import gap_over_time, models_over_time
 
 if TYPE_CHECKING:
+    import duckdb
+
     from aicensus.report.html import Section
-
-
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    try:
-        return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] > 0
-    except duckdb.Error:
-        return False
 
 
 def models_section(con: duckdb.DuckDBPyConnection) -> Section:
@@ -33,14 +27,14 @@ def models_section(con: duckdb.DuckDBPyConnection) -> Section:
         "'registry HQ'; leaderboard countries come from the organization registry's "
         "headquarters (or the country the leaderboard states).",
     )
-    if _has(con, "models"):
+    if has_rows(con, "models"):
         try:
             _epoch(con, s)
         except MeasureError as exc:
             s.text(f"Epoch data could not be measured: {exc}.")
     else:
         s.text("No Epoch AI data loaded (run 'aicensus load epoch').")
-    if _has(con, "board_entries"):
+    if has_rows(con, "board_entries"):
         _boards(con, s)
     else:
         s.text("No leaderboard data loaded (run 'aicensus load arena').")
@@ -95,7 +89,7 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
 
 
 def _boards(con: duckdb.DuckDBPyConnection, s: Section) -> None:
-    boards = [r[0] for r in con.execute("SELECT DISTINCT board FROM board_snapshots").fetchall()]
+    boards = bm.boards_loaded(con)
     if "text" in boards:
         g = bm.gap(con, bm.BoardQuery(presets=("lmarena-csv", "lmarena-history-csv")))
         if g.table["gap"].notna().any():

@@ -7,42 +7,26 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from aicensus.errors import MeasureError
-from aicensus.measures import ai_definitions
+from aicensus.measures import ai_definitions, openalex
 from aicensus.measures import papers as pm
 
 if TYPE_CHECKING:
+    import duckdb
+
     from aicensus.report.html import Section
 
 SOURCE = "openalex"
 TOP = 10
 
 
-def _loaded(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int | None, int | None]:
-    """(works, source locations, first year, last year) of OpenAlex works in works_current."""
-    row = con.execute(
-        "SELECT count(*), count(DISTINCT load_id), min(year), max(year) FROM works_current "
-        "WHERE source = ?",
-        [SOURCE],
-    ).fetchone()
-    return int(row[0]), int(row[1]), row[2], row[3]
-
-
 def _by_method(con: duckdb.DuckDBPyConnection, q: pm.PaperQuery) -> pd.DataFrame:
     """Top countries (by full counting) with their share under every counting method
     (`papers.compare-methods`; authors without a country count as `unknown` under the
     author-level methods; full and country-fractional ignore that choice)."""
-    units = [
-        r[0]
-        for r in con.execute(
-            "SELECT DISTINCT a.country FROM affiliations a JOIN works_current w "
-            "USING (work_id, load_id) WHERE w.source = ? AND a.country IS NOT NULL",
-            [q.source],
-        ).fetchall()
-    ]
+    units = pm.countries_present(con, q.source)
     r = pm.compare_methods(con, replace(q, unknown="count"), [*units, pm.UNKNOWN_UNIT])
     wide = r.table.sort_values("full", ascending=False, na_position="last")
     top = wide[wide["country"] != pm.UNKNOWN_UNIT].head(TOP)
@@ -82,7 +66,7 @@ def openalex_section(con: duckdb.DuckDBPyConnection) -> Section:
         "across loads (the newest record wins; merged ids removed). Countries are the "
         "institutions' countries OpenAlex gives each authorship.",
     )
-    works, locations, first, last = _loaded(con)
+    works, locations, first, last = openalex.loaded_summary(con)
     if not works:
         s.text("No OpenAlex works loaded (run <code>aicensus openalex load</code>).")
         return s

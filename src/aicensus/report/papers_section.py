@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
 from aicensus.report import charts
 
 if TYPE_CHECKING:
+    import duckdb
+
     from aicensus.report.html import Section
 
 
@@ -48,14 +48,7 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         "China and the United States per venue and year (full counting), venues with at "
         "least four years of country data. Each venue's own papers: no change of venue mix.",
     )
-    coverage = con.execute(
-        """SELECT venue, min(year) AS first_year, max(year) AS last_year,
-                  count(*) AS papers_loaded,
-                  count(*) FILTER (WHERE work_id IN (SELECT work_id FROM affiliations
-                                   WHERE country_source IS NOT NULL)) AS with_country
-           FROM works WHERE source = 'paperlists' GROUP BY venue ORDER BY venue"""
-    ).df()
-    coverage["coverage"] = coverage["with_country"] / coverage["papers_loaded"]
+    coverage = pm.venue_coverage(con)
     s.table(
         coverage,
         "Coverage per venue: papers loaded and papers with a known country. "
@@ -68,11 +61,7 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         "Each paper weighs 1, split over its authors with a known country.",
     )
 
-    latest = con.execute(
-        "SELECT venue, max(year) FROM works w WHERE source = 'paperlists' AND EXISTS "
-        "(SELECT 1 FROM affiliations a WHERE a.work_id = w.work_id AND a.country IS NOT NULL) "
-        "GROUP BY venue ORDER BY venue"
-    ).fetchall()
+    latest = pm.latest_years(con)
     cm_frames = []
     for venue, year in latest:
         r = pm.compare_methods(con, pm.PaperQuery(venues=(venue,), years=(year,)), ["CN", "US"])

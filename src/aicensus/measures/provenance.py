@@ -1,4 +1,5 @@
-"""Read provenance back: what each source contributed, and why records were quarantined."""
+"""Provenance and coverage summaries: what each source contributed, why records were
+quarantined, and which tables hold data (for `status` and the report; measures, not SQL there)."""
 
 from __future__ import annotations
 
@@ -41,3 +42,11 @@ def quarantine_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM quarantine GROUP BY ALL ORDER BY records DESC
         """
     ).df()
+
+
+def has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """True if warehouse table `table` exists and holds at least one row."""
+    try:
+        return bool(con.table(table).limit(1).fetchall())
+    except duckdb.Error:
+        return False

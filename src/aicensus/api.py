@@ -1,0 +1,1 @@
+"""The public Python interface: aicensus.open() and the warehouse object (see README)."""
