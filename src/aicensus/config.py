@@ -53,6 +53,19 @@ PAPERLISTS_VENUES = (
 )
 PAPERLISTS_ONLINE_YEARS = range(2013, 2026)
 
+# Where each source is read from by default: paths under the data root (one place; a
+# `[sources] <name> = "..."` entry in aicensus.toml replaces a source's path).
+DEFAULT_LOCATIONS: dict[str, tuple[str, ...]] = {
+    "paperlists": ("paperlists",),
+    "paperlists-affonly": ("paperlists_affonly",),
+    "epoch": ("epoch_notable_models/notable_ai_models.csv",),
+    "arena": ("arena_text_history", "arena_video"),
+    "hub": ("hf_models_api", "hf_models_table"),
+    "openalex": ("openalex_works/works.jsonl.gz",),
+    "openalex-institutions": ("openalex_works/institutions.jsonl.gz",),
+    "ror": ("ror_records/ror_latest_per_id.jsonl.gz",),
+}
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -61,19 +74,32 @@ class Settings:
     db: Path
     data_root: Path
     report: Path
-    sources: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str | list[str]] = field(default_factory=dict)
     claims: Path | None = None  # the claim file the report evaluates (claims/debate.yaml)
     spark: dict = field(default_factory=dict)  # [spark] master, export_dir; [spark.conf] k = v
 
+    def locations(self, source: str) -> list[str]:
+        """Where `source` is read from by default: `[sources] <source>` in aicensus.toml (a
+        path, or a list of paths), else DEFAULT_LOCATIONS under the data root."""
+        if source not in DEFAULT_LOCATIONS:
+            raise AicensusError(
+                f"unknown source {source!r} (choose from {', '.join(DEFAULT_LOCATIONS)})"
+            )
+        configured = self.sources.get(source)
+        if configured:
+            return [configured] if isinstance(configured, str) else [str(c) for c in configured]
+        return [str(self.data_root / sub) for sub in DEFAULT_LOCATIONS[source]]
+
     def source_location(self, name: str, default_subdir: str) -> str:
         """Where source `name` is read from: configured location or `<data_root>/<subdir>`."""
-        return self.sources.get(name) or str(self.data_root / default_subdir)
+        configured = self.sources.get(name)
+        return str(configured) if configured else str(self.data_root / default_subdir)
 
     def upstream(self, name: str, default: str) -> str:
         """The online URL (pattern) of source `name`: env AICENSUS_<NAME>_UPSTREAM, then
         `[sources] <name>_upstream` in aicensus.toml, then the real upstream."""
         env = os.environ.get(f"AICENSUS_{name.upper()}_UPSTREAM")
-        return env or self.sources.get(f"{name}_upstream") or default
+        return env or str(self.sources.get(f"{name}_upstream") or "") or default
 
 
 def _find_project_root(start: Path) -> Path:
@@ -110,7 +136,10 @@ def load_settings(db: str | Path | None = None, data_root: str | Path | None = N
 
     root = _find_project_root(Path(__file__).resolve().parent)
     default_data = root.parent / "shared" / "data"
-    sources = {k: str(v) for k, v in cfg.get("sources", {}).items()}
+    sources = {
+        k: [str(x) for x in v] if isinstance(v, list) else str(v)
+        for k, v in cfg.get("sources", {}).items()
+    }
     return Settings(
         db=pick(db, "AICENSUS_DB", wh, "path", "aicensus.duckdb"),
         data_root=pick(data_root, "AICENSUS_DATA", data, "root", str(default_data)),

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from aicensus.errors import MeasureError
+from aicensus.options import parse_years
 
 if TYPE_CHECKING:
     import duckdb
@@ -64,17 +65,6 @@ def _tuple(v: Any) -> tuple:
     return (v,)
 
 
-def _years(v: Any) -> tuple[int, ...]:
-    out: list[int] = []
-    for y in _tuple(v):
-        if isinstance(y, str) and "-" in y:
-            a, b = y.split("-", 1)
-            out.extend(range(int(a), int(b) + 1))
-        else:
-            out.append(int(y))
-    return tuple(out)
-
-
 def _rank_of(value: float | None, others: pd.Series, higher_is_better: bool = True) -> float | None:
     """1 + units (outside the subject) with a strictly better value."""
     if value is None:
@@ -113,7 +103,7 @@ def _paper_query(f: dict, **over: Any):
 
     return PaperQuery(
         venues=tuple(str(v) for v in _tuple(f.get("venues"))),
-        years=_years(f.get("years")),
+        years=parse_years(f.get("years")),
         method=f.get("method", "full"),
         regions=f.get("regions", "recovered"),
         source=f.get("source", "paperlists"),
@@ -202,7 +192,7 @@ def _model_query(f: dict, **over: Any):
     from aicensus.measures.models import ModelQuery
 
     args = {
-        "years": _years(f.get("years")),
+        "years": parse_years(f.get("years")),
         "subset": f.get("subset", "notable"),
         "method": f.get("method", "full"),
         "attribution": f.get("attribution", "source"),

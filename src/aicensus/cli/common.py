@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +11,6 @@ from rich.table import Table
 
 from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
-from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult
 from aicensus.measures.output import render
 
@@ -39,29 +37,6 @@ def settings(ctx: typer.Context) -> Settings:
 def run_on(ctx: typer.Context, name: str) -> Engine:
     """The execution engine named by --engine, configured from settings ([spark])."""
     return get_engine(name, settings(ctx).spark)
-
-
-def parse_years(spec: str | None) -> tuple[int, ...]:
-    """`2015-2024`, `2019,2021` or `2018-2019,2023` into a tuple of years."""
-    if not spec:
-        return ()
-    years: set[int] = set()
-    for part in spec.split(","):
-        part = part.strip()
-        m = re.fullmatch(r"(\d{4})(?:\s*-\s*(\d{4}))?", part)
-        if not m:
-            raise AicensusError(f"--years: {part!r} is not YYYY or YYYY-YYYY")
-        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
-        if hi < lo:
-            raise AicensusError(f"--years: range {part!r} runs backwards")
-        years.update(range(lo, hi + 1))
-    return tuple(sorted(years))
-
-
-def parse_list(spec: str | None) -> tuple[str, ...]:
-    if not spec:
-        return ()
-    return tuple(s.strip() for s in spec.split(",") if s.strip())
 
 
 def _fmt(col: str, value: object) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import duckdb
@@ -12,6 +12,7 @@ import pandas as pd
 
 from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
+from aicensus.options import parse_date, parse_list, parse_years
 
 
 @dataclass
@@ -28,6 +29,27 @@ class MeasureResult:
         return json.dumps(
             {"measure": self.name, "meta": self.meta, "rows": rows}, indent=2, default=str
         )
+
+
+class Query:
+    """Base of every measure's query dataclass: options may be given as the CLI spells them
+    (`years="2023-2024"`, `venues="icml,ijcai"`, `start="2024-01-01"`) and are normalized
+    here, once, so the API, the CLI and claim files read them alike."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            kind = str(f.type)
+            if kind.startswith("tuple[int"):
+                new = parse_years(value, f.name) if value is not None else ()
+            elif kind.startswith("tuple[str"):
+                new = parse_list(value, f.name) if value is not None else ()
+            elif kind.startswith("date"):
+                new = parse_date(value, f.name)
+            else:
+                continue
+            if new != value:
+                object.__setattr__(self, f.name, new)
 
 
 def ibis_connection(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:

@@ -30,7 +30,7 @@ from ibis import _
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.models import concentration_table
 
 ATTRIBUTIONS = ("source", "hq", "hq-rollup")
@@ -38,7 +38,7 @@ ORG_KEYS = ("registry", "rollup")
 
 
 @dataclass(frozen=True)
-class BoardQuery:
+class BoardQuery(Query):
     """Which snapshots, and the ranking and attribution choices (recorded in the output)."""
 
     board: str = "text"

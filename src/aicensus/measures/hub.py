@@ -25,7 +25,7 @@ import pandas as pd
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.orgs import Registry
 
 BY = ("country", "org")
@@ -35,7 +35,7 @@ UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
-class HubQuery:
+class HubQuery(Query):
     """Counting choices for a Hub measure (all recorded in the output's meta)."""
 
     by: str = "country"

@@ -27,7 +27,7 @@ from ibis import _
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 
 SUBSETS = ("notable", "frontier", "open-weights")
 METHODS = ("full", "fractional")
@@ -39,7 +39,7 @@ THRESHOLDS = (1e23, 1e24, 1e25)
 
 
 @dataclass(frozen=True)
-class ModelQuery:
+class ModelQuery(Query):
     """Filters and counting choices for a model measure (all recorded in the output)."""
 
     source: str = "epoch"

@@ -38,7 +38,8 @@ from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
 from aicensus.measures import ai_definitions
-from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.options import format_years
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
 REGIONS = ("source", "recovered")
@@ -54,7 +55,7 @@ _FOLD = {"HK": "CN", "MO": "CN", "TW": "CN"}
 
 
 @dataclass(frozen=True)
-class PaperQuery:
+class PaperQuery(Query):
     """Filters and counting choices for a paper measure (all recorded in the output)."""
 
     venues: tuple[str, ...] = ()
@@ -311,15 +312,8 @@ def loaded_keys(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> list[str]:
 
 def _check_loaded(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> None:
     if not loaded_keys(con, q):
-        what = f"venues {','.join(q.venues) or 'any'}, years {_years(q.years) or 'any'}"
+        what = f"venues {','.join(q.venues) or 'any'}, years {format_years(q.years) or 'any'}"
         raise MeasureError(f"no {q.source} papers loaded for {what}; load them first")
-
-
-def _years(years: tuple[int, ...]) -> str:
-    if not years:
-        return ""
-    ys = sorted(years)
-    return f"{ys[0]}-{ys[-1]}" if ys == list(range(ys[0], ys[-1] + 1)) else ",".join(map(str, ys))
 
 
 def share(

@@ -8,6 +8,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,6 @@ import jinja2
 import pandas as pd
 import vl_convert as vlc
 
-from aicensus import __version__
 from aicensus.measures.provenance import loads_table, quarantine_reasons, source_summary
 from aicensus.report.claims_section import claims_section
 from aicensus.report.hub_section import hub_section
@@ -105,7 +105,7 @@ def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
     return _TEMPLATE.render(
         title="aicensus report",
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        version=__version__,
+        version=version("aicensus"),
         sections=sections,
         vega_bundle=vlc.javascript_bundle(),
         specs_json=json.dumps(specs).replace("</", "<\\/"),

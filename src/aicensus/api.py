@@ -1,1 +1,0 @@
-"""The public Python interface: aicensus.open() and the warehouse object (see README)."""

@@ -1,0 +1,154 @@
+"""The public Python interface: `aicensus.open(db)` returns a `Warehouse` that loads sources,
+runs the main job, computes measures (`wh.papers.share(years="2023-2024", method=
+"author-fractional")`), checks claim files and writes the report. The CLI is this, plus options
+and printing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from aicensus.api import loading
+from aicensus.api.families import Board, Hub, Models, Papers
+from aicensus.config import Settings, load_settings
+from aicensus.engines import Engine, get_engine
+
+__all__ = ["Warehouse", "open"]
+
+
+def open(db: str | Path | None = None, data: str | Path | None = None) -> Warehouse:
+    """The warehouse at `db` (default: AICENSUS_DB, aicensus.toml, else aicensus.duckdb), with
+    source data read from `data` (default: AICENSUS_DATA, aicensus.toml, else ../shared/data)."""
+    return Warehouse(load_settings(db=db, data_root=data))
+
+
+class Warehouse:
+    """One warehouse file and the settings it is used with. Each call opens the file for as
+    long as it needs it (read-only for measures), so other processes may read it meanwhile."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.papers = Papers(self)
+        self.models = Models(self)
+        self.board = Board(self)
+        self.hub = Hub(self)
+
+    def __repr__(self) -> str:
+        return f"aicensus.Warehouse({str(self.settings.db)!r})"
+
+    @property
+    def path(self) -> Path:
+        return self.settings.db
+
+    # ------------------------------------------------------------------ connections
+
+    @contextmanager
+    def reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection for the duration of a block."""
+        from aicensus.warehouse import open_readonly
+
+        con = open_readonly(self.settings.db)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection (created and migrated if needed) for the duration of a block."""
+        from aicensus.warehouse import connect
+
+        con = connect(self.settings.db)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def engine(self, name: str | Engine | None = None) -> Engine:
+        """The execution engine called `name` ('duckdb', the default, or 'spark')."""
+        if name is None or isinstance(name, str):
+            return get_engine(name, self.settings.spark)
+        return name
+
+    # ------------------------------------------------------------------ jobs
+
+    def load(self, source: str, location: str | list[str] | None = None, **options: Any) -> Any:
+        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, openalex) from
+        `location` (default: the configured data); returns the load summary. Options: online,
+        venues, years, preset, snapshot, institutions, progress."""
+        with self.writing() as con:
+            return loading.load(con, self.settings, source, location, **options)
+
+    def evaluate_resolver(self, holdout: str = "file", venues: object = None, save: bool = False):
+        """Score the affiliation resolver against Paper Copilot's own countries (and store the
+        figures quoted beside every inferred-country result when `save`)."""
+        ev, location = loading.evaluate_resolver(self.settings, holdout, venues)
+        if save:
+            with self.writing() as con:
+                loading.save_evaluation(con, ev, location)
+        return ev
+
+    def run(
+        self,
+        output: str | Path | None = None,
+        online: bool = False,
+        claims: str | Path | None = None,
+        on_step: Any = None,
+    ) -> Path:
+        """The main job: load every bundled source (or online where there is an upstream),
+        measure the resolver, check the claims and write the report; returns its path.
+        `on_step(name, summary)` is called after each step."""
+        steps: list[tuple[str, Any]] = [
+            ("paperlists", lambda: self.load("paperlists", online=online)),
+            ("epoch", lambda: self.load("epoch", online=online)),
+            ("arena", lambda: self.load("arena")),  # no upstream URL: bundled copies
+            ("paperlists-affonly", lambda: self.load("paperlists-affonly")),
+            ("resolver", lambda: self.evaluate_resolver(save=True)),
+            ("hub", lambda: self.load("hub")),
+            ("openalex", lambda: self.load("openalex")),
+        ]
+        for name, step in steps:
+            summary = step()
+            if on_step:
+                on_step(name, summary)
+        return self.report(output, claims)
+
+    def check(self, path: str | Path, explain: str | None = None) -> list:
+        """The verdict on every claim of a claim file (or only claim `explain`)."""
+        from aicensus.claims import files, verdicts
+        from aicensus.errors import AicensusError
+
+        claims = files.load(path)
+        if explain:
+            claims = [c for c in claims if c.id == explain]
+            if not claims:
+                raise AicensusError(f"{path}: no claim with id {explain!r}")
+        with self.reading() as con:
+            return verdicts.check(con, claims)
+
+    def report(self, output: str | Path | None = None, claims: str | Path | None = None) -> Path:
+        """Write the self-contained HTML report; returns its path."""
+        from aicensus.report import html
+
+        path = Path(output) if output else self.settings.report
+        with self.reading() as con:
+            return html.write(con, path, Path(claims) if claims else self.settings.claims)
+
+    def status(self) -> pd.DataFrame:
+        """One row per source: locations, rows loaded and quarantined, retrieval dates."""
+        from aicensus.measures.provenance import source_summary
+
+        with self.reading() as con:
+            return source_summary(con)
+
+    def quarantine(self) -> pd.DataFrame:
+        """Quarantine reasons with counts and an example record."""
+        from aicensus.measures.provenance import quarantine_reasons
+
+        with self.reading() as con:
+            return quarantine_reasons(con)

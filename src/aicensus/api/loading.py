@@ -1,0 +1,163 @@
+"""Loading sources through the library: one function per source, the default locations from
+settings (config.DEFAULT_LOCATIONS), each writing through the warehouse's one load transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from aicensus.config import (
+    PAPERLISTS_ONLINE_YEARS,
+    PAPERLISTS_UPSTREAM,
+    PAPERLISTS_VENUES,
+    Settings,
+)
+from aicensus.errors import AicensusError
+from aicensus.options import parse_list, parse_years
+
+Progress = Callable[[str, int, int], None]  # (what, done, total)
+
+
+def _paperlists(
+    con: duckdb.DuckDBPyConnection,
+    s: Settings,
+    location: str | None,
+    online: bool,
+    venues: object,
+    years: object,
+    progress: Progress | None,
+) -> Any:
+    from aicensus.ingest.paperlists import load_paperlists
+
+    if online:
+        location = s.upstream("paperlists", PAPERLISTS_UPSTREAM)
+    location = location or s.locations("paperlists")[0]
+    venue_list, year_list = parse_list(venues, "venues"), parse_years(years)
+    if "{venue}" in location:  # a URL pattern cannot be listed: probe the known venue-years
+        venue_list = venue_list or PAPERLISTS_VENUES
+        year_list = year_list or tuple(PAPERLISTS_ONLINE_YEARS)
+    return load_paperlists(con, location, venue_list, year_list, progress=progress)
+
+
+def _affonly(
+    con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, venues: object, years: object
+) -> Any:
+    from aicensus.ingest.affiliations.build import default_resolver
+    from aicensus.ingest.paperlists_affonly import load_affonly
+
+    location = location or s.locations("paperlists-affonly")[0]
+    resolver = default_resolver(s)
+    return load_affonly(con, location, resolver, parse_list(venues, "venues"), parse_years(years))
+
+
+def _epoch(con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, online: bool) -> Any:
+    from aicensus.ingest.epoch import load_epoch
+    from aicensus.sources import epoch as epoch_source
+
+    if online:
+        location = epoch_source.DEFAULT_URL
+    location = location or s.locations("epoch")[0]
+    if Path(location).is_dir():
+        location = str(Path(location) / "notable_ai_models.csv")
+    summary = load_epoch(con, location)
+    if summary.rejected:
+        raise AicensusError(f"{location}: rejected ({summary.rejected}); see the quarantine")
+    return summary
+
+
+def _arena(
+    con: duckdb.DuckDBPyConnection, s: Settings, locations: list[str], preset: str | None
+) -> Any:
+    from aicensus.ingest.arenas import load_arenas
+
+    summary = load_arenas(con, locations or s.locations("arena"), preset)
+    if summary.rejected:
+        where, why = next(iter(summary.rejected.items()))
+        raise AicensusError(
+            f"{where}: rejected ({why}); {len(summary.rejected)} file(s) in the quarantine"
+        )
+    return summary
+
+
+def _hub(
+    con: duckdb.DuckDBPyConnection, s: Settings, locations: list[str], snapshot: str | None
+) -> Any:
+    from aicensus.ingest.hub import load_hub_dumps
+
+    return [
+        x
+        for loc in (locations or s.locations("hub"))
+        for x in load_hub_dumps(con, loc, snapshot=snapshot)
+    ]
+
+
+def _openalex(
+    con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, institutions: bool
+) -> Any:
+    from aicensus.ingest import openalex
+
+    kind = "institutions" if institutions else "works"
+    default = s.locations("openalex-institutions" if institutions else "openalex")[0]
+    return openalex.load_files(con, location or default, kind)
+
+
+def evaluate_resolver(s: Settings, holdout: str = "file", venues: object = None) -> tuple[Any, str]:
+    """Score the affiliation resolver against Paper Copilot's own countries: (evaluation, the
+    paperlists location scored)."""
+    from aicensus.ingest.affiliations.build import default_resolver
+    from aicensus.ingest.affiliations.evaluate import evaluate
+
+    location = s.locations("paperlists")[0]
+    ev = evaluate(
+        location,
+        lambda learned: default_resolver(s, learned=Counter(dict(learned))),
+        holdout=holdout,
+        venues=list(parse_list(venues, "venues")) or None,
+    )
+    return ev, location
+
+
+def save_evaluation(con: duckdb.DuckDBPyConnection, ev: Any, location: str) -> bool:
+    """Store a resolver evaluation (table resolver_evaluation); True if written."""
+    from aicensus.ingest.affiliations.store import save
+
+    return save(con, ev, location)
+
+
+SOURCES = ("paperlists", "paperlists-affonly", "epoch", "arena", "hub", "openalex")
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    s: Settings,
+    source: str,
+    location: str | list[str] | None = None,
+    *,
+    online: bool = False,
+    venues: object = None,
+    years: object = None,
+    preset: str | None = None,
+    snapshot: str | None = None,
+    institutions: bool = False,
+    progress: Progress | None = None,
+) -> Any:
+    """Load `source` (one of SOURCES) from `location` (default: settings) into `con`."""
+    many = [location] if isinstance(location, str) else list(location or [])
+    one = many[0] if many else None
+    if source == "paperlists":
+        return _paperlists(con, s, one, online, venues, years, progress)
+    if source == "paperlists-affonly":
+        return _affonly(con, s, one, venues, years)
+    if source == "epoch":
+        return _epoch(con, s, one, online)
+    if source == "arena":
+        return _arena(con, s, many, preset)
+    if source == "hub":
+        return _hub(con, s, many, snapshot)
+    if source == "openalex":
+        return _openalex(con, s, one, institutions)
+    raise AicensusError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")
