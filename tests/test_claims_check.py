@@ -4,6 +4,7 @@ pinned (paper shares against paperlists/SOURCE.md, video ranks against arena_vid
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -307,3 +308,56 @@ claims:
     shares = [var.tests[0].values["share"] for var in v.variants]
     assert shares == [pytest.approx(0.3), pytest.approx(1 / 3)]
     assert {"weight": "downloads", "attribution": "root"}.items() <= seen[0].items()
+
+
+@pytest.fixture(scope="module")
+def hub_claims_db(claims_db: Path, data_root: Path, tmp_path_factory) -> Path:
+    """The claims warehouse (paperlists, Epoch, leaderboards) with the Hub dumps loaded too."""
+    path = tmp_path_factory.mktemp("hubclaims") / "claims-hub.duckdb"
+    shutil.copyfile(claims_db, path)
+    r = runner.invoke(app, ["--db", str(path), "--data", str(data_root), "load", "hub"])
+    assert r.exit_code == 0, r.output
+    return path
+
+
+def table_rows(output: str) -> list[dict[str, str]]:
+    """The rows of a rich table as printed: headers and cells joined across folded lines, one
+    dict per row (a row starts where its `outcome` cell is filled)."""
+    head = [ln.strip("┃").split("┃") for ln in output.splitlines() if ln.startswith("┃")]
+    names = ["".join(p.strip() for p in parts) for parts in zip(*head, strict=True)]
+    rows: list[dict[str, str]] = []
+    for ln in output.splitlines():
+        if not ln.startswith("│"):
+            continue
+        cells = dict(zip(names, (c.strip() for c in ln.strip("│").split("│")), strict=True))
+        if cells["outcome"]:
+            rows.append(cells)
+        else:
+            for k, v in cells.items():
+                rows[-1][k] = f"{rows[-1][k]} {v}".strip()
+    return rows
+
+
+@pytest.mark.parametrize("claim", ["open-weights-china-most", "china-no-dominant-company"])
+def test_explain_with_scoped_axes(hub_claims_db, claim):
+    """`--explain` on claims with `axis@scope` axes (`attribution@models`) printed the grid by
+    attribute name and crashed with KeyError: now every axis is a column, every variant and test
+    a row with the choices and outcome of the JSON evidence, and Hub tests are decided."""
+    args = ["--db", str(hub_claims_db), "check", str(DEBATE), "--explain", claim]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0, r.output
+    assert r.output.startswith(f"{claim}: ") and "verdict: " in r.output
+    doc = runner.invoke(app, [*args, "--format", "json"])
+    (v,) = json.loads(doc.output)["verdicts"]
+    expected = [
+        {**var["choices"], "outcome": t["outcome"]} for var in v["variants"] for t in var["tests"]
+    ]
+    rows = table_rows(r.output)
+    axes = ["attribution@models", "attribution@hub", *expected[0]]
+    assert [{k: row[k] for k in axes} for row in rows] == [
+        {k: e[k] for k in axes} for e in expected
+    ]
+    hub = [row for row in rows if row["attribution@hub"] != "-"]
+    assert hub and all(row["outcome"] in ("holds", "fails") for row in hub)
+    assert {row["attribution@hub"] for row in hub} == {"uploader", "root"}
+    assert {row["attribution@models"] for row in rows} == {"source", "hq", "-"}

@@ -10,7 +10,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from aicensus.claims.grammar import MAX_LENGTH, ConditionError, MissingValue, parse
+from aicensus.claims.grammar import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    MAX_PARENS,
+    ConditionError,
+    MissingValue,
+    parse,
+)
 
 ENV = {"share": 0.5238, "rank": 2.0, "a": 3.0, "b": 1.0, "count": 3.0, "hhi": 0.12}
 ENV |= {"other.hhi": 0.2, "other.rank": 13.0, "rest.organizations": 1.0}
@@ -143,5 +150,24 @@ def test_deep_nesting_is_bounded(depth):
     try:
         assert parse(text).evaluate(ENV) is True
     except ConditionError:
-        assert len(text) > MAX_LENGTH
+        assert len(text) > MAX_LENGTH or depth > MAX_PARENS
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize("depth", [MAX_PARENS + 1, 120, 200, 244])
+def test_parentheses_past_the_cap_are_one_error(depth):
+    """200 nested parentheses (411 characters) gave a RecursionError when evaluated: now a
+    ConditionError at parse time, naming the cap; MAX_PARENS deep still evaluates."""
+    with pytest.raises(ConditionError, match=f"parentheses nested deeper than {MAX_PARENS}"):
+        parse("(" * depth + "share > 0.5" + ")" * depth)
+    inner = "(" * (MAX_PARENS - 1) + "not (share > 0.5 and rank == 2)" + ")" * (MAX_PARENS - 1)
+    assert parse(inner).evaluate(ENV) is False
+
+
+@pytest.mark.parametrize("text", ["not " * 120 + "share > 0.5", "-" * 480 + "a > 1"])
+def test_deep_chains_are_capped(text):
+    """Chains of `not` or unary minus within MAX_LENGTH nest the tree past MAX_DEPTH levels:
+    refused explicitly rather than left to the interpreter's recursion limit."""
+    with pytest.raises(ConditionError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        parse(text)
+    assert parse("not " * 3 + "share > 0.5").evaluate(ENV) is False

@@ -1,5 +1,7 @@
 """Claim files: YAML read with `yaml.safe_load`-level safety (the composed node tree, so every
-error names the file and line), validated into `Claim`s with parsed conditions."""
+error names the file and line), validated into `Claim`s with parsed conditions. Hostile files
+are refused, one line each: nesting past MAX_NESTING, aliases expanding past MAX_EXPANDED or
+into themselves, duplicate keys, more than `variants.MAX_VARIANTS` variants per claim."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from aicensus.claims import grammar, registry
 from aicensus.errors import AicensusError
 
 MAX_BYTES = 2_000_000
+MAX_EXPANDED = 2 * MAX_BYTES  # size with every alias written out: scalar characters + 1 a node
+MAX_NESTING = 50  # collections inside collections (a claim file needs about 7)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 SUBJECT_KINDS = ("country", "org", "model")
 CLAIM_KEYS = {"id", "claim", "where", "tests", "axes", "tests_are", "notes"}
@@ -50,6 +54,81 @@ class Claim:
     notes: str = ""
     file: str = ""
     line: int = 0
+
+
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses, while composing, what a claim file never needs and a hostile
+    one uses: nesting past MAX_NESTING (recursion), aliases whose expansion passes MAX_EXPANDED
+    (a few KB expanding to gigabytes when printed or compared) or contains itself, and duplicate
+    mapping keys (YAML keeps the last one silently)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._sizes: dict[int, int] = {}  # id(node) -> expanded size, once the node is complete
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            target = self.anchors.get(event.anchor)
+            if target is not None and id(target) not in self._sizes:
+                raise _refuse(
+                    f"alias *{event.anchor} refers to the collection that contains it", event
+                )
+            return super().compose_node(parent, index)
+        if self._depth >= MAX_NESTING:
+            raise _refuse(f"nested deeper than {MAX_NESTING} levels", event)
+        self._depth += 1
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        size = self._expanded(node)
+        if size > MAX_EXPANDED:
+            raise _refuse(
+                f"with its aliases written out this value expands past {MAX_EXPANDED:,} characters",
+                event,
+            )
+        self._sizes[id(node)] = size
+        return node
+
+    def _expanded(self, node: yaml.Node) -> int:
+        """Size of `node` with aliases written out, from its complete children's sizes."""
+        if isinstance(node, yaml.ScalarNode):
+            return 1 + len(node.value)
+        if isinstance(node, yaml.MappingNode):
+            kids = [n for pair in node.value for n in pair]
+        else:
+            kids = node.value
+        return 1 + sum(self._sizes[id(k)] for k in kids)
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        """A mapping, refusing a key given twice (merged `<<` keys may still be overridden)."""
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE:
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                seen = key in first
+            except TypeError:  # an unhashable key: SafeConstructor reports it
+                continue
+            if seen:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"duplicate key {key!r} (first on line {first[key]})",
+                    key_node.start_mark,
+                )
+            first[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+def _refuse(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
+    return yaml.composer.ComposerError(None, None, problem, event.start_mark)
 
 
 class _Ctx:
@@ -90,15 +169,7 @@ def load(path: str | Path) -> list[Claim]:
 
 def loads(text: str, file: str = "<claims>") -> list[Claim]:
     """Validate claim-file text (see `load`)."""
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else "?"
-        raise ClaimFileError(f"{file}:{line}: invalid YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise ClaimFileError(f"{file}: invalid YAML: {exc}") from None
+    root, data = _parse(text, file)
     if root is None:
         raise ClaimFileError(f"{file}:1: empty claim file")
     ctx = _Ctx(file, root)
@@ -115,6 +186,24 @@ def loads(text: str, file: str = "<claims>") -> list[Claim]:
     if not claims:
         raise ctx.fail(("claims",), "no claims")
     return claims
+
+
+def _parse(text: str, file: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data of a claim file, in one pass."""
+    loader = _Loader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else "?"
+        raise ClaimFileError(f"{file}:{line}: invalid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise ClaimFileError(f"{file}: invalid YAML: {exc}") from None
+    except RecursionError:  # last resort: MAX_NESTING should stop any nesting first
+        raise ClaimFileError(f"{file}: invalid YAML: nested too deeply to read") from None
+    finally:
+        loader.dispose()
 
 
 def _text(ctx: _Ctx, path: tuple, v: Any, what: str, required: bool = True) -> str:
@@ -145,7 +234,7 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
         raise ctx.fail((*path, "tests"), f"claim {cid}: tests must be a non-empty list")
     tests = [_test(ctx, (*path, "tests", j), t, j) for j, t in enumerate(tests_raw)]
     axes = _axes(ctx, (*path, "axes"), c.get("axes") or {})
-    from aicensus.claims.variants import axis_filter
+    from aicensus.claims.variants import axis_filter, too_many
 
     used_names = {n for t in tests for n in t.condition.names}
     for name in axes:
@@ -155,7 +244,7 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
                 f"axis {name!r} is neither a filter of the claim's measures nor a name its "
                 "conditions use",
             )
-    return Claim(
+    claim = Claim(
         id=cid,
         claim=words,
         where=where,
@@ -166,6 +255,10 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
         file=ctx.file,
         line=ctx.line(path),
     )
+    problem = too_many(claim)  # counted from the axis sizes, before any variant is built
+    if problem:
+        raise ctx.fail((*path, "axes"), problem)
+    return claim
 
 
 def _subject(ctx: _Ctx, path: tuple, v: Any, kinds: tuple[str, ...]) -> dict[str, list[str]]:

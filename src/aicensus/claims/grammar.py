@@ -12,6 +12,8 @@ from typing import Any
 import lark
 
 MAX_LENGTH = 500  # conditions are one line; anything longer is rejected before parsing
+MAX_PARENS = 20  # parentheses inside parentheses, checked on the text before parsing
+MAX_DEPTH = 100  # levels of the parsed tree (chains of `not` or unary minus), checked after
 
 _GRAMMAR = r"""
 ?start: or_expr
@@ -89,6 +91,8 @@ def parse(text: str) -> Condition:
         raise ConditionError(f"condition longer than {MAX_LENGTH} characters")
     if not text.strip():
         raise ConditionError("empty condition")
+    if _nesting(text) > MAX_PARENS:
+        raise ConditionError(f"condition has parentheses nested deeper than {MAX_PARENS}")
     try:
         tree = _PARSER.parse(text)
     except lark.exceptions.UnexpectedInput as exc:
@@ -99,9 +103,35 @@ def parse(text: str) -> Condition:
         ) from None
     except lark.exceptions.LarkError as exc:
         raise ConditionError(f"cannot parse condition {text!r}: {type(exc).__name__}") from None
+    except RecursionError:  # last resort: the caps above should stop any nesting first
+        raise ConditionError("condition nested too deeply to parse") from None
+    if _depth(tree) > MAX_DEPTH:
+        raise ConditionError(f"condition nested deeper than {MAX_DEPTH} levels")
     if tree.data not in ("comparison", "any_of", "all_of", "negate"):
         raise ConditionError(f"condition {text!r} is a value, not a comparison")
     return Condition(text=text, tree=tree)
+
+
+def _nesting(text: str) -> int:
+    """The deepest parenthesis nesting of the text (unbalanced ones are the parser's to name)."""
+    depth = deepest = 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch == ")":
+            depth -= 1
+    return deepest
+
+
+def _depth(tree: lark.Tree) -> int:
+    """Levels of the tree, walked without recursion (evaluation recurses once a level)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        stack.extend((k, level + 1) for k in node.children if isinstance(k, lark.Tree))
+    return deepest
 
 
 def _number(tok: str) -> float:

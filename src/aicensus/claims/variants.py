@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from aicensus.claims import registry
-from aicensus.claims.files import Claim, Test
+from aicensus.claims.files import Claim, ClaimFileError, Test
 from aicensus.claims.grammar import MissingValue
 from aicensus.errors import MeasureError
 
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     import duckdb
 
 TEST_AXIS = "test"
+MAX_VARIANTS = 1_000  # per claim: each variant runs its tests' measures (debate.yaml: at most 48)
 HOLDS, FAILS, INSUFFICIENT = "holds", "fails", "insufficient"
 
 
@@ -65,28 +67,47 @@ def _relevant(claim: Claim, test: Test) -> set[str]:
     return {a for a in claim.axes if axis_filter(a, test.measure) or a in test.condition.names}
 
 
-def grid(claim: Claim) -> list[tuple[dict[str, str], list[int]]]:
-    """(choices, indexes of the tests to run) for every variant of the claim. With
+def count(claim: Claim) -> tuple[int, str]:
+    """How many variants `grid` yields (at most: tests sharing a label share variants) and the
+    product behind it, from the axis sizes alone, so nothing is built to count them."""
+    sizes = {n: len(v) for n, v in claim.axes.items()}
+    if claim.tests_are == "all":
+        return math.prod(sizes.values()), " x ".join(map(str, sizes.values())) or "1"
+    per_test = [math.prod(sizes[n] for n in _relevant(claim, t)) for t in claim.tests]
+    return sum(per_test), " + ".join(map(str, per_test)) + " over the tests"
+
+
+def too_many(claim: Claim) -> str | None:
+    """The problem when the claim has more than MAX_VARIANTS variants, else None."""
+    n, how = count(claim)
+    if n <= MAX_VARIANTS:
+        return None
+    return f"claim {claim.id}: {n:,} variants ({how}); at most {MAX_VARIANTS:,} per claim"
+
+
+def grid(claim: Claim) -> Iterator[tuple[dict[str, str], list[int]]]:
+    """(choices, indexes of the tests to run) for every variant of the claim, lazily. With
     `tests_are: variants` each test is a value of an extra axis `test`, and axes a test does
     not read are not multiplied for it ("-")."""
+    problem = too_many(claim)
+    if problem:
+        raise ClaimFileError(f"{claim.file}:{claim.line}: {problem}")
     names = list(claim.axes)
-    combos = [
-        dict(zip(names, labels, strict=True))
-        for labels in itertools.product(*(list(claim.axes[n]) for n in names))
-    ]
     if claim.tests_are == "all":
-        return [(c, list(range(len(claim.tests)))) for c in combos]
-    out: list[tuple[dict[str, str], list[int]]] = []
+        every = list(range(len(claim.tests)))
+        for labels in itertools.product(*(list(claim.axes[n]) for n in names)):
+            yield dict(zip(names, labels, strict=True)), every
+        return
     seen: set[tuple] = set()
     for j, t in enumerate(claim.tests):
-        rel = _relevant(claim, t)
-        for c in combos:
-            choices = {TEST_AXIS: t.label, **{n: (c[n] if n in rel else "-") for n in names}}
+        rel = [n for n in names if n in _relevant(claim, t)]
+        for labels in itertools.product(*(list(claim.axes[n]) for n in rel)):
+            picked = dict(zip(rel, labels, strict=True))
+            choices = {TEST_AXIS: t.label, **{n: picked.get(n, "-") for n in names}}
             key = tuple(choices.items())
             if key not in seen:
                 seen.add(key)
-                out.append((choices, [j]))
-    return out
+                yield choices, [j]
 
 
 class Evaluator:

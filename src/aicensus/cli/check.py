@@ -64,15 +64,15 @@ def print_explain(v: verdicts.Verdict) -> None:
         console.print(f"[dim]where: {v.where}[/dim]")
     console.print(f"verdict: [{STYLE[v.verdict]}]{v.verdict}[/] — {v.reason}")
     grid = v.grid()
+    # rows as dicts keyed by column name: axes like `attribution@models` are not identifiers,
+    # so itertuples() would rename them (KeyError)
+    shown = [c for c in grid.columns if c != "missing" or grid[c].astype(bool).any()]
     table = Table(show_lines=False)
-    for col in grid.columns:
-        if col != "missing" or grid[col].astype(bool).any():
-            table.add_column(col, overflow="fold")
-    for row in grid.itertuples(index=False):
-        d = row._asdict()
-        cells = [str(d[c]) for c in grid.columns if c != "missing" or grid[c].astype(bool).any()]
+    for col in shown:
+        table.add_column(col, overflow="fold")
+    for d in grid.to_dict("records"):
         style = {"holds": "green", "fails": "red"}.get(d["outcome"], "dim")
-        table.add_row(*cells, style=style)
+        table.add_row(*(str(d[c]) for c in shown), style=style)
     console.print(table)
     for s in v.sources:
         console.print(
