@@ -7,10 +7,11 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import ENGINE, parse_list, run_on, settings
+from aicensus.cli.common import ENGINE, run_on, settings
 from aicensus.cli.measure_output import emit_result as emit
 from aicensus.errors import AicensusError
 from aicensus.measures import boards as bm
+from aicensus.options import parse_list
 from aicensus.report import charts
 from aicensus.report.models_charts import gap_over_time, standing_over_time
 from aicensus.warehouse import open_readonly

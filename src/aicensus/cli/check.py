@@ -9,10 +9,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from aicensus.claims import files, verdicts
-from aicensus.cli.common import console, settings
+from aicensus.claims import verdicts
+from aicensus.cli.common import console, warehouse
 from aicensus.errors import AicensusError
-from aicensus.warehouse import open_readonly
 
 STYLE = {
     verdicts.SUPPORTED: "green",
@@ -32,13 +31,7 @@ def check(
     data, under every combination of the claim's axes."""
     if fmt not in ("table", "json"):
         raise AicensusError(f"unknown --format {fmt!r} (choose from table, json)")
-    claims = files.load(file)
-    if explain:
-        claims = [c for c in claims if c.id == explain]
-        if not claims:
-            raise AicensusError(f"{file}: no claim with id {explain!r}")
-    with open_readonly(settings(ctx).db) as con:
-        results = verdicts.check(con, claims)
+    results = warehouse(ctx).check(file, explain)
     if fmt == "json":
         doc = {"file": str(file), "verdicts": [v.to_dict() for v in results]}
         typer.echo(json.dumps(doc, indent=2, default=str))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
@@ -13,6 +14,9 @@ from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
 from aicensus.measures.base import MeasureResult
 from aicensus.measures.output import render
+
+if TYPE_CHECKING:
+    from aicensus.api import Warehouse
 
 # Wide enough for measure tables when output is a pipe or file (Rich falls back to 80 columns).
 console = Console(width=None if Console().is_terminal else 160)
@@ -32,6 +36,13 @@ def settings(ctx: typer.Context) -> Settings:
     """The run's settings (set by the root callback)."""
     obj = ctx.find_root().obj
     return obj if isinstance(obj, Settings) else load_settings()
+
+
+def warehouse(ctx: typer.Context) -> Warehouse:
+    """The library's warehouse object for this run's settings (every command goes through it)."""
+    from aicensus.api import Warehouse
+
+    return Warehouse(settings(ctx))
 
 
 def run_on(ctx: typer.Context, name: str) -> Engine:

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from aicensus.cli.common import console, err_console, parse_list, parse_years, settings
-from aicensus.config import PAPERLISTS_ONLINE_YEARS, PAPERLISTS_UPSTREAM, PAPERLISTS_VENUES
-from aicensus.errors import AicensusError
-from aicensus.ingest.arenas import ArenaLoadSummary, load_arenas
-from aicensus.ingest.epoch import EpochLoadSummary, load_epoch
-from aicensus.ingest.hub import load_hub_dumps
-from aicensus.ingest.paperlists import PaperlistsLoadSummary, load_paperlists
+from aicensus.cli.common import console, err_console, warehouse
 from aicensus.sources import arenas as arena_source
 from aicensus.sources import epoch as epoch_source
-from aicensus.warehouse import connect
 
 app = typer.Typer(help="Load sources into the warehouse.", no_args_is_help=True)
 
@@ -35,38 +28,26 @@ def paperlists(
     years: str = typer.Option(None, help="Years, e.g. 2015-2024 or 2019,2021."),
 ) -> None:
     """Load Paper Copilot paper lists (all files, or the selected venues and years)."""
-    s = settings(ctx)
-    location = (
-        s.upstream("paperlists", PAPERLISTS_UPSTREAM)
-        if online
-        else (source or s.source_location("paperlists", "paperlists"))
-    )
-    venue_list, year_list = parse_list(venues), parse_years(years)
-    if "{venue}" in location:  # a URL pattern cannot be listed: probe the known venue-years
-        venue_list = venue_list or PAPERLISTS_VENUES
-        year_list = year_list or tuple(PAPERLISTS_ONLINE_YEARS)
-    con = connect(s.db)
-    try:
-        with Progress(
-            TextColumn("[bold]paperlists"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.description}"),
-            TimeElapsedColumn(),
-            console=err_console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task("", total=None)
-            summary = load_paperlists(
-                con,
-                location,
-                venue_list,
-                year_list,
-                progress=lambda key, i, n: bar.update(task, completed=i, total=n, description=key),
-            )
-    finally:
-        con.close()
-    print_summary(summary, str(s.db))
+    wh = warehouse(ctx)
+    with Progress(
+        TextColumn("[bold]paperlists"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+        summary = wh.load(
+            "paperlists",
+            source,
+            online=online,
+            venues=venues,
+            years=years,
+            progress=lambda key, i, n: bar.update(task, completed=i, total=n, description=key),
+        )
+    print_summary(summary, str(wh.path))
 
 
 @app.command("paperlists-affonly")
@@ -77,22 +58,13 @@ def paperlists_affonly(
     years: str = typer.Option(None, help="Years, e.g. 2023-2024."),
 ) -> None:
     """Load Paper Copilot files without country indexes, inferring countries from affiliations."""
-    from aicensus.ingest.affiliations.build import default_resolver
-    from aicensus.ingest.paperlists_affonly import load_affonly
-
-    s = settings(ctx)
-    location = source or s.source_location("paperlists_affonly", "paperlists_affonly")
+    wh = warehouse(ctx)
     err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
-    resolver = default_resolver(s)
-    con = connect(s.db)
-    try:
-        summary = load_affonly(con, location, resolver, parse_list(venues), parse_years(years))
-    finally:
-        con.close()
-    print_summary(summary, str(s.db))
+    summary = wh.load("paperlists-affonly", source, venues=venues, years=years)
+    print_summary(summary, str(wh.path))
 
 
-def print_summary(summary: PaperlistsLoadSummary, db: str) -> None:
+def print_summary(summary: Any, db: str) -> None:
     console.print(
         f"paperlists: {summary.files} file(s): {len(summary.written)} written, "
         f"{len(summary.unchanged)} unchanged, {len(summary.not_found)} not found upstream"
@@ -120,26 +92,11 @@ def epoch(
     ),
 ) -> None:
     """Load Epoch AI's Notable AI Models CSV."""
-    s = settings(ctx)
-    location = (
-        epoch_source.DEFAULT_URL
-        if online
-        else source
-        or str(Path(s.source_location("epoch", "epoch_notable_models")) / "notable_ai_models.csv")
-    )
-    if Path(location).is_dir():
-        location = str(Path(location) / "notable_ai_models.csv")
-    con = connect(s.db)
-    try:
-        summary = load_epoch(con, location)
-    finally:
-        con.close()
-    print_epoch_summary(summary, str(s.db))
-    if summary.rejected:
-        raise AicensusError(f"{location}: rejected ({summary.rejected}); see the quarantine")
+    wh = warehouse(ctx)
+    print_epoch_summary(wh.load("epoch", source, online=online), str(wh.path))
 
 
-def print_epoch_summary(summary: EpochLoadSummary, db: str) -> None:
+def print_epoch_summary(summary: Any, db: str) -> None:
     state = "written" if summary.written else "unchanged (same content, parser and registry)"
     console.print(f"epoch: {summary.location}: {state}")
     console.print(
@@ -164,25 +121,11 @@ def arena(
     ),
 ) -> None:
     """Load arena-style leaderboards (text, text-to-video, image-to-video, ...)."""
-    s = settings(ctx)
-    locations = sources or [
-        s.source_location("arena_text", "arena_text_history"),
-        s.source_location("arena_video", "arena_video"),
-    ]
-    con = connect(s.db)
-    try:
-        summary = load_arenas(con, list(locations), preset)
-    finally:
-        con.close()
-    print_arena_summary(summary, str(s.db))
-    if summary.rejected:
-        first = next(iter(summary.rejected.items()))
-        raise AicensusError(
-            f"{first[0]}: rejected ({first[1]}); {len(summary.rejected)} file(s) in the quarantine"
-        )
+    wh = warehouse(ctx)
+    print_arena_summary(wh.load("arena", sources, preset=preset), str(wh.path))
 
 
-def print_arena_summary(summary: ArenaLoadSummary, db: str) -> None:
+def print_arena_summary(summary: Any, db: str) -> None:
     console.print(
         f"arena: {summary.files} file(s): {len(summary.written)} written, "
         f"{len(summary.unchanged)} unchanged"
@@ -208,22 +151,52 @@ def hub(
     snapshot: str = typer.Option(None, help="Snapshot date (default: newest lastModified)."),
 ) -> None:
     """Load Hugging Face Hub model dumps, resolving lineage to root families."""
-    s = settings(ctx)
-    locations = sources or [
-        s.source_location("hf_models_api", "hf_models_api"),
-        s.source_location("hf_models_table", "hf_models_table"),
-    ]
-    con = connect(s.db)
-    try:
-        summaries = [x for loc in locations for x in load_hub_dumps(con, loc, snapshot=snapshot)]
-    finally:
-        con.close()
+    wh = warehouse(ctx)
+    print_hub_summaries(wh.load("hub", sources, snapshot=snapshot), str(wh.path))
+
+
+def print_hub_summaries(summaries: list, db: str) -> None:
     for x in summaries:
         state = "written" if x.written else "unchanged (same content, parser and registry)"
         console.print(f"hub: {x.location}: {state}")
         console.print(
             f"  {x.source} snapshot {x.snapshot}: {x.models:,} models, "
-            f"{x.quarantined:,} quarantined  →  {s.db}"
+            f"{x.quarantined:,} quarantined  →  {db}"
         )
         for note, count in sorted(x.notes.items()):
             console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
+def print_resolver(ev: Any, db: str) -> None:
+    overall = ev.overall()
+    agree = overall.agree / overall.covered if overall.covered else 0.0
+    cover = overall.covered / overall.known if overall.known else 0.0
+    console.print(
+        f"resolver: paper-level agreement {100 * agree:.2f}% at coverage {100 * cover:.2f}% "
+        f"(leave-one-{ev.holdout}-out, {len(ev.files)} files)  →  {db}"
+    )
+
+
+def print_openalex(summary: Any, db: str) -> None:
+    console.print(
+        f"openalex: {summary.locations} location(s): {len(summary.written)} written, "
+        f"{len(summary.unchanged)} unchanged, {len(summary.skipped)} already loaded; "
+        f"{summary.records:,} records, {summary.loaded:,} works loaded, "
+        f"{summary.quarantined:,} quarantined  →  {db}"
+    )
+    for note, n in sorted(summary.notes.items()):
+        console.print(f"  [dim]{note}: {n:,}[/dim]")
+
+
+def print_load(source: str, summary: Any, db: str) -> None:
+    """Print what one load (or the resolver evaluation) of the main job did."""
+    printer = {
+        "paperlists": print_summary,
+        "paperlists-affonly": print_summary,
+        "epoch": print_epoch_summary,
+        "arena": print_arena_summary,
+        "hub": print_hub_summaries,
+        "resolver": print_resolver,
+        "openalex": print_openalex,
+    }[source]
+    printer(summary, db)

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import ENGINE, parse_list, parse_years, run_on, settings
+from aicensus.cli.common import ENGINE, run_on, settings
 from aicensus.cli.measure_output import emit_result as emit
 from aicensus.measures import models as mm
+from aicensus.options import parse_list, parse_years
 from aicensus.report import charts
 from aicensus.report.models_charts import models_over_time
 from aicensus.warehouse import open_readonly

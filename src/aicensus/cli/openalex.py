@@ -14,11 +14,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from aicensus.cli.common import console, err_console, parse_list, parse_years, settings
+from aicensus.cli.common import console, err_console, settings
 from aicensus.errors import AicensusError
 from aicensus.ingest import openalex as ing
 from aicensus.ingest import openalex_pull as pull
 from aicensus.measures import ai_definitions
+from aicensus.options import parse_list, parse_years
 from aicensus.sources.openalex import api
 from aicensus.warehouse import connect
 

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import ENGINE, emit, parse_list, parse_years, run_on, settings
+from aicensus.cli.common import ENGINE, emit, run_on, settings
 from aicensus.errors import AicensusError
 from aicensus.measures import papers as pm
+from aicensus.options import parse_list, parse_years
 from aicensus.report import charts
 from aicensus.warehouse import open_readonly
 

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import console, emit, parse_list, settings
+from aicensus.cli.common import console, emit, settings
 from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
 from aicensus.ingest.affiliations.build import default_resolver
 from aicensus.ingest.affiliations.evaluate import evaluate as run_evaluation
 from aicensus.measures.base import MeasureResult
+from aicensus.options import parse_list
 from aicensus.warehouse import connect
 
 app = typer.Typer(help="Affiliation resolver: strings to countries, and its accuracy.")
