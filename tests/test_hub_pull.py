@@ -28,7 +28,7 @@ TABLES = (
     "hub_links",
     "hub_lineage",
     "hub_snapshots",
-    "hub_pull_pages",
+    "resume_points",
 )
 
 
@@ -62,7 +62,7 @@ def test_full_pull_with_faults(records, tmp_path):
         ).fetchone() == (29432, 29432)
         assert con.execute("SELECT sum(downloads) FROM model_stats").fetchone() == (161801309,)
         assert con.execute(
-            "SELECT count(*) FROM hub_pull_pages WHERE next_url IS NULL"
+            "SELECT count(*) FROM resume_points WHERE kind = 'hub-pull' AND next IS NULL"
         ).fetchone() == (1,)
         # a second run: the pull is complete, nothing fetched
         before = srv.requests
@@ -102,7 +102,8 @@ def test_sigkill_and_resume_equals_uninterrupted(records, tmp_path):
         proc.wait()
         assert proc.returncode == -signal.SIGKILL
         c = duckdb.connect(str(killed), read_only=True)
-        stored = c.execute("SELECT count(*) FROM hub_pull_pages").fetchone()[0]
+        sql = "SELECT count(*) FROM resume_points WHERE kind = 'hub-pull'"
+        stored = c.execute(sql).fetchone()[0]
         c.close()
         assert 0 < stored < 15
         before = len(srv.served_pages)

@@ -180,7 +180,8 @@ def _state(db: Path) -> dict:
             "SELECT * EXCLUDE (load_id) FROM affiliations ORDER BY work_id, slot, seq"
         ).fetchall(),
         "cursors": con.execute(
-            "SELECT * EXCLUDE (load_id) FROM fetch_cursors ORDER BY stream, page_no"
+            "SELECT pull_id, stream, page_no, position, next, records, total FROM resume_points "
+            "ORDER BY stream, page_no"
         ).fetchall(),
         "loads": con.execute(
             "SELECT key, location, content_hash, rows_loaded FROM loads ORDER BY key"

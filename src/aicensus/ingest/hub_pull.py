@@ -2,7 +2,8 @@
 page as a dated snapshot, resumable after a crash or Ctrl-C.
 
 Each page is one warehouse location (`<pull_id>/page-NNNNNN`) written in one transaction with
-its hub_pull_pages row holding the URL of the next page (from the Hub's `Link` header). A re-run
+its resume row (warehouse.resume) holding the URL of the next page (from the Hub's `Link`
+header). A re-run
 with the same endpoint and filters finds the unfinished pull and continues from the stored next
 URL (huggingface_hub.utils.paginate, the same pager list_models uses), so nothing is fetched or
 stored twice. When paging ends, lineage is resolved over all pages and the snapshot is marked
@@ -36,7 +37,9 @@ from aicensus.ingest.hub import lineage_table, quarantine_table, record_tables
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
 from aicensus.sources import hub
-from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse import LocationRows, load, resume
+
+FETCH = "hub-pull"  # this pull's rows in warehouse.resume
 
 SOURCE = "hub_pull"
 DEFAULT_ENDPOINT = "https://huggingface.co"
@@ -134,12 +137,8 @@ def _state(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool, int, st
     if row is None:
         return None
     pull_id = row[2].removeprefix(f"{SOURCE}:").removesuffix("/snapshot")
-    last = con.execute(
-        "SELECT page_no, next_url FROM hub_pull_pages WHERE pull_id = ? "
-        "ORDER BY page_no DESC LIMIT 1",
-        [pull_id],
-    ).fetchone()
-    return pull_id, bool(row[1]), (last[0] if last else 0), (last[1] if last else "")
+    last = resume.last_points(con, FETCH, pull_id).get("")
+    return pull_id, bool(row[1]), (last.page_no if last else 0), (last.next if last else "")
 
 
 def _snapshot_rows(
@@ -274,18 +273,7 @@ def _write_page(
         recs = [r for r in recs if (r.created_at or "")[:10] >= filters.created_after]
     frames = record_tables(recs, SOURCE, snapshot, fam)
     tables = {k: pa.Table.from_pandas(v, preserve_index=False) for k, v in frames.items() if len(v)}
-    tables["hub_pull_pages"] = pa.Table.from_pylist(
-        [dict(pull_id=pull_id, page_no=page_no, url=url, next_url=nxt, n_models=len(recs))],
-        pa.schema(
-            [
-                ("pull_id", pa.string()),
-                ("page_no", pa.int32()),
-                ("url", pa.string()),
-                ("next_url", pa.string()),
-                ("n_models", pa.int32()),
-            ]
-        ),
-    )
+    tables[resume.TABLE] = resume.row(FETCH, pull_id, page_no, url, nxt, len(recs))
     digest = hashlib.sha256("\n".join(r.model_id for r in recs).encode()).hexdigest()
     rows = LocationRows(
         key=f"{pull_id}/page-{page_no:06d}",

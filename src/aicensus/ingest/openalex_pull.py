@@ -3,7 +3,7 @@
 A pull is one set of cursor streams (one per filter expression; a year range is split into one
 stream per year, all counted by one group_by request). Fetch threads page through the streams
 concurrently (within the rate limit), worker processes normalize the pages, and the calling
-thread commits up to 32 pages per warehouse transaction, each page with its `fetch_cursors`
+thread commits up to 32 pages per warehouse transaction, each page with its `resume_points`
 row, always a prefix of every stream. After a crash, SIGKILL or Ctrl-C, the same command reads
 the newest committed cursor of every stream and goes on from there: no page is stored twice
 and none is skipped, and the warehouse ends as an uninterrupted pull leaves it.
@@ -34,7 +34,9 @@ import pyarrow as pa
 from aicensus.errors import SourceError
 from aicensus.sources.openalex import api
 from aicensus.sources.openalex import normalize as nz
-from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse import LocationRows, load, resume
+
+FETCH = "openalex-api"  # this pull's rows in warehouse.resume
 
 Progress = Callable[["PullState"], None]
 
@@ -76,15 +78,11 @@ def pull_id_for(expressions: list[str], select: tuple[str, ...], tag: str = "") 
 
 
 def _resume(con: duckdb.DuckDBPyConnection, pull_id: str, streams: list[StreamState]) -> None:
-    rows = con.execute(
-        "SELECT stream, page_no, next_cursor, meta_count FROM fetch_cursors WHERE pull_id = ? "
-        "QUALIFY row_number() OVER (PARTITION BY stream ORDER BY page_no DESC) = 1",
-        [pull_id],
-    ).fetchall()
-    done = {r[0]: r[1:] for r in rows}
+    done = resume.last_points(con, FETCH, pull_id)
     for s in streams:
         if s.stream in done:
-            s.page_no, s.cursor, s.total = done[s.stream]
+            p = done[s.stream]
+            s.page_no, s.cursor, s.total = p.page_no, p.next, p.total
 
 
 def plan(
@@ -111,7 +109,7 @@ def plan(
             state.estimated_requests += api.pages_needed(left, per)
         else:
             state.records += min(s.total or 0, s.page_no * per)
-    state.records = _committed_records(con, pid)
+    state.records = resume.committed_records(con, FETCH, pid)
     state.pages = sum(s.page_no for s in streams)
     return state
 
@@ -157,26 +155,6 @@ def _count_streams(client: api.Client, streams: list[StreamState]) -> None:
             j.result()
 
 
-def _committed_records(con: duckdb.DuckDBPyConnection, pull_id: str) -> int:
-    n = con.execute(
-        "SELECT coalesce(sum(records), 0) FROM fetch_cursors WHERE pull_id = ?", [pull_id]
-    ).fetchone()[0]
-    return int(n)
-
-
-_CURSOR_SCHEMA = pa.schema(
-    [
-        ("pull_id", pa.string()),
-        ("stream", pa.string()),
-        ("page_no", pa.int32()),
-        ("cursor", pa.string()),
-        ("next_cursor", pa.string()),
-        ("records", pa.int32()),
-        ("meta_count", pa.int64()),
-    ]
-)
-
-
 Normalized = tuple[dict[str, pa.Table], dict[str, int], str]  # tables, notes, content hash
 
 
@@ -196,7 +174,7 @@ def page_rows(
     r,
     normalized: Normalized | None = None,
 ) -> LocationRows:
-    """One page's warehouse rows, including its fetch_cursors row (the resume point).
+    """One page's warehouse rows, including its resume row (warehouse.resume) (the resume point).
     `normalized`: what normalize_page made of the page in a worker process."""
     results = r.doc.get("results") or []
     meta = r.doc.get("meta") or {}
@@ -206,17 +184,8 @@ def page_rows(
         normalized = norm.tables(), norm.summary_notes(), hashlib.sha256(r.body).hexdigest()
     tables, notes, content_hash = normalized
     tables = dict(tables)
-    tables["fetch_cursors"] = pa.table(
-        {
-            "pull_id": [state.pull_id],
-            "stream": [s.stream],
-            "page_no": [page_no],
-            "cursor": [cursor],
-            "next_cursor": [nxt],
-            "records": [len(results)],
-            "meta_count": [meta.get("count")],
-        },
-        schema=_CURSOR_SCHEMA,
+    tables[resume.TABLE] = resume.row(
+        FETCH, state.pull_id, page_no, cursor, nxt, len(results), s.stream, meta.get("count")
     )
     return LocationRows(
         key=f"api/{state.pull_id}/{s.stream}/{page_no:06d}",
@@ -266,12 +235,12 @@ def _commit(
     state: PullState,
     pending: list[tuple[StreamState, int, LocationRows]],
 ) -> None:
-    """One transaction: the pages' rows and their fetch_cursors rows; then advance the streams."""
+    """One transaction: the pages' rows and their resume rows; then advance the streams."""
     with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
         loader.add_all([lr for _s, _no, lr in pending])
     for s, page_no, lr in pending:
         s.page_no = page_no
-        s.cursor = lr.tables["fetch_cursors"]["next_cursor"][0].as_py()
+        s.cursor = lr.tables[resume.TABLE]["next"][0].as_py()
     state.pages += len(pending)
     state.records += sum(lr.notes.get("records", 0) for _s, _no, lr in pending)
 
@@ -302,7 +271,7 @@ def run(
     Three stages run at once: fetch threads (one cursor stream each, `concurrency` at a time,
     all under the client's rate limit) hand raw pages to a normalizer, which hands warehouse
     rows to the calling thread; that commits up to BATCH_PAGES pages in one transaction (page
-    rows plus each page's `fetch_cursors` row). Pages of a stream travel in order through FIFO
+    rows plus each page's `resume_points` row). Pages of a stream travel in order through FIFO
     queues, so every commit extends each stream by a prefix: resuming from the newest committed
     cursor gives the same warehouse as an uninterrupted pull. The normalizer hands pages to
     `workers` processes (default: one per core; 0: a thread), as normalizing is Python work
