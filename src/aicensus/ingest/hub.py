@@ -23,6 +23,7 @@ from aicensus.orgs import Registry
 from aicensus.sources import hub
 from aicensus.sources.fetch import local_path, read_location
 from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse.tables import quarantine_row, rows_table
 
 DUMP_SOURCES = {"hf_models_api": "hf_models_api", "hf_models_table": "hf_models_table"}
 
@@ -114,26 +115,26 @@ def lineage_table(
     quarantine = []
     for i in res.self_refs:
         quarantine.append(
-            dict(
-                source=source,
-                location=location,
-                record_id=ids.iat[i],
-                record_no=None,
-                reason="lineage: model names itself as parent (link ignored)",
-                raw=str(parents.iat[i]),
+            quarantine_row(
+                source,
+                location,
+                None,
+                ids.iat[i],
+                "lineage: model names itself as parent (link ignored)",
+                str(parents.iat[i]),
             )
         )
     for cyc in res.cycles:
         names = " -> ".join(ids.iat[k] for k in cyc)
         for k in cyc:
             quarantine.append(
-                dict(
-                    source=source,
-                    location=location,
-                    record_id=ids.iat[k],
-                    record_no=None,
-                    reason="lineage: cycle of base_model links (broken at its smallest id)",
-                    raw=names[:2000],
+                quarantine_row(
+                    source,
+                    location,
+                    None,
+                    ids.iat[k],
+                    "lineage: cycle of base_model links (broken at its smallest id)",
+                    names,
                 )
             )
     cols = [
@@ -157,10 +158,6 @@ def lineage_table(
 
 def _arrow(df: pd.DataFrame) -> pa.Table:
     return pa.Table.from_pandas(df, preserve_index=False)
-
-
-def quarantine_table(rows: list[dict]) -> pa.Table:
-    return pa.Table.from_pylist(rows, hub.QUARANTINE_SCHEMA)
 
 
 @dataclass
@@ -203,7 +200,7 @@ def dump_rows(
     tables = {k: _arrow(v) for k, v in frames.items()}
     tables["hub_lineage"] = _arrow(lin)
     tables["hub_snapshots"] = _arrow(snaps)
-    tables["quarantine"] = quarantine_table(parsed.quarantine + q)
+    tables["quarantine"] = rows_table(parsed.quarantine + q)
     notes = {
         "records": n + len(parsed.quarantine),
         "models": n,

@@ -33,11 +33,12 @@ from huggingface_hub.utils import build_hf_headers, paginate
 
 from aicensus.errors import SourceError
 from aicensus.hub.attribution import families
-from aicensus.ingest.hub import lineage_table, quarantine_table, record_tables
+from aicensus.ingest.hub import lineage_table, record_tables
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
 from aicensus.sources import hub
 from aicensus.warehouse import LocationRows, load, resume
+from aicensus.warehouse.tables import quarantine_row, rows_table
 
 FETCH = "hub-pull"  # this pull's rows in warehouse.resume
 
@@ -304,19 +305,19 @@ def _finish(con, version, pull_id, snapshot, endpoint, registry, fam) -> int:
     else:
         dup = models["model_id"].str.lower().duplicated()
         q = [
-            dict(
-                source=SOURCE,
-                location=endpoint,
-                record_id=m,
-                record_no=None,
-                reason="model listed on two pages (the first kept for lineage)",
-                raw=m,
+            quarantine_row(
+                SOURCE,
+                endpoint,
+                None,
+                m,
+                "model listed on two pages (the first kept for lineage)",
+                m,
             )
             for m in models.loc[dup, "model_id"]
         ]
         lin, ql = lineage_table(models[~dup].reset_index(drop=True), links, registry, fam, endpoint)
         q += ql
-    tables = {"quarantine": quarantine_table(q)}
+    tables = {"quarantine": rows_table(q)}
     if len(lin):
         tables["hub_lineage"] = pa.Table.from_pandas(lin, preserve_index=False)
     n = len(lin)

@@ -17,23 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-import pyarrow as pa
 
 from aicensus.errors import SourceError
+from aicensus.warehouse.tables import quarantine_row
 
 PARSER_VERSION = "hub.1"
 RELATIONS = ("finetune", "adapter", "quantized", "merge")
-
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("location", pa.string()),
-        ("record_id", pa.string()),
-        ("record_no", pa.int32()),
-        ("reason", pa.string()),
-        ("raw", pa.string()),
-    ]
-)
 
 
 @dataclass
@@ -177,16 +166,7 @@ def parse(content: bytes, location: str, source: str) -> Parsed:
     quarantine: list[dict] = []
 
     def bad(no: int, rid: str | None, reason: str, raw: str) -> None:
-        quarantine.append(
-            dict(
-                source=source,
-                location=location,
-                record_id=rid,
-                record_no=no,
-                reason=reason,
-                raw=raw[:2000],
-            )
-        )
+        quarantine.append(quarantine_row(source, location, no, rid, reason, raw))
 
     if head in ("{", "["):
         if head == "[":

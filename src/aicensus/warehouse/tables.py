@@ -59,22 +59,34 @@ def extend(base: pa.Schema, *fields: tuple[str, pa.DataType]) -> pa.Schema:
 RAW_LIMIT = 2000  # characters of the offending record kept in quarantine
 
 
+def quarantine_row(
+    source: str,
+    location: str,
+    record_no: int | None,
+    record_id: str | None,
+    reason: str,
+    raw: object,
+) -> dict:
+    """One quarantine row: the one builder every source and pipeline uses, so each row names
+    its source, location, record and reason alike (the raw record cut at RAW_LIMIT)."""
+    text = raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
+    return {
+        "source": source,
+        "location": location,
+        "record_id": record_id,
+        "record_no": record_no,
+        "reason": reason,
+        "raw": text[:RAW_LIMIT],
+    }
+
+
 def quarantine_table(
     source: str, location: str, problems: Iterable[tuple[int | None, str | None, str, object]]
 ) -> pa.Table:
-    """Quarantine rows from (record_no, record_id, reason, raw record) tuples: the one builder
-    every source uses, so each row names its source, location, record and reason alike."""
-    rows = [
-        {
-            "source": source,
-            "location": location,
-            "record_id": record_id,
-            "record_no": record_no,
-            "reason": reason,
-            "raw": (
-                raw if isinstance(raw, str) else json.dumps(raw, ensure_ascii=False, default=str)
-            )[:RAW_LIMIT],
-        }
-        for record_no, record_id, reason, raw in problems
-    ]
-    return pa.Table.from_pylist(rows, QUARANTINE)
+    """Quarantine rows of one location from (record_no, record_id, reason, raw) tuples."""
+    return rows_table([quarantine_row(source, location, *p) for p in problems])
+
+
+def rows_table(rows: list[dict], schema: pa.Schema = QUARANTINE) -> pa.Table:
+    """Rows built by quarantine_row (from several locations) as one Arrow table."""
+    return pa.Table.from_pylist(rows, schema)

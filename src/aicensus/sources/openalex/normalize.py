@@ -26,7 +26,6 @@ CITATION_SOURCE = "openalex"
 LAYOUT = "openalex"
 RULE_AUTHORSHIP = "openalex-authorship"
 RULE_INSTITUTION = "openalex-institution"
-_RAW_MAX = 2000
 _MAX_CONCEPT_LEVEL = 1
 
 
@@ -234,12 +233,10 @@ class WorkNormalizer:
         else:
             text = orjson.dumps(raw).decode()
         q = self.cols["quarantine"]
-        q["source"].append(SOURCE)
-        q["location"].append(self.location)
-        q["record_id"].append(record_id)
-        q["record_no"].append(record_no)
-        q["reason"].append(reason)
-        q["raw"].append(text[:_RAW_MAX])
+        for col, value in tables.quarantine_row(
+            SOURCE, self.location, record_no, record_id, reason, text
+        ).items():
+            q[col].append(value)
 
     # ------------------------------------------------------------ one work
 
@@ -476,11 +473,7 @@ class InstitutionNormalizer:
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else orjson.dumps(raw)
         text = text.decode() if isinstance(text, bytes) else text
         q = self.quarantine_cols
-        for k, v in zip(
-            ("source", "location", "record_id", "record_no", "reason", "raw"),
-            (SOURCE, self.location, rid, no, reason, text[:_RAW_MAX]),
-            strict=True,
-        ):
+        for k, v in tables.quarantine_row(SOURCE, self.location, no, rid, reason, text).items():
             q[k].append(v)
 
     def add(self, rec: object, record_no: int) -> None:
