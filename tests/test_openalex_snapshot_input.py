@@ -200,3 +200,34 @@ def test_spark_ingest_shares_the_checks(root, tmp_path):
     part.write_bytes(gzip.decompress(part.read_bytes()))
     with pytest.raises(SourceError, match="not gzip data"):
         ingest_snapshot(_NoSpark(), str(root), tmp_path / "out")
+
+
+MERGED = b"merge_date,id,merge_into_id\n2024-03-01,W1,W2\n2024-02-30,W3,W4\n"
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("spark")
+def test_spark_ingest_keeps_quarantined_merged_ids_rows(tmp_path, spark_engine):
+    """The Spark ingest writes the merged_ids rows the shared reader quarantined to
+    out/quarantine (they were counted in `loads` but not kept)."""
+    root = tmp_path / "data"
+    (root / "works").mkdir(parents=True)
+    (root / "merged_ids" / "works").mkdir(parents=True)
+    f = root / "merged_ids" / "works" / "2024-03-01.csv.gz"
+    f.write_bytes(gzip.compress(MERGED))
+    out = tmp_path / "out"
+    s = ingest_snapshot(spark_engine.spark, str(root), out)
+    assert s.written == ["snapshot/merged_ids/works/2024-03-01"]
+    q = duckdb.sql(
+        f"SELECT location, record_no, reason, load_id FROM '{out}/quarantine/*.parquet'"
+    ).fetchall()
+    assert q == [
+        (
+            str(f),
+            3,
+            "merge_date '2024-02-30' is not a date (YYYY-MM-DD)",
+            "openalex:snapshot/merged_ids/works/2024-03-01",
+        )
+    ]
+    merged = duckdb.sql(f"SELECT merged_id FROM '{out}/merged_ids/*.parquet'").fetchall()
+    assert merged == [("W1",)]
