@@ -23,9 +23,10 @@ def _text(v: object) -> str:
 
 def same(a: pd.DataFrame, b: pd.DataFrame, what: str) -> None:
     """Equal tables up to row order, float rounding (sums run in a different order) and the
-    representation of missing values."""
+    representation of missing values. Two empty tables fail: they would compare nothing."""
     assert list(a.columns) == list(b.columns), what
     assert len(a) == len(b), f"{what}: {len(a)} rows on DuckDB, {len(b)} on Spark"
+    assert len(a) > 0, f"{what}: no rows on either engine (a comparison of nothing)"
     floats = [c for c in a.columns if pd.api.types.is_float_dtype(a[c])]
     keys = [c for c in a.columns if c not in floats]
     ta = pd.DataFrame({c: a[c].map(_text) for c in keys}, index=a.index)

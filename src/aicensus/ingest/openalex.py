@@ -7,11 +7,13 @@ partition and an interrupted snapshot load resumes at the next unloaded partitio
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import duckdb
 
+from aicensus.errors import AicensusError
 from aicensus.sources.openalex import files, snapshot
 from aicensus.sources.openalex.normalize import PARSER_VERSION, SOURCE
 from aicensus.warehouse import LocationRows, load
@@ -58,13 +60,27 @@ def load_files(
     paths = files.works_files(location)
     summary = OpenAlexLoadSummary(locations=len(paths))
     for i, path in enumerate(paths, 1):
-        rows = (
-            files.read_works_file(path) if entity == "works" else files.read_institutions_file(path)
-        )
-        write(con, rows, summary)
+        with _committed(i - 1, len(paths)):
+            read = files.read_works_file if entity == "works" else files.read_institutions_file
+            rows = read(path)
+            write(con, rows, summary)
         if progress:
             progress(rows.key, i, len(paths))
     return summary
+
+
+@contextmanager
+def _committed(done: int, total: int) -> Iterator[None]:
+    """An error while reading or writing one location also says how many of this run's
+    locations were committed before it (each is its own transaction, so they stay loaded)."""
+    try:
+        yield
+    except AicensusError as exc:
+        if total < 2:
+            raise
+        then = "; a re-run resumes after them" if done else ""
+        msg = f"{exc} ({done} of {total} location(s) committed before this error{then})"
+        raise type(exc)(msg) from None
 
 
 def loaded_snapshot_keys(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -97,12 +113,13 @@ def load_snapshot(
             (summary.skipped.append(merged.key) if merged.key in done else todo.append(merged))
     summary.locations = len(todo) + len(summary.skipped)
     for i, item in enumerate(todo, 1):
-        if isinstance(item, snapshot.MergedFile):
-            rows = snapshot.read_merged(item)
-            summary.merged_files += 1
-        else:
-            rows = snapshot.read_partition(item)
-        write(con, rows, summary)
+        with _committed(i - 1, len(todo)):
+            if isinstance(item, snapshot.MergedFile):
+                rows = snapshot.read_merged(item)
+                summary.merged_files += 1
+            else:
+                rows = snapshot.read_partition(item)
+            write(con, rows, summary)
         if progress:
             progress(item.key, i, len(todo))
     return summary

@@ -28,7 +28,6 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from aicensus.errors import SourceError
 from aicensus.sources.openalex import normalize as nz
 from aicensus.sources.openalex import snapshot
 
@@ -215,6 +214,7 @@ def ingest_snapshot(
             if p.key in done:
                 summary.skipped.append(p.key)
             else:
+                snapshot.check_partition(p)  # Spark would fail on it with a JVM stack trace
                 todo.append(p)
         for m in snapshot.discover_merged(root, entity):
             if m.key in done:
@@ -257,11 +257,7 @@ def _write_partitions(spark: Any, todo: list, stage: Path, loaded_at: datetime) 
         )
         load_rows = [r.asDict() for r in loads.collect()]
         for r in load_rows:
-            if r["manifest_count"] is not None and r["manifest_count"] != r["records"]:
-                raise SourceError(
-                    f"{r['location']}: {r['records']} records, manifest says "
-                    f"{r['manifest_count']} (incomplete?)"
-                )
+            snapshot.check_count(r["location"], r["records"], r["manifest_count"])
         for name in TABLES:
             schema = _output_schema(name)
             df = payloads.filter(F.col("table") == name).mapInArrow(
@@ -279,10 +275,10 @@ def _write_partitions(spark: Any, todo: list, stage: Path, loaded_at: datetime) 
 def _write_merged(spark: Any, merged: list, stage: Path, loaded_at: datetime) -> list[dict]:
     """merged_ids files through `snapshot.read_merged` (the DuckDB reader's) into `stage`;
     their `loads` rows."""
-    tables, load_rows = [], []
+    tables, bad, load_rows = [], [], []
     for m in merged:
         rows = snapshot.read_merged(m)
-        t = rows.tables["merged_ids"]
+        t, q = rows.tables["merged_ids"], rows.tables["quarantine"]
         row = _load_row(
             m.key,
             m.location,
@@ -297,9 +293,13 @@ def _write_merged(spark: Any, merged: list, stage: Path, loaded_at: datetime) ->
         )
         ids = pa.repeat(pa.scalar(row["load_id"], pa.string()), t.num_rows)
         tables.append(t.append_column("load_id", ids))
+        bad.append(q.append_column("load_id", pa.repeat(row["load_id"], q.num_rows)))
         load_rows.append(row)
     if tables:
         _write_arrow(spark, pa.concat_tables(tables).cast(MERGED_SCHEMA), stage / "merged_ids")
+    if any(q.num_rows for q in bad):  # rows quarantined by the reader, kept like the partitions'
+        quarantine = pa.concat_tables(bad).cast(_output_schema("quarantine"))
+        _write_arrow(spark, quarantine, stage / "quarantine")
     return load_rows
 
 

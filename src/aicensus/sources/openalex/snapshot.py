@@ -13,7 +13,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import httpx
@@ -23,12 +23,21 @@ import pyarrow as pa
 from aicensus.errors import SourceError
 from aicensus.sources.fetch import local_path, read_location
 from aicensus.sources.openalex import normalize as nz
-from aicensus.sources.openalex.stream import LineStream, http_url
+from aicensus.sources.openalex.stream import LineStream, check_local_head, http_url
 from aicensus.warehouse import LocationRows
 
 ENTITIES = ("works", "institutions")
 _PART = re.compile(r"updated_date=(\d{4}-\d{2}-\d{2})/(part_\d+)(\.gz)?$")
 _MERGED = re.compile(r"(\d{4}-\d{2}-\d{2})\.csv(\.gz)?$")
+QUARANTINE = nz.SCHEMAS["quarantine"]
+MERGED_IDS = pa.schema(
+    [
+        ("entity", pa.string()),
+        ("merged_id", pa.string()),
+        ("merge_into_id", pa.string()),
+        ("merged_date", pa.date32()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +73,55 @@ def _join(root: str, *parts: str) -> str:
     return "/".join([root.rstrip("/"), *parts])
 
 
+def _what(value: object) -> str:
+    """How a JSON value reads in an error: 'a string (\'27\')', 'an object', 'null'."""
+    kinds = {dict: "an object", list: "a list", str: "a string", bool: "a boolean"}
+    kinds |= {int: "an integer", float: "a number", type(None): "null"}
+    kind = kinds.get(type(value), type(value).__name__)
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return f"{kind} ({repr(value)[:40]})"
+    return kind
+
+
+def _count(meta: dict, name: str, where: str) -> int | None:
+    """An optional non-negative integer field of an entry's `meta`."""
+    value = meta.get(name)
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        raise SourceError(f"{where}.{name} is {_what(value)}, expected a non-negative integer")
+    return value
+
+
+def parse_manifest(loc: str, doc: object, root: str, entity: str) -> list[Partition]:
+    """The partitions a manifest document lists, its structure and types checked: a bad one
+    fails as one line naming the manifest and the field (the DuckDB and Spark readers share it)."""
+    if not isinstance(doc, dict):
+        raise SourceError(f"{loc}: manifest is {_what(doc)}, expected an object with 'entries'")
+    if "entries" not in doc:
+        raise SourceError(f"{loc}: manifest has no 'entries'")
+    entries = doc["entries"]
+    if not isinstance(entries, list):
+        raise SourceError(f"{loc}: entries is {_what(entries)}, expected a list")
+    out = []
+    for i, entry in enumerate(entries):
+        where = f"{loc}: entries[{i}]"
+        if not isinstance(entry, dict):
+            raise SourceError(f"{where} is {_what(entry)}, expected an object with a url")
+        url, meta = entry.get("url"), entry.get("meta", {})
+        if not isinstance(url, str):
+            raise SourceError(f"{where}.url is {_what(url)}, expected a partition url")
+        m = _PART.search(url)
+        if not m:
+            raise SourceError(f"{where}.url {url[:120]!r} is not an updated_date=/part_ url")
+        if not isinstance(meta, dict):
+            raise SourceError(f"{where}.meta is {_what(meta)}, expected an object")
+        _count(meta, "content_length", f"{where}.meta")
+        count = _count(meta, "record_count", f"{where}.meta")
+        # The manifest names s3://openalex/data/...; read the same relative path under root.
+        rel = f"{entity}/updated_date={m.group(1)}/{m.group(2)}{m.group(3) or ''}"
+        out.append(Partition(entity, m.group(1), m.group(2), _join(root, rel), count, True))
+    return out
+
+
 def _manifest(root: str, entity: str, client: httpx.Client | None) -> list[Partition]:
     loc = _join(root, entity, "manifest")
     path = local_path(loc) if not loc.startswith("s3://") else None
@@ -73,17 +131,7 @@ def _manifest(root: str, entity: str, client: httpx.Client | None) -> list[Parti
         doc = orjson.loads(read_location(http_url(loc), client=client).content)
     except orjson.JSONDecodeError as exc:
         raise SourceError(f"{loc}: manifest is not valid JSON ({exc})") from None
-    out = []
-    for i, entry in enumerate(doc.get("entries") or []):
-        url = entry.get("url") if isinstance(entry, dict) else None
-        m = _PART.search(url or "")
-        if not m:
-            raise SourceError(f"{loc}: manifest entry {i} has no partition url")
-        # The manifest names s3://openalex/data/...; read the same relative path under root.
-        rel = f"{entity}/updated_date={m.group(1)}/{m.group(2)}{m.group(3) or ''}"
-        count = (entry.get("meta") or {}).get("record_count")
-        out.append(Partition(entity, m.group(1), m.group(2), _join(root, rel), count, True))
-    return out
+    return parse_manifest(loc, doc, root, entity)
 
 
 def discover(
@@ -123,8 +171,36 @@ def discover_merged(root: str, entity: str = "works") -> list[MergedFile]:
     for f in sorted(mdir.glob("*.csv*")) if mdir.is_dir() else []:
         m = _MERGED.search(f.name)
         if m:
+            try:
+                _date(m.group(1), "file name date")
+            except nz.RecordError as exc:
+                raise SourceError(f"{f}: {exc}") from None
             out.append(MergedFile(entity, m.group(1), str(f)))
     return out
+
+
+def _date(text: str, what: str) -> date:
+    """A YYYY-MM-DD date, or `RecordError('<what> ... is not a date')`."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise nz.RecordError(f"{what} {text[:40]!r} is not a date (YYYY-MM-DD)") from None
+
+
+def check_partition(p: Partition) -> None:
+    """A local partition is a file whose first bytes match its name (gzip for .gz): checked
+    before a reader that cannot name the failing file (Spark) opens it."""
+    check_local_head(p.location)
+
+
+def check_count(location: str, records: int, listed: int | None) -> None:
+    """The lines read must match the manifest's record_count (else the partition was truncated
+    or replaced); shared by the DuckDB and Spark readers."""
+    if listed is not None and listed != records:
+        raise SourceError(
+            f"{location}: {records} records, but the manifest's record_count is {listed} "
+            "(truncated or replaced partition?)"
+        )
 
 
 def read_partition(p: Partition, client: httpx.Client | None = None) -> LocationRows:
@@ -135,10 +211,7 @@ def read_partition(p: Partition, client: httpx.Client | None = None) -> Location
     for no, line in enumerate(stream.lines(), start=1):
         norm.add_line(line, no)
     notes = norm.summary_notes()
-    if p.record_count is not None and p.record_count != norm.records:
-        raise SourceError(
-            f"{p.location}: {norm.records} records, manifest says {p.record_count} (incomplete?)"
-        )
+    check_count(p.location, norm.records, p.record_count)
     return LocationRows(
         key=p.key,
         location=p.location,
@@ -150,32 +223,52 @@ def read_partition(p: Partition, client: httpx.Client | None = None) -> Location
 
 
 def read_merged(m: MergedFile) -> LocationRows:
-    """One merged_ids CSV (merge_date,id,merge_into_id) into `merged_ids` rows."""
+    """One merged_ids CSV (merge_date,id,merge_into_id) into `merged_ids` rows. A row that
+    cannot be read (not UTF-8, wrong number of fields, empty id, impossible date) is quarantined
+    with its line number and reason; a file without the columns is rejected."""
     fetched = read_location(m.location)
-    reader = csv.DictReader(io.StringIO(fetched.content.decode("utf-8")))
-    need = {"id", "merge_into_id"}
-    if not need <= set(reader.fieldnames or ()):
+    text = fetched.content.decode("utf-8-sig", "surrogateescape")  # bad bytes: per row
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None) or []
+    if not {"id", "merge_into_id"} <= set(header):
         raise SourceError(f"{m.location}: expected columns merge_date,id,merge_into_id")
-    rows = {"entity": [], "merged_id": [], "merge_into_id": [], "merged_date": []}
-    for r in reader:
-        rows["entity"].append(m.entity)
-        rows["merged_id"].append(nz.short_id(r["id"]))
-        rows["merge_into_id"].append(nz.short_id(r["merge_into_id"]))
-        day = r.get("merge_date") or m.merged_date
-        rows["merged_date"].append(datetime.strptime(day, "%Y-%m-%d").date())
-    table = pa.table(
-        {
-            "entity": pa.array(rows["entity"], pa.string()),
-            "merged_id": pa.array(rows["merged_id"], pa.string()),
-            "merge_into_id": pa.array(rows["merge_into_id"], pa.string()),
-            "merged_date": pa.array(rows["merged_date"], pa.date32()),
-        }
-    )
+    good, bad = [], []
+    for fields in reader:
+        if not fields:
+            continue  # a blank line is no record
+        try:
+            good.append((m.entity, *_merged_row(header, fields, m.merged_date)))
+        except nz.RecordError as exc:
+            raw = ",".join(fields).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            bad.append((nz.SOURCE, m.location, None, reader.line_num, str(exc), raw))
     return LocationRows(
         key=m.key,
         location=m.location,
         content_hash=fetched.content_hash,
         retrieved_at=fetched.retrieved_at,
-        tables={"merged_ids": table},
-        notes={"records": table.num_rows},
+        tables={"merged_ids": _rows(good, MERGED_IDS), "quarantine": _rows(bad, QUARANTINE)},
+        notes={"records": len(good) + len(bad)},
     )
+
+
+def _rows(rows: list[tuple], schema: pa.Schema) -> pa.Table:
+    """Row tuples (in the schema's column order) as a table."""
+    return pa.Table.from_pylist([dict(zip(schema.names, r, strict=True)) for r in rows], schema)
+
+
+def _merged_row(header: list[str], fields: list[str], file_date: str) -> tuple[str, str, date]:
+    """(merged id, id merged into, merge date) of one CSV row, or RecordError saying why not."""
+    for value in fields:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            byte = value[exc.start].encode("utf-8", "surrogateescape")
+            raise nz.RecordError(f"not UTF-8 (byte 0x{byte.hex()})") from None
+    if len(fields) != len(header):
+        raise nz.RecordError(f"expected {len(header)} fields, found {len(fields)}")
+    row = dict(zip(header, fields, strict=True))
+    merged, into = nz.short_id(row["id"].strip()), nz.short_id(row["merge_into_id"].strip())
+    if not merged or not into:
+        raise nz.RecordError(f"empty {'id' if not merged else 'merge_into_id'}")
+    day = row.get("merge_date") or file_date
+    return merged, into, _date(day, "merge_date")

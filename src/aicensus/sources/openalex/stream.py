@@ -10,6 +10,7 @@ import hashlib
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
@@ -42,10 +43,8 @@ class LineStream:
         return self._hash.hexdigest()
 
     def _chunks(self) -> Iterator[bytes]:
-        path = local_path(self.location) if urlparse(self.location).scheme != "s3" else None
+        path = _local_file(self.location)
         if path is not None:
-            if not path.is_file():
-                raise NotFound(f"{self.location}: file not found")
             try:
                 with path.open("rb") as fh:
                     while chunk := fh.read(CHUNK):
@@ -71,7 +70,12 @@ class LineStream:
 
     def _decompressed(self) -> Iterator[bytes]:
         chunks = self._chunks()
-        first = next(chunks, b"")
+        first = b""
+        for chunk in chunks:  # enough bytes to see the gzip magic (a stream may trickle)
+            first += chunk
+            if len(first) >= len(GZIP_MAGIC):
+                break
+        check_gzip_head(self.location, first)
         if not first.startswith(GZIP_MAGIC):
             if first:
                 yield first
@@ -107,6 +111,40 @@ class LineStream:
             yield from parts
         if rest:
             yield rest
+
+
+def _local_file(location: str) -> Path | None:
+    """The file behind a local location (None for http(s) and s3); a directory or a missing
+    file is a one-line error naming it as such."""
+    path = local_path(location) if urlparse(location).scheme != "s3" else None
+    if path is not None and not path.is_file():
+        if path.is_dir():
+            raise SourceError(f"{location}: is a directory, expected a file")
+        raise NotFound(f"{location}: file not found")
+    return path
+
+
+def check_gzip_head(location: str, head: bytes) -> None:
+    """A location named .gz must start with the gzip magic bytes: read as text, anything else
+    would pass as one garbage record (or as uncompressed lines nobody asked for)."""
+    name = urlparse(location).path if "://" in location else location
+    if name.endswith(".gz") and not head.startswith(GZIP_MAGIC):
+        what = "the file is empty" if not head else f"it starts with {head[:8]!r}"
+        raise SourceError(f"{location}: not gzip data though named .gz ({what})")
+
+
+def check_local_head(location: str) -> None:
+    """`check_gzip_head` on a local file's first bytes, for readers that open it themselves
+    (Spark); remote locations are checked while streamed."""
+    path = _local_file(location)
+    if path is None:
+        return
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise SourceError(f"{location}: cannot read ({exc.strerror})") from None
+    check_gzip_head(location, head)
 
 
 def _chain(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
