@@ -12,7 +12,7 @@ import duckdb
 import orjson
 import pytest
 
-from aicensus.engines.spark_ingest import ingest_snapshot
+from aicensus.ingest.spark import ingest_snapshot
 from aicensus.errors import SourceError
 from aicensus.warehouse import connect
 from tests.test_bad_input import assert_one_line_error, cli
