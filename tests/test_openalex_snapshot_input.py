@@ -12,8 +12,8 @@ import duckdb
 import orjson
 import pytest
 
-from aicensus.ingest.spark import ingest_snapshot
 from aicensus.errors import SourceError
+from aicensus.ingest.spark import ingest_snapshot
 from aicensus.warehouse import connect
 from tests.test_bad_input import assert_one_line_error, cli
 

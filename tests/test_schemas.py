@@ -28,6 +28,7 @@ DECLARED = [
     ("aicensus.sources.paperlists_affonly", "_AFF_SCHEMA", "affiliations"),
     ("aicensus.ingest.openalex_pull", "_GROUP_SCHEMA", "group_by_counts"),
     ("aicensus.ingest.spark", "MERGED_SCHEMA", "merged_ids"),
+    ("aicensus.sources.openalex.snapshot", "MERGED_IDS", "merged_ids"),
     ("aicensus.ingest.spark", "LOADS_SCHEMA", "loads"),
 ]
 NOT_TABLES = {("aicensus.ingest.spark", "_PAYLOAD")}  # Spark's worker exchange, never stored
