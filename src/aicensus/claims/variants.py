@@ -16,6 +16,7 @@ from aicensus.claims import registry
 from aicensus.claims.files import Claim, Test
 from aicensus.claims.grammar import MissingValue
 from aicensus.errors import MeasureError
+from aicensus.warehouse.connection import storage_failure
 
 TEST_AXIS = "test"
 HOLDS, FAILS, INSUFFICIENT = "holds", "fails", "insufficient"
@@ -102,6 +103,8 @@ class Evaluator:
             except MeasureError as exc:
                 self._cache[key] = exc
             except Exception as exc:  # a data problem inside a measure: report, don't crash
+                if storage_failure(exc, "warehouse") is not None:  # a damaged file: no verdict
+                    raise
                 self._cache[key] = MeasureError(f"{measure}: {type(exc).__name__}: {exc}")
         got = self._cache[key]
         if isinstance(got, MeasureError):
