@@ -383,6 +383,7 @@ def test_old_warehouse_gets_rows_loaded_filled(epoch_db, tmp_path):
     db = fresh_copy(epoch_db, tmp_path)
     con = duckdb.connect(str(db))
     want = con.execute("SELECT load_id, rows_loaded FROM loads ORDER BY 1").fetchall()
+    assert [n > 0 for _, n in want] == [True, True]  # epoch models, orgs registry
     con.execute("UPDATE loads SET rows_loaded = 0")
     con.execute("DELETE FROM schema_version WHERE version = 6")
     con.close()
