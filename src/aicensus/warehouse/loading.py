@@ -12,7 +12,7 @@ import contextlib
 import errno
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -42,6 +42,21 @@ def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 RECORD_TABLES = ("works", "models", "board_entries", "hub_models", "institutions")
 
 
+def records_table(tables: Iterable[str]) -> str | None:
+    """Of a location's tables (in its order), the one holding its records; None if only
+    quarantine."""
+    data = [name for name in tables if name != "quarantine"]
+    preferred = [name for name in RECORD_TABLES if name in data]
+    return (preferred or data or [None])[0]
+
+
+def records_loaded(row_counts: Mapping[str, int]) -> int:
+    """Records loaded from a location's rows per table: the rows of its records table (models
+    for Epoch, entries for a board, works for paper sources). One rule for every ingest."""
+    name = records_table(row_counts)
+    return 0 if name is None else row_counts[name]
+
+
 @dataclass
 class LocationRows:
     """Everything one source-location contributes to the warehouse."""
@@ -54,18 +69,9 @@ class LocationRows:
     notes: dict[str, int] = field(default_factory=dict)
 
     @property
-    def records_table(self) -> str | None:
-        """The table holding this location's records (see RECORD_TABLES), None if it has none."""
-        data = [name for name in self.tables if name != "quarantine"]
-        preferred = [name for name in RECORD_TABLES if name in data]
-        return (preferred or data or [None])[0]
-
-    @property
     def rows_loaded(self) -> int:
-        """Records loaded: the rows of the records table (models for Epoch, entries for a
-        board, works for paper sources); every table's count is in `row_counts`."""
-        name = self.records_table
-        return 0 if name is None else self.tables[name].num_rows
+        """Records loaded (see `records_loaded`); every table's count goes to `row_counts`."""
+        return records_loaded({name: t.num_rows for name, t in self.tables.items()})
 
     @property
     def rows_quarantined(self) -> int:
