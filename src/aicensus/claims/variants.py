@@ -16,6 +16,7 @@ from aicensus.claims import registry
 from aicensus.claims.files import Claim, ClaimFileError, Test
 from aicensus.claims.grammar import MissingValue
 from aicensus.errors import MeasureError
+from aicensus.measures.base import is_storage_failure
 
 if TYPE_CHECKING:
     import duckdb
@@ -125,6 +126,8 @@ class Evaluator:
             except MeasureError as exc:
                 self._cache[key] = exc
             except Exception as exc:  # a data problem inside a measure: report, don't crash
+                if is_storage_failure(exc):  # a damaged file: no verdict
+                    raise
                 self._cache[key] = MeasureError(f"{measure}: {type(exc).__name__}: {exc}")
         got = self._cache[key]
         if isinstance(got, MeasureError):

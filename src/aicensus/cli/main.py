@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
+from types import FrameType
 
+import click
+import duckdb
 import typer
+from typer.core import TyperGroup
 
 from aicensus.cli import (
     board,
@@ -20,11 +26,38 @@ from aicensus.cli import (
     resolve,
     status,
 )
-from aicensus.cli.common import err_console
+from aicensus.cli.common import err_console, settings
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
+from aicensus.warehouse.connection import set_lock_wait, storage_failure
+
+# Set by Ctrl-C: DuckDB surfaces it inside a query as "Query interrupted" (RuntimeError) and
+# Typer turns KeyboardInterrupt into a silent exit 130, so main() asks this instead.
+_SIGINT = threading.Event()
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    """Remember the Ctrl-C, then interrupt as Python does by default (KeyboardInterrupt)."""
+    _SIGINT.set()
+    signal.default_int_handler(signum, frame)
+
+
+class RootGroup(TyperGroup):
+    """The root command group: DuckDB failing on the warehouse file (corrupt blocks met by a
+    query in any command) becomes one WarehouseError line naming the file."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except duckdb.Error as exc:
+            failure = storage_failure(exc, settings(ctx).db)
+            if failure is None:
+                raise
+            raise failure from None
+
 
 app = typer.Typer(
+    cls=RootGroup,
     help="aicensus: who leads in AI, measured on real open data.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -48,17 +81,30 @@ def root(
     ctx: typer.Context,
     db: Path = typer.Option(None, "--db", help="Warehouse file (env AICENSUS_DB, aicensus.toml)."),
     data: Path = typer.Option(None, "--data", help="Bundled data root (env AICENSUS_DATA)."),
+    wait: float = typer.Option(
+        0.0,
+        "--wait",
+        envvar="AICENSUS_WAIT",
+        metavar="SECONDS",
+        min=0.0,
+        help="Wait up to SECONDS for a warehouse another process holds (e.g. during a load).",
+    ),
 ) -> None:
     ctx.obj = load_settings(db=db, data_root=data)
+    set_lock_wait(wait)
 
 
 def main() -> None:
-    """Entry point: run the app; AicensusError prints one line and exits 1, Ctrl-C exits 130."""
+    """Entry point: run the app; AicensusError prints one line and exits 1; Ctrl-C (however
+    DuckDB or Typer surface it) says nothing partial was written and exits 130."""
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         app()
-    except AicensusError as exc:
-        err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("[red]interrupted[/red]: nothing partial was written")
-        sys.exit(130)
+    except BaseException as exc:
+        if _SIGINT.is_set() or isinstance(exc, KeyboardInterrupt):
+            err_console.print("[red]interrupted[/red]: nothing partial was written")
+            sys.exit(130)
+        if isinstance(exc, AicensusError):
+            err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            sys.exit(1)
+        raise

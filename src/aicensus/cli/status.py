@@ -7,16 +7,29 @@ import typer
 from aicensus.cli.common import console, print_table, settings
 from aicensus.measures.provenance import quarantine_reasons, source_summary
 from aicensus.warehouse import open_readonly
+from aicensus.warehouse.verify import verify
 
 
 def status(
     ctx: typer.Context,
     quarantine: bool = typer.Option(False, help="List quarantine reasons with counts."),
+    check: bool = typer.Option(
+        False,
+        "--verify",
+        help="Read every table in full (checksums every block) to find damage in the file.",
+    ),
 ) -> None:
-    """Summarise loads: sources, files, rows loaded and quarantined, snapshot dates."""
+    """Summarise loads: sources, files, rows loaded (per table) and quarantined, snapshot dates."""
     s = settings(ctx)
     with open_readonly(s.db) as con:
+        checked = verify(con, s.db) if check else None  # damage: one line, before any output
         console.print(f"warehouse {s.db}")
         print_table(source_summary(con), title="Loaded sources")
         if quarantine:
             print_table(quarantine_reasons(con), title="Quarantine", limit=200)
+        if checked is not None:
+            print_table(checked, title="Verified", limit=len(checked))
+            console.print(
+                f"verified: {len(checked)} tables, {checked['rows'].sum():,} rows read, "
+                "no damage found"
+            )

@@ -116,7 +116,7 @@ def export_table(con: duckdb.DuckDBPyConnection, directory: Path, name: str) -> 
         opts = "FORMAT parquet, OVERWRITE_OR_IGNORE" + (f", PARTITION_BY ({part})" if part else "")
         target.mkdir(parents=True, exist_ok=True)
         dest = target if part else target / "data.parquet"
-        con.execute(f"COPY ({select}) TO '{dest}' ({opts})")
+        con.execute(f"COPY ({select}) TO ? ({opts})", [str(dest)])
         (target / "_DONE").write_text("")
     return target
 

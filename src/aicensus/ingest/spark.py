@@ -30,6 +30,7 @@ import pyarrow.compute as pc
 
 from aicensus.sources.openalex import normalize as nz
 from aicensus.sources.openalex import snapshot
+from aicensus.warehouse.loading import records_loaded
 
 TABLES = ("works", "authorships", "affiliations", "institutions", "work_references")
 TABLES += ("work_concepts", "quarantine")
@@ -124,7 +125,7 @@ def _normalize_file(info: dict, lines: list[str]) -> Iterator[tuple[str, bytes]]
         now,
         content_hash=h.hexdigest(),
         retrieved_at=now,
-        rows_loaded=counts.get("works", 0),  # as LocationRows.rows_loaded counts
+        rows_loaded=records_loaded(counts),  # as LocationRows.rows_loaded counts
         rows_quarantined=counts.get("quarantine", 0),
         row_counts=json.dumps({k: v for k, v in counts.items() if k != "quarantine"}),
         notes=json.dumps(norm.summary_notes()),

@@ -91,6 +91,14 @@ def provenance(con: duckdb.DuckDBPyConnection, source: str, keys: list[str]) -> 
     return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
+def is_storage_failure(exc: BaseException) -> bool:
+    """True when `exc` is DuckDB failing on the warehouse file itself (a damaged file): callers
+    that turn measure errors into "no data" must re-raise these instead."""
+    from aicensus.warehouse.connection import storage_failure
+
+    return storage_failure(exc, "warehouse") is not None
+
+
 def require(condition: bool, message: str) -> None:
     if not condition:
         raise MeasureError(message)

@@ -8,15 +8,26 @@ import pandas as pd
 
 
 def source_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """One row per source: locations, rows loaded and quarantined, retrieval dates."""
+    """One row per source: locations, records loaded and quarantined, the rows it wrote into
+    each table (`tables`, from every load's row_counts), retrieval dates."""
     return con.execute(
         """
+        WITH per_table AS (
+            SELECT l.source, j.key AS name, sum(CAST(j.value AS BIGINT)) AS n
+            FROM loads l, json_each(l.row_counts) j
+            WHERE j.key <> 'quarantine' GROUP BY ALL
+        ), tables AS (
+            SELECT source, string_agg(name || ' ' || format('{:,}', n), '; '
+                                      ORDER BY n DESC, name) AS tables
+            FROM per_table GROUP BY source
+        )
         SELECT source, count(*) AS locations, sum(rows_loaded)::BIGINT AS loaded,
                sum(rows_quarantined)::BIGINT AS quarantined,
+               any_value(t.tables) AS tables,
                strftime(min(retrieved_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS first_retrieved,
                strftime(max(retrieved_at) AT TIME ZONE 'UTC', '%Y-%m-%d') AS last_retrieved,
                list_distinct(list(parser_version))[1] AS parser
-        FROM loads GROUP BY source ORDER BY source
+        FROM loads LEFT JOIN tables t USING (source) GROUP BY source ORDER BY source
         """
     ).df()
 

@@ -9,8 +9,10 @@ so loading the same input twice changes nothing.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
-from collections.abc import Iterator
+import os
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -35,6 +37,26 @@ def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+# The table whose rows are a location's records when it writes several (the others hold their
+# parts: authorships, organizations, links, ...); a location writing one table counts that one.
+RECORD_TABLES = ("works", "models", "board_entries", "hub_models", "institutions")
+
+
+def records_table(tables: Iterable[str]) -> str | None:
+    """Of a location's tables (in its order), the one holding its records; None if only
+    quarantine."""
+    data = [name for name in tables if name != "quarantine"]
+    preferred = [name for name in RECORD_TABLES if name in data]
+    return (preferred or data or [None])[0]
+
+
+def records_loaded(row_counts: Mapping[str, int]) -> int:
+    """Records loaded from a location's rows per table: the rows of its records table (models
+    for Epoch, entries for a board, works for paper sources). One rule for every ingest."""
+    name = records_table(row_counts)
+    return 0 if name is None else row_counts[name]
+
+
 @dataclass
 class LocationRows:
     """Everything one source-location contributes to the warehouse."""
@@ -48,8 +70,8 @@ class LocationRows:
 
     @property
     def rows_loaded(self) -> int:
-        t = self.tables.get("works")
-        return 0 if t is None else t.num_rows
+        """Records loaded (see `records_loaded`); every table's count goes to `row_counts`."""
+        return records_loaded({name: t.num_rows for name, t in self.tables.items()})
 
     @property
     def rows_quarantined(self) -> int:
@@ -179,7 +201,44 @@ def load(con: duckdb.DuckDBPyConnection, source: str, parser_version: str) -> It
         loader.flush()
         con.execute("COMMIT")
     except BaseException as exc:
-        con.execute("ROLLBACK")
+        _rollback(con)
+        if isinstance(exc, duckdb.InterruptException):  # Ctrl-C while DuckDB was working
+            raise KeyboardInterrupt from None
         if isinstance(exc, duckdb.Error):
-            raise WarehouseError(f"warehouse write failed, nothing changed: {exc}") from None
+            raise write_failed(con, exc) from None
         raise
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the load's transaction. A failed COMMIT (disk full) has already ended it, and
+    DuckDB then refuses ROLLBACK ("no transaction is active"): nothing is left to undo."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
+
+
+def write_failed(con: duckdb.DuckDBPyConnection, exc: duckdb.Error) -> WarehouseError:
+    """One line for a failed write: the warehouse file, the cause in words, nothing changed."""
+    return WarehouseError(
+        f"{_database_file(con)}: warehouse write failed: {_cause(exc)}; nothing changed"
+    )
+
+
+def _cause(exc: duckdb.Error) -> str:
+    """The reason without DuckDB's prefixes: the OS error when there is one (ENOSPC, EIO, ...),
+    else DuckDB's first line."""
+    text = str(exc)
+    for code in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EACCES):
+        if os.strerror(code).lower() in text.lower():
+            return os.strerror(code).lower()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _database_file(con: duckdb.DuckDBPyConnection) -> str:
+    """The file behind `con` (for messages); 'warehouse' when it cannot be asked."""
+    try:
+        row = con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        ).fetchone()
+    except duckdb.Error:
+        row = None
+    return row[0] if row and row[0] else "warehouse"

@@ -31,16 +31,25 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
 
 
+def pending(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Versions shipped with the package but not applied to this warehouse."""
+    if current_version(con) == 0:
+        return [n for n, _ in available()]
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
+    return [n for n, _ in available() if n not in applied]
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply pending migrations; return the resulting schema version."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
         "applied_at TIMESTAMPTZ DEFAULT current_timestamp)"
     )
+    applied = {r[0] for r in con.execute("SELECT version FROM schema_version").fetchall()}
     version = current_version(con)
     for number, sql in available():
-        if number <= version:
-            continue
+        if number in applied:  # by set, not by the highest number: a migration numbered below
+            continue  # one already applied (branches merged out of order) still runs
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
@@ -49,5 +58,5 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
-        version = number
+        version = max(version, number)
     return version

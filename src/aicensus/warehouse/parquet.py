@@ -28,6 +28,11 @@ def has_parquet(directory: Path) -> bool:
     return any(directory.glob("**/*.parquet"))
 
 
+def _scan(files: str) -> str:
+    """read_parquet over `files` (a parameter marker or a quoted literal, never a pasted path)."""
+    return f"read_parquet({files}, hive_partitioning = true, union_by_name = true)"
+
+
 def open_parquet_warehouse(out: str | Path) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection whose warehouse tables read `out/<table>/**/*.parquet`."""
     out = Path(out)
@@ -38,12 +43,13 @@ def open_parquet_warehouse(out: str | Path) -> duckdb.DuckDBPyConnection:
     for table in PARQUET_TABLES:
         if not has_parquet(out / table):
             continue
-        src = (
-            f"read_parquet('{out / table}/**/*.parquet', hive_partitioning = true, "
-            "union_by_name = true)"
-        )
+        files = str(out / table / "**" / "*.parquet")
         cols = [(r[0], r[1]) for r in con.execute(f"DESCRIBE {table}").fetchall()]
-        have = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+        have = {
+            r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {_scan('?')}", [files]).fetchall()
+        }
+        # A view cannot take a prepared parameter: DuckDB itself quotes the path literal.
+        src = _scan(str(duckdb.ConstantExpression(files)))
         # Columns other sources fill (paperlists, the resolver) are NULL here, typed as in
         # the schema.
         select = ", ".join(
