@@ -70,7 +70,7 @@ class _Loader(yaml.SafeLoader):
         self._depth = 0
         self._sizes: dict[int, int] = {}  # id(node) -> expanded size, once the node is complete
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             target = self.anchors.get(event.anchor)
@@ -86,6 +86,8 @@ class _Loader(yaml.SafeLoader):
             node = super().compose_node(parent, index)
         finally:
             self._depth -= 1
+        if node is None:  # PyYAML's composer always returns a node; its stub says Node | None
+            return None
         size = self._expanded(node)
         if size > MAX_EXPANDED:
             raise _refuse(
@@ -128,7 +130,8 @@ class _Loader(yaml.SafeLoader):
 
 
 def _refuse(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
-    return yaml.composer.ComposerError(None, None, problem, event.start_mark)
+    # the pure-Python SafeLoader's events carry yaml.error.Mark; the stubs also allow the C one
+    return yaml.composer.ComposerError(None, None, problem, event.start_mark)  # type: ignore[arg-type]
 
 
 class _Ctx:

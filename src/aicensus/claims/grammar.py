@@ -83,8 +83,9 @@ class Condition:
         return bool(_eval(self.tree, env))
 
 
-def parse(text: str) -> Condition:
-    """Parse a condition; ConditionError (one line) when it is not in the language."""
+def parse(text: object) -> Condition:
+    """Parse a condition; ConditionError (one line) when it is not in the language (any value is
+    accepted, as a claim file's YAML may hold anything there)."""
     if not isinstance(text, str):
         raise ConditionError(f"condition must be text, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:

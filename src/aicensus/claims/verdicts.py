@@ -169,7 +169,7 @@ def check(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> list[Verdict]:
     return [decide(c, ev.claim(c)) for c in claims]
 
 
-def chart(v: Verdict) -> alt.Chart:
+def chart(v: Verdict) -> alt.LayerChart | alt.FacetChart:
     """Per variant and test: the first number the condition reads, coloured by outcome."""
     rows = []
     for var in v.variants:

@@ -49,7 +49,9 @@ def record_tables(
     records: list[hub.HubRecord], source: str, snapshot: str, fam: Families
 ) -> dict[str, pd.DataFrame]:
     """hub_models, model_stats, hub_links frames (without lineage) for parsed records."""
-    models, stats, links = [], [], []
+    models: list[tuple] = []
+    stats: list[tuple[str, int | None, int | None]] = []
+    links: list[tuple[str, str, str, int, str]] = []
     for r in records:
         ls = r.links()
         models.append(

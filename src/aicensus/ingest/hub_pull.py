@@ -28,7 +28,7 @@ import pandas as pd
 import pyarrow as pa
 from huggingface_hub import HfApi, get_session
 from huggingface_hub.errors import HfHubHTTPError
-from huggingface_hub.hf_api import ModelInfo
+from huggingface_hub.hf_api import ExpandModelProperty_T, ModelInfo
 from huggingface_hub.utils import build_hf_headers, paginate
 
 from aicensus.errors import SourceError
@@ -44,7 +44,7 @@ FETCH = "hub-pull"  # this pull's rows in warehouse.resume
 
 SOURCE = "hub_pull"
 DEFAULT_ENDPOINT = "https://huggingface.co"
-EXPAND = [
+EXPAND: list[ExpandModelProperty_T] = [
     "author",
     "downloads",
     "likes",
@@ -177,11 +177,12 @@ def pull(
         snapshot = today or datetime.now(UTC).date().isoformat()
         pull_id = f"{snapshot}-{key}"
         if state is not None and state[0] == pull_id:
-            n = con.execute(
+            row = con.execute(
                 "SELECT n_models FROM hub_snapshots WHERE load_id = ?",
                 [f"{SOURCE}:{pull_id}/snapshot"],
-            ).fetchone()[0]
-            return PullSummary(pull_id, snapshot, models=n, complete=True)
+            ).fetchone()
+            assert row is not None, "the hub_snapshots row _state just read"
+            return PullSummary(pull_id, snapshot, models=row[0], complete=True)
         page_no, next_url, resumed = 0, None, False
     else:
         pull_id, _, page_no, next_url = state
@@ -205,7 +206,8 @@ def pull(
                 headers = build_hf_headers(token=token or False, library_name="aicensus")
                 items = (
                     ModelInfo(**{"siblings": None, **it})
-                    for it in paginate(next_url, params=None, headers=headers)
+                    # next_url carries its query; the session takes params=None (the stubs not)
+                    for it in paginate(next_url, params=None, headers=headers)  # type: ignore[arg-type]
                 )
             else:
                 items = iter(())  # all pages stored: only lineage is missing

@@ -460,7 +460,9 @@ def fetch_group_by(
     con: duckdb.DuckDBPyConnection, client: api.Client, expression: str, group_by: str
 ) -> LocationRows:
     """`/works?filter=..&group_by=..` (all cursor pages), stored in group_by_counts."""
-    docs, h, cursor, first_url = [], hashlib.sha256(), "*", None
+    docs: list[dict] = []
+    cursor: str | None = "*"
+    h, first_url = hashlib.sha256(), ""  # first_url: the first page's, once read
     while cursor:
         r = client.get(
             "works",

@@ -67,7 +67,7 @@ def match_orgs(
     names = t.column("org_name").to_pylist()
     matches = {n: registry.match(n) for n in set(names) if n is not None}
     got = [matches.get(n) if n is not None else None for n in names]
-    cols = {
+    cols: dict[str, list[str | float | None]] = {
         "org_id": [m.org_id if m else None for m in got],
         "org_rule": [m.rule if m else None for m in got],
     }

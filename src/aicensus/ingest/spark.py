@@ -32,8 +32,8 @@ from aicensus.sources.openalex import normalize as nz
 from aicensus.sources.openalex import snapshot
 from aicensus.warehouse.loading import records_loaded
 
-TABLES = ("works", "authorships", "affiliations", "institutions", "work_references")
-TABLES += ("work_concepts", "quarantine")
+TABLES: tuple[str, ...] = ("works", "authorships", "affiliations", "institutions")
+TABLES += ("work_references", "work_concepts", "quarantine")
 MERGED_SCHEMA = pa.schema(
     [
         ("entity", pa.string()),
@@ -149,7 +149,8 @@ def _normalize_batches(files: dict[str, dict]):
     """mapInArrow function: rows (location, line) arrive in file order; group them by file."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        current, lines = None, []
+        current: str | None = None
+        lines: list[str] = []
         for batch in batches:
             locs = batch.column("file").to_pylist()
             vals = batch.column("value").to_pylist()

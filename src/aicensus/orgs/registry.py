@@ -66,14 +66,14 @@ def validate(entries: list[dict], where: str = "registry.yaml") -> list[Org]:
     for i, e in enumerate(entries, 1):
         if not isinstance(e, dict):
             raise RegistryError(f"{where}: entry {i} is not a mapping")
-        oid = e.get("id")
-        label = f"{where}: entry {i} ({oid!r})"
+        label = f"{where}: entry {i} ({e.get('id')!r})"
         unknown = set(e) - FIELDS
         if unknown:
             raise RegistryError(f"{label}: unknown field(s) {sorted(unknown)}")
         for req in ("id", "name", "kind", "country"):
             if not isinstance(e.get(req), str) or not e[req].strip():
                 raise RegistryError(f"{label}: missing or empty {req!r}")
+        oid: str = e["id"]
         if oid in ids:
             raise RegistryError(f"{label}: duplicate id")
         ids.add(oid)

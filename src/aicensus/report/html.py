@@ -107,7 +107,8 @@ def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=version("aicensus"),
         sections=sections,
-        vega_bundle=vlc.javascript_bundle(),
+        # snippet is optional at run time (default: vegaEmbed etc. on window); the stub requires it
+        vega_bundle=vlc.javascript_bundle(),  # type: ignore[call-arg]
         specs_json=json.dumps(specs).replace("</", "<\\/"),
     )
 

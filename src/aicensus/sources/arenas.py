@@ -445,8 +445,10 @@ def parse(fetched: Fetched, preset: Preset | None = None, key: str | None = None
 def _entry(r: Raw, preset: Preset, problems: list[tuple]) -> dict | None:
     """A validated entry (with '_date'), or None after recording why it was quarantined."""
 
-    def bad(reason: str) -> None:
+    def bad(reason: str) -> dict | None:
+        """Record why the row is quarantined; None, as the entry it does not make."""
         problems.append((r.record_no, r.model or None, reason, r.raw))
+        return None
 
     if not r.model:
         return bad("empty model name")

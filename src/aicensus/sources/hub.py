@@ -57,7 +57,9 @@ class HubRecord:
             elif rest:
                 plain.append((rest, "unspecified", "plain-tag"))
         found = rel or plain or [(p, "unspecified", "card") for p in self.card_base_model if p]
-        out, seen, order = [], set(), {}
+        out: list[tuple[str, str, int, str]] = []
+        seen: set[tuple[str, str]] = set()
+        order: dict[str, int] = {}
         for parent, relation, origin in found:
             k = (parent.lower(), relation)
             if k in seen:
@@ -98,8 +100,8 @@ def from_api(obj: dict) -> HubRecord:
     tags = obj.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ValueError("tags is not a list of strings")
-    config = obj.get("config") if isinstance(obj.get("config"), dict) else {}
-    mt = config.get("model_type")
+    config = obj.get("config")
+    mt = config.get("model_type") if isinstance(config, dict) else None
     return HubRecord(
         model_id=mid.strip(),
         pipeline_tag=obj.get("pipeline_tag") or None,

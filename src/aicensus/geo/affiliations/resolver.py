@@ -128,11 +128,12 @@ class Resolver:
     def resolve(self, text: str | None, email: str | None = None) -> Resolution:
         """One affiliation (text, optional email domain): the text decides, else the email."""
         r = UNKNOWN
-        if not is_missing(text):
-            r = self._text_cache.get(text)  # type: ignore[arg-type]
-            if r is None:
-                r = self._resolve_text(text)  # type: ignore[arg-type]
-                self._text_cache[text] = r  # type: ignore[index]
+        if text is not None and not is_missing(text):
+            cached = self._text_cache.get(text)
+            if cached is None:
+                cached = self._resolve_text(text)
+                self._text_cache[text] = cached
+            r = cached
         if r.known:
             return r
         return self.resolve_email(email)
@@ -189,14 +190,17 @@ class Resolver:
         def placed(codes: list[str], rule: str, conf: float) -> Resolution:
             agree = inst is not None and inst.country in codes
             return Resolution(
-                tuple(codes), inst.name if agree else None, rule, min(0.99, conf + 0.03 * agree)
+                tuple(codes),
+                inst.name if inst is not None and agree else None,
+                rule,
+                min(0.99, conf + 0.03 * agree),
             )
 
         if countries:
-            found = list(dict.fromkeys(countries))
-            if "CN" in found and _FOLDED & set(found):
-                found.remove("CN")
-            return placed(found, "text-country", 0.95)
+            named = list(dict.fromkeys(countries))
+            if "CN" in named and _FOLDED & set(named):
+                named.remove("CN")
+            return placed(named, "text-country", 0.95)
         if regions and len(set(regions)) == 1:
             return placed(regions[:1], "text-region", 0.92)
         if name is not None and name[0].rule != "hq":
@@ -211,9 +215,9 @@ class Resolver:
             m = name[0]
             return Resolution((m.country,), m.name, f"name-hq:{m.source}", 0.6, True)
         if self.fuzzy:
-            m = self._fuzzy(text)
-            if m is not None:
-                return Resolution((m.country,), m.name, f"name-fuzzy:{m.source}", 0.7)
+            near = self._fuzzy(text)
+            if near is not None:
+                return Resolution((near.country,), near.name, f"name-fuzzy:{near.source}", 0.7)
         return UNKNOWN
 
     def _name(self, text: str, toks: tuple[str, ...]) -> tuple[Match, str] | None:

@@ -166,9 +166,9 @@ def _score(ev: Evaluation, vy: pl.VenueYear, tables: dict, r: Resolver) -> None:
                 ok = ev.tally(frame, "paper", venue).add(t, i)
             if ok is False:
                 ev.confusion[frame][(_fmt(t), _fmt(i))] += 1
-        for (wid, pos), t in truth_author[frame].items():
+        for (wid, pos), truth_set in truth_author[frame].items():
             if not aligned.get(wid):
                 continue
             i = frozenset(fold.get(c, c) for c in inferred_author.get((wid, pos), ()))
             for venue in (vy.venue, "all"):
-                ev.tally(frame, "author", venue).add(frozenset(t), i)
+                ev.tally(frame, "author", venue).add(frozenset(truth_set), i)

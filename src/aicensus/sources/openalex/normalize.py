@@ -169,7 +169,8 @@ def _table(name: str, cols: dict[str, list]) -> pa.Table:
     n = len(next(iter(cols.values()))) if cols else 0
     for c, (kind, value) in derived.items():
         typ = schema.field(c).type
-        arrays[c] = pa.repeat(pa.scalar(value, typ), n) if kind == "const" else arrays[value]
+        # a "copy" names the column it repeats
+        arrays[c] = pa.repeat(pa.scalar(value, typ), n) if kind == "const" else arrays[str(value)]
     return pa.table({f.name: arrays[f.name] for f in schema})
 
 
@@ -389,7 +390,7 @@ class WorkNormalizer:
                 af_name(name)
                 af_country(country)
                 af_rule(rule if country else None)
-                if iid:
+                if iid and inst is not None:  # an institution id comes with its record
                     entry = insts_seen.get(iid)
                     if entry is None:
                         lineage = [short_id(x) for x in inst.get("lineage") or ()] or None

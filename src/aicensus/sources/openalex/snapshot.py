@@ -152,7 +152,8 @@ def discover(
         raise SourceError(f"{edir}: no such snapshot directory")
     found: dict[tuple[str, str], Partition] = {}
     for p in listed:
-        if local_path(p.location).exists():  # the manifest lists more than a sample holds
+        # the manifest lists more than a sample holds (its locations are under the local root)
+        if (lp := local_path(p.location)) is not None and lp.exists():
             found[(p.updated_date, p.part)] = p
     for f in edir.glob("updated_date=*/part_*"):
         m = _PART.search(f.as_posix())

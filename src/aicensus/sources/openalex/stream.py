@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlparse
 
 import httpx
@@ -19,6 +20,14 @@ from aicensus.errors import SourceError
 from aicensus.sources.fetch import GZIP_MAGIC, NotFound, local_path
 
 CHUNK = 1 << 20
+
+
+class _Digest(Protocol):
+    """The part of a hashlib hash object the stream uses (hashlib's own type is private)."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+    def hexdigest(self) -> str: ...
 
 
 def http_url(location: str) -> str:
@@ -35,7 +44,7 @@ class LineStream:
 
     location: str
     client: httpx.Client | None = None
-    _hash: object = field(default_factory=hashlib.sha256, repr=False)
+    _hash: _Digest = field(default_factory=hashlib.sha256, repr=False)
     n_bytes: int = 0
 
     @property
