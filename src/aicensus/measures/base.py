@@ -40,6 +40,7 @@ class Query:
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)
             kind = str(f.type)
+            new: object
             if kind.startswith("tuple[int"):
                 new = parse_years(value, f.name) if value is not None else ()
             elif kind.startswith("tuple[str"):

@@ -50,4 +50,5 @@ def loaded_summary(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int | None
         "SELECT count(*), count(DISTINCT load_id), min(year), max(year) FROM works_current "
         "WHERE source = 'openalex'"
     ).fetchone()
+    assert row is not None  # an aggregate without GROUP BY always returns one row
     return int(row[0]), int(row[1]), row[2], row[3]
