@@ -217,6 +217,7 @@ def test_two_megabytes_of_garbage_in_the_middle(epoch_db, tmp_path):
         proc = cli(db, *args)
         assert proc.returncode == 1, args
         assert_one_line_error(proc, str(db), "warehouse file is corrupt")
+        assert proc.stdout == "", args
 
 
 def test_truncated_file(epoch_db, tmp_path):
