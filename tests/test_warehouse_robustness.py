@@ -217,6 +217,16 @@ def test_two_megabytes_of_garbage_in_the_middle(epoch_db, tmp_path):
         proc = cli(db, *args)
         assert proc.returncode == 1, args
         assert_one_line_error(proc, str(db), "warehouse file is corrupt")
+        assert proc.stdout == "", args
+
+
+def test_truncated_file(epoch_db, tmp_path):
+    db = fresh_copy(epoch_db, tmp_path)
+    with db.open("r+b") as f:
+        f.truncate(db.stat().st_size * 2 // 5)
+    for args in (("status", "--verify"), ("models", "count")):
+        proc = cli(db, *args)
+        assert_one_line_error(proc, str(db), "warehouse file is corrupt")
 
 
 def test_verify_reads_every_table(epoch_db, tmp_path):

@@ -21,15 +21,16 @@ def status(
 ) -> None:
     """Summarise loads: sources, files, rows loaded (per table) and quarantined, snapshot dates."""
     s = settings(ctx)
-    with open_readonly(s.db) as con:
-        checked = verify(con, s.db) if check else None  # damage: one line, before any output
-        console.print(f"warehouse {s.db}")
-        print_table(source_summary(con), title="Loaded sources")
-        if quarantine:
-            print_table(quarantine_reasons(con), title="Quarantine", limit=200)
-        if checked is not None:
-            print_table(checked, title="Verified", limit=len(checked))
-            console.print(
-                f"verified: {len(checked)} tables, {checked['rows'].sum():,} rows read, "
-                "no damage found"
-            )
+    with open_readonly(s.db) as con:  # read everything first: damage is one line, no half output
+        checked = verify(con, s.db) if check else None
+        summary = source_summary(con)
+        reasons = quarantine_reasons(con) if quarantine else None
+    console.print(f"warehouse {s.db}")
+    print_table(summary, title="Loaded sources")
+    if reasons is not None:
+        print_table(reasons, title="Quarantine", limit=200)
+    if checked is not None:
+        print_table(checked, title="Verified", limit=len(checked))
+        console.print(
+            f"verified: {len(checked)} tables, {checked['rows'].sum():,} rows read, no damage found"
+        )

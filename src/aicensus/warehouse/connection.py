@@ -21,7 +21,7 @@ _LOCKED = re.compile(r"Could not set lock on file|Conflicting lock is held", re.
 _HOLDER = re.compile(r"held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 # What DuckDB says when blocks fail their checksum, the header is garbage or reads come short.
 _DAMAGE = re.compile(
-    r"corrupt|checksum|not a valid DuckDB database|could not read|input/output error",
+    r"corrupt|checksum|not a valid DuckDB database|could not read enough bytes|input/output error",
     re.IGNORECASE,
 )
 # Error types that carry storage damage (a checksum mismatch is raised as the bare duckdb.Error).

@@ -202,8 +202,6 @@ def load(con: duckdb.DuckDBPyConnection, source: str, parser_version: str) -> It
         con.execute("COMMIT")
     except BaseException as exc:
         _rollback(con)
-        if isinstance(exc, duckdb.InterruptException):  # Ctrl-C while DuckDB was working
-            raise KeyboardInterrupt from None
         if isinstance(exc, duckdb.Error):
             raise write_failed(con, exc) from None
         raise
