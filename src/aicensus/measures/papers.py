@@ -69,6 +69,8 @@ class PaperQuery:
     field_definition: str | None = None
     unknown: str = "drop"
     countries: str = "source"
+    # Output rows to show (country codes, after grouping); figures are computed over all units.
+    country_filter: tuple[str, ...] = ()
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
@@ -90,8 +92,11 @@ class PaperQuery:
             raise MeasureError(f"--group: {exc}") from None
         if self.field_definition is not None:
             ai_definitions.get(self.field_definition)
+        if self.country_filter and self.unit != "country":
+            raise MeasureError("--country filters countries: it needs --unit country")
         venues = self.venues if self.source == "openalex" else tuple(v.lower() for v in self.venues)
-        return replace(self, venues=venues, _group_map=mapping)
+        only = tuple(sorted({c.strip().upper() for c in self.country_filter}))
+        return replace(self, venues=venues, country_filter=only, _group_map=mapping)
 
     @property
     def keys(self) -> list[str]:
@@ -117,6 +122,7 @@ class PaperQuery:
                 else None
             ),
             "countries": self.countries,
+            "country_filter": list(self.country_filter) or "all",
         }
 
 
@@ -246,6 +252,8 @@ def share_expr(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     loaded = _loaded(ic, q)
     joined = joined.join(loaded, keys) if keys else joined.cross_join(loaded)
     out = joined.mutate(share=_.papers / _.denominator, coverage=_.denominator / _.papers_loaded)
+    if q.country_filter:  # last: the filter never changes the figures of the rows it keeps
+        out = out.filter(_.unit.isin(list(q.country_filter)))
     return out.order_by([*keys, ibis.desc("share"), "unit"])
 
 
