@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -22,12 +23,31 @@ class MeasureResult:
     table: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.table = plain_numbers(self.table)
+
     def to_json(self) -> str:
         """Table rows and metadata as one JSON document."""
         rows = json.loads(self.table.to_json(orient="records", double_precision=10))
         return json.dumps(
             {"measure": self.name, "meta": self.meta, "rows": rows}, indent=2, default=str
         )
+
+
+def plain_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with columns of Decimal values (DuckDB's HUGEINT/DECIMAL, e.g. a SUM of integers)
+    as Int64 (whole numbers) or float64: Decimals break JSON, Altair and Parquet consumers."""
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        values = df[col].dropna()
+        if values.empty or not all(isinstance(v, Decimal) for v in values):
+            continue
+        if all(v == v.to_integral_value() for v in values):
+            df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
+        else:
+            df[col] = df[col].astype("float64")
+    return df
 
 
 def ibis_connection(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
