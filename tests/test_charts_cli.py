@@ -4,12 +4,15 @@ bad path in one line."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from aicensus.cli.main import app
+from aicensus.errors import AicensusError
 
 runner = CliRunner()
 
@@ -82,3 +85,44 @@ def test_measure_tables_hold_no_decimals(db):
         for col in t.columns:
             bad = [v for v in t[col] if isinstance(v, decimal.Decimal)]
             assert not bad, f"{col}: {bad[:3]}"
+
+
+def _bad_paths(tmp_path: Path) -> dict[str, Path]:
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "afile").write_text("x")
+    return {
+        "directory": tmp_path / "adir",
+        "missing-parent": tmp_path / "nowhere" / "out.csv",
+        "parent-is-file": tmp_path / "afile" / "out.csv",
+    }
+
+
+@pytest.mark.parametrize("kind", ["directory", "missing-parent", "parent-is-file"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "parquet"])
+def test_output_bad_path_is_one_line(db, tmp_path, kind, fmt):
+    path = _bad_paths(tmp_path)[kind]
+    r = run(db, "models", "count", "--format", fmt, "--output", str(path))
+    assert isinstance(r.exception, AicensusError), repr(r.exception)
+    msg = str(r.exception)
+    assert str(path) in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("kind", ["directory", "missing-parent"])
+def test_chart_bad_path_is_one_line(db, tmp_path, kind):
+    bad = _bad_paths(tmp_path)[kind]
+    path = bad.rename(tmp_path / "chart.svg") if kind == "directory" else bad.with_suffix(".svg")
+    r = run(db, "hub", "share", "--chart", str(path))
+    assert isinstance(r.exception, AicensusError), repr(r.exception)
+    assert str(path) in str(r.exception) and "\n" not in str(r.exception)
+
+
+def test_output_directory_through_the_entry_point(db, tmp_path):
+    """The installed command prints one `error:` line naming the path, no traceback."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "aicensus", "--db", str(db), "board", "gap", "--output",
+         str(tmp_path), "--format", "json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    err = proc.stderr.strip()
+    assert proc.returncode == 1 and len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith("error:") and str(tmp_path) in err
