@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.datatypes as dt
 import pandas as pd
 
 from aicensus.engines import DUCKDB, Engine
@@ -48,6 +49,18 @@ def plain_numbers(df: pd.DataFrame) -> pd.DataFrame:
         else:
             df[col] = df[col].astype("float64")
     return df
+
+
+def fixed(x: ibis.Value, scale: int = 18) -> ibis.Value:
+    """`x` as fixed point (DECIMAL(38, scale)): sums of it are integer arithmetic, which does not
+    depend on the order threads or tasks add rows (float sums differ in the last digits)."""
+    return x.cast(dt.Decimal(38, scale))
+
+
+def fixed_sum(x: ibis.Value, scale: int = 18) -> ibis.Value:
+    """Sum of `x` in fixed point, as float64: equal inputs give bit-identical totals. Scale 18
+    keeps fractional weights to 1e-18 (totals up to 1e20); use 0 for huge values (FLOP)."""
+    return fixed(x, scale).sum().cast("float64")
 
 
 def ibis_connection(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:

@@ -29,7 +29,7 @@ from ibis import _
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, backend, engine_name, fixed_sum, provenance
 
 SUBSETS = ("notable", "frontier", "open-weights")
 METHODS = ("full", "fractional")
@@ -160,7 +160,7 @@ def count_expr(ic: ibis.BaseBackend, q: ModelQuery) -> ibis.Table:
         w = rows.mutate(weight=ibis.literal(1.0))
     else:
         w = rows.mutate(weight=1.0 / _.model_id.count().over(group_by="model_id"))
-    agg = w.group_by([*keys, "unit"]).aggregate(models=_.weight.sum())
+    agg = w.group_by([*keys, "unit"]).aggregate(models=fixed_sum(_.weight))
     denom = (rows.group_by(keys) if keys else rows).aggregate(denominator=_.model_id.nunique())
     loaded = models_expr(ic, q)
     loaded = (loaded.group_by(keys) if keys else loaded).aggregate(models_loaded=_.count())
@@ -284,7 +284,7 @@ def compute(
     keys = [*q.keys, "unit"]
     aggs = {
         "models_with_compute": _.model_id.nunique(),
-        "compute_sum": _.training_compute.sum(),
+        "compute_sum": fixed_sum(_.training_compute, scale=0),  # whole FLOP
         "compute_max": _.training_compute.max(),
     }
     for t in THRESHOLDS:

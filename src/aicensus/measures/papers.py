@@ -38,7 +38,14 @@ from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
 from aicensus.measures import ai_definitions
-from aicensus.measures.base import MeasureResult, backend, engine_name, provenance
+from aicensus.measures.base import (
+    MeasureResult,
+    backend,
+    engine_name,
+    fixed,
+    fixed_sum,
+    provenance,
+)
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
 REGIONS = ("source", "recovered")
@@ -191,7 +198,7 @@ def weights(rows: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
     per_author = ar.mutate(n_units=_.unit.count().over(group_by=["work_id", "pos"]))
     n_auth = ar.group_by("work_id").aggregate(n_known_authors=_.pos.nunique())
     w = per_author.join(n_auth, "work_id").mutate(weight=1.0 / (_.n_units * _.n_known_authors))
-    w = w.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
+    w = w.group_by(["work_id", *keys, "unit"]).aggregate(weight=fixed_sum(_.weight))
     return w, _denominator(ar, keys)
 
 
@@ -205,7 +212,7 @@ def _weights_with_unknown(ar: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ib
     else:
         per_author = ar.mutate(n_units=_.unit.count().over(group_by=["work_id", "pos"]))
         known = per_author.mutate(weight=1.0 / (_.n_units * _.n_authors))
-        known = known.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
+        known = known.group_by(["work_id", *keys, "unit"]).aggregate(weight=fixed_sum(_.weight))
     return known, None  # completed with unknown rows by share_expr (needs all works)
 
 
@@ -213,7 +220,7 @@ def _unknown_rows(ic: ibis.BaseBackend, q: PaperQuery, known: ibis.Table) -> ibi
     """Per work with authors: the weight not given to a known unit, as unit `unknown`."""
     keys = q.keys
     works = _works(ic, q).filter(_.n_authors > 0)
-    got = known.group_by("work_id").aggregate(known_weight=_.weight.sum())
+    got = known.group_by("work_id").aggregate(known_weight=fixed_sum(_.weight))
     rest = works.left_join(got, "work_id").mutate(
         weight=1.0 - _.known_weight.fill_null(0.0), unit=ibis.literal(UNKNOWN_UNIT)
     )
@@ -247,7 +254,7 @@ def share_expr(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     """Share of papers by unit per group under q.method (the measure's single definition)."""
     w, denom = weights_all(ic, q)
     keys = q.keys
-    agg = w.group_by([*keys, "unit"]).aggregate(papers=_.weight.sum())
+    agg = w.group_by([*keys, "unit"]).aggregate(papers=fixed_sum(_.weight))
     joined = agg.join(denom, keys) if keys else agg.cross_join(denom)
     loaded = _loaded(ic, q)
     joined = joined.join(loaded, keys) if keys else joined.cross_join(loaded)
@@ -465,11 +472,10 @@ def citations(
         n_above=ibis.rank().over(group_by=part, order_by=ibis.desc(_.citations)),
     ).mutate(top10=_.n_above < 0.1 * _.n_known)
     wc = w.join(ranked.select("work_id", "citations", "top10"), "work_id")
+    cumulative = ibis.cumulative_window(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id])
     ordered = wc.mutate(
-        cum=_.weight.sum().over(
-            ibis.cumulative_window(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id])
-        ),
-        tot=_.weight.sum().over(group_by=[*keys, "unit"]),
+        cum=fixed(_.weight).sum().over(cumulative).cast("float64"),
+        tot=fixed(_.weight).sum().over(group_by=[*keys, "unit"]).cast("float64"),
     )
     median = (
         # 1e-9: fractional weights summed in another order (another engine) must not move
@@ -479,9 +485,9 @@ def citations(
         .aggregate(median_citations=_.citations.min())
     )
     agg = wc.group_by([*keys, "unit"]).aggregate(
-        papers=_.weight.sum(),
-        mean_citations=(_.weight * _.citations).sum() / _.weight.sum(),
-        top10_papers=(_.weight * _.top10.cast("float64")).sum(),
+        papers=fixed_sum(_.weight),
+        mean_citations=fixed_sum(_.weight * _.citations) / fixed_sum(_.weight),
+        top10_papers=fixed_sum(_.weight * _.top10.cast("float64")),
     )
     # Each counted paper weighs 1 in total under every method, so the top set's size is its
     # number of distinct papers.
