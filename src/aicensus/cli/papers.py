@@ -6,7 +6,16 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import ENGINE, emit, parse_list, parse_years, run_on, settings
+from aicensus.cli.common import (
+    COUNTRIES,
+    COUNTRY,
+    ENGINE,
+    emit,
+    parse_list,
+    parse_years,
+    run_on,
+    settings,
+)
 from aicensus.errors import AicensusError
 from aicensus.measures import papers as pm
 from aicensus.report import charts
@@ -38,10 +47,6 @@ UNKNOWN = typer.Option(
     help="drop | count (author-level methods: authors without a country count as "
     "'unknown', as OpenAlex SOURCE.md counts)",
 )
-COUNTRIES = typer.Option(
-    "source",
-    help="source | inferred (from affiliation text) | inferred-where-missing",
-)
 
 
 def _query(
@@ -57,6 +62,7 @@ def _query(
     definition=None,
     unknown="drop",
     countries="source",
+    country=None,
 ) -> pm.PaperQuery:
     return pm.PaperQuery(
         venues=parse_list(venues),
@@ -71,6 +77,7 @@ def _query(
         field_definition=definition,
         unknown=unknown,
         countries=countries,
+        country_filter=tuple(c.upper() for c in parse_list(country)),
     ).checked()
 
 
@@ -89,6 +96,7 @@ def share(
     source: str = SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
+    country: str = COUNTRY,
     countries: str = COUNTRIES,
     engine: str = ENGINE,
     fmt: str = FMT,
@@ -109,6 +117,7 @@ def share(
         definition,
         unknown,
         countries,
+        country,
     )
     with open_readonly(settings(ctx).db) as con:
         result = pm.share(con, q, top=top or None, engine=run_on(ctx, engine))
@@ -121,7 +130,8 @@ def share(
 @app.command("compare-methods")
 def compare_methods(
     ctx: typer.Context,
-    country: str = typer.Option("CN,US", help="Countries (ISO codes) to compare."),
+    country: str = COUNTRY,
+    countries: str = COUNTRIES,
     venues: str = VENUES,
     years: str = YEARS,
     regions: str = REGIONS,
@@ -136,11 +146,22 @@ def compare_methods(
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Bar chart (.svg/.png/.html)."),
 ) -> None:
-    """One country's share under all four counting methods, side by side."""
+    """Countries' shares (default CN,US) under all four counting methods, side by side."""
     q = _query(
-        venues, years, "full", regions, group, by, alignment, "country", source, definition, unknown
+        venues,
+        years,
+        "full",
+        regions,
+        group,
+        by,
+        alignment,
+        "country",
+        source,
+        definition,
+        unknown,
+        countries,
     )
-    units = [c.upper() for c in parse_list(country)]
+    units = [c.upper() for c in parse_list(country or "CN,US")]
     if not units:
         raise AicensusError("--country: give at least one ISO code, e.g. CN")
     with open_readonly(settings(ctx).db) as con:

@@ -102,6 +102,13 @@ def provenance(con: duckdb.DuckDBPyConnection, source: str, keys: list[str]) -> 
     return [dict(zip(cols, r, strict=True)) for r in rows]
 
 
+def listing(items: list[str], limit: int = 8) -> str:
+    """`a, b, c` or `a, b, … and 5 more`: a short list for a one-line message."""
+    if len(items) <= limit:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])}, … and {len(items) - limit} more"
+
+
 def require(condition: bool, message: str) -> None:
     if not condition:
         raise MeasureError(message)
