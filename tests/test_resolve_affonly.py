@@ -87,7 +87,9 @@ def test_cvf_layout_is_paper_level(affonly_con):
 def test_source_mode_sees_no_countries(affonly_con):
     con, _ = affonly_con
     q = pm.PaperQuery(venues=("cvpr",), years=(2024,), source="paperlists_affonly")
-    assert pm.share(con, q).table.empty  # default: source countries, which this folder lacks
+    # default: source countries, which this folder lacks: said, with where to look instead
+    with pytest.raises(MeasureError, match=r"known country in cvpr 2024; --countries inferred"):
+        pm.share(con, q)
     q = pm.PaperQuery(
         venues=("cvpr",),
         years=(2024,),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import ENGINE, run_on, settings
+from aicensus.cli.common import COUNTRY, ENGINE, run_on, settings
 from aicensus.cli.measure_output import emit_result as emit
 from aicensus.errors import AicensusError
 from aicensus.measures import boards as bm
@@ -96,7 +96,7 @@ def standing(
     attribution: str = ATTR,
     orgs: str = ORGS,
     current: bool = CURRENT,
-    country: str = typer.Option(None, help="Only these countries (ISO codes)."),
+    country: str = COUNTRY,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
@@ -152,7 +152,7 @@ def concentration(
     attribution: str = ATTR,
     orgs: str = ORGS,
     current: bool = CURRENT,
-    country: str = typer.Option(None, help="Only these countries (ISO codes)."),
+    country: str = COUNTRY,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
-from aicensus.measures.base import MeasureResult
+from aicensus.measures.base import MeasureResult, listing
 from aicensus.measures.output import render
 
 if TYPE_CHECKING:
@@ -24,6 +24,21 @@ err_console = Console(stderr=True)
 # Columns kept out of the on-screen table (they stay in csv/json/parquet output).
 _SCREEN_HIDDEN = ("papers_loaded",)
 
+
+# One country option set for every measure command: which rows to show, and (papers) which
+# countries to count.
+COUNTRY = typer.Option(
+    None,
+    "--country",
+    help="Only these countries' rows (ISO codes, comma-separated); figures are computed over "
+    "all countries.",
+)
+COUNTRIES = typer.Option(
+    "source",
+    "--countries",
+    help="Countries (and institutions) counted: source | inferred (from affiliation text) | "
+    "inferred-where-missing",
+)
 
 ENGINE = typer.Option(
     "duckdb",
@@ -101,6 +116,12 @@ def print_meta(result: MeasureResult) -> None:
             )
         if not acc.get("levels"):
             console.print(f"[dim]inferred countries: {acc['status']}[/dim]")
+    empty = m.get("without_data")
+    if empty:
+        console.print(
+            f"[dim]no paper with a known {m.get('unit')} in {listing(empty)} "
+            "(left out of the table)[/dim]"
+        )
     moved = m.get("regions_moved")
     if moved:
         console.print(

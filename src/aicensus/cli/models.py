@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import ENGINE, run_on, settings
+from aicensus.cli.common import COUNTRY, ENGINE, run_on, settings
 from aicensus.cli.measure_output import emit_result as emit
 from aicensus.measures import models as mm
 from aicensus.options import parse_list, parse_years
@@ -25,7 +25,6 @@ ATTR = typer.Option(
 )
 ORGS = typer.Option("registry", help="raw (source strings) | registry | rollup (root parents)")
 PER = typer.Option("year", help="year | all")
-COUNTRY = typer.Option(None, help="Only these countries (ISO codes, comma-separated).")
 FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
 OUT = typer.Option(None, "--output", help="Write to this file.")
 

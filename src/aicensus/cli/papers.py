@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import ENGINE, emit, run_on, settings
+from aicensus.cli.common import COUNTRIES, COUNTRY, ENGINE, emit, run_on, settings
 from aicensus.errors import AicensusError
 from aicensus.measures import papers as pm
 from aicensus.options import parse_list, parse_years
@@ -39,10 +39,6 @@ UNKNOWN = typer.Option(
     help="drop | count (author-level methods: authors without a country count as "
     "'unknown', as OpenAlex SOURCE.md counts)",
 )
-COUNTRIES = typer.Option(
-    "source",
-    help="source | inferred (from affiliation text) | inferred-where-missing",
-)
 
 
 def _query(
@@ -58,6 +54,7 @@ def _query(
     definition=None,
     unknown="drop",
     countries="source",
+    country=None,
 ) -> pm.PaperQuery:
     return pm.PaperQuery(
         venues=parse_list(venues),
@@ -72,6 +69,7 @@ def _query(
         field_definition=definition,
         unknown=unknown,
         countries=countries,
+        country_filter=tuple(c.upper() for c in parse_list(country)),
     ).checked()
 
 
@@ -90,6 +88,7 @@ def share(
     source: str = SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
+    country: str = COUNTRY,
     countries: str = COUNTRIES,
     engine: str = ENGINE,
     fmt: str = FMT,
@@ -110,6 +109,7 @@ def share(
         definition,
         unknown,
         countries,
+        country,
     )
     with open_readonly(settings(ctx).db) as con:
         result = pm.share(con, q, top=top or None, engine=run_on(ctx, engine))
@@ -122,7 +122,8 @@ def share(
 @app.command("compare-methods")
 def compare_methods(
     ctx: typer.Context,
-    country: str = typer.Option("CN,US", help="Countries (ISO codes) to compare."),
+    country: str = COUNTRY,
+    countries: str = COUNTRIES,
     venues: str = VENUES,
     years: str = YEARS,
     regions: str = REGIONS,
@@ -137,11 +138,22 @@ def compare_methods(
     output: Path = OUT,
     chart: Path = typer.Option(None, help="Bar chart (.svg/.png/.html)."),
 ) -> None:
-    """One country's share under all four counting methods, side by side."""
+    """Countries' shares (default CN,US) under all four counting methods, side by side."""
     q = _query(
-        venues, years, "full", regions, group, by, alignment, "country", source, definition, unknown
+        venues,
+        years,
+        "full",
+        regions,
+        group,
+        by,
+        alignment,
+        "country",
+        source,
+        definition,
+        unknown,
+        countries,
     )
-    units = [c.upper() for c in parse_list(country)]
+    units = [c.upper() for c in parse_list(country or "CN,US")]
     if not units:
         raise AicensusError("--country: give at least one ISO code, e.g. CN")
     with open_readonly(settings(ctx).db) as con:

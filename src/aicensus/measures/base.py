@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.datatypes as dt
 import pandas as pd
 
 from aicensus.engines import DUCKDB, Engine
@@ -22,6 +24,9 @@ class MeasureResult:
     name: str
     table: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.table = plain_numbers(self.table)
 
     def to_json(self) -> str:
         """Table rows and metadata as one JSON document."""
@@ -51,6 +56,34 @@ class Query:
                 continue
             if new != value:
                 object.__setattr__(self, f.name, new)
+
+
+def plain_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with columns of Decimal values (DuckDB's HUGEINT/DECIMAL, e.g. a SUM of integers)
+    as Int64 (whole numbers) or float64: Decimals break JSON, Altair and Parquet consumers."""
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        values = df[col].dropna()
+        if values.empty or not all(isinstance(v, Decimal) for v in values):
+            continue
+        if all(v == v.to_integral_value() for v in values):
+            df[col] = pd.array([None if pd.isna(v) else int(v) for v in df[col]], dtype="Int64")
+        else:
+            df[col] = df[col].astype("float64")
+    return df
+
+
+def fixed(x: ibis.Value, scale: int = 18) -> ibis.Value:
+    """`x` as fixed point (DECIMAL(38, scale)): sums of it are integer arithmetic, which does not
+    depend on the order threads or tasks add rows (float sums differ in the last digits)."""
+    return x.cast(dt.Decimal(38, scale))
+
+
+def fixed_sum(x: ibis.Value, scale: int = 18) -> ibis.Value:
+    """Sum of `x` in fixed point, as float64: equal inputs give bit-identical totals. Scale 18
+    keeps fractional weights to 1e-18 (totals up to 1e20); use 0 for huge values (FLOP)."""
+    return fixed(x, scale).sum().cast("float64")
 
 
 def ibis_connection(con: duckdb.DuckDBPyConnection) -> ibis.BaseBackend:
@@ -98,6 +131,13 @@ def is_storage_failure(exc: BaseException) -> bool:
     from aicensus.warehouse.connection import storage_failure
 
     return storage_failure(exc, "warehouse") is not None
+
+
+def listing(items: list[str], limit: int = 8) -> str:
+    """`a, b, c` or `a, b, … and 5 more`: a short list for a one-line message."""
+    if len(items) <= limit:
+        return ", ".join(items)
+    return f"{', '.join(items[:limit])}, … and {len(items) - limit} more"
 
 
 def require(condition: bool, message: str) -> None:

@@ -105,9 +105,10 @@ def ranked_expr(ic: ibis.BaseBackend, q: BoardQuery) -> ibis.Table:
     a = e.select("snapshot_id", "record_no", "upper", "lower")
     b = e.select(sid=e.snapshot_id, b_upper=e.upper, b_lower=e.lower)
     pairs = a.join(b, a.snapshot_id == b.sid).group_by(["snapshot_id", "record_no"])
+    # count(where) gives BIGINT; a SUM of booleans is HUGEINT on DuckDB (Decimal in pandas)
     ci = pairs.aggregate(
-        n_above=(_.b_lower > _.upper).sum().cast("int64"),
-        n_below=(_.b_upper < _.lower).sum().cast("int64"),
+        n_above=_.record_no.count(where=_.b_lower > _.upper),
+        n_below=_.record_no.count(where=_.b_upper < _.lower),
     )
     e = e.join(ci, ["snapshot_id", "record_no"])
     e = e.mutate(

@@ -276,11 +276,12 @@ def concentration(
     per = t.group_by(["country", "org"]).aggregate(value=t.w.sum()).to_pandas()
     rows = []
     for c, g in per.groupby("country"):
+        g = g.sort_values(["value", "org"], ascending=[False, True])  # ties: first org by id
         tot = g["value"].sum()
         if tot <= 0:
             continue
-        s = (g["value"] / tot).sort_values(ascending=False)
-        top_org = g.loc[s.index[0], "org"]
+        s = g["value"] / tot
+        top_org = g["org"].iloc[0]
         rows.append(
             dict(
                 unit=c,

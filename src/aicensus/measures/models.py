@@ -12,7 +12,9 @@ Definitions (the counting rules of ../shared/data/epoch_notable_models/SOURCE.md
   headquarters of the organization's root parent. Under `hq*`, an organization the registry
   does not know keeps the country Epoch pairs with it (when the lists line up);
 - organizations: `raw` = Epoch's strings, `registry` = registry ids (unmatched strings kept as
-  written), `rollup` = registry root ids (e.g. Google DeepMind -> Google).
+  written), `rollup` = registry root ids (e.g. Google DeepMind -> Google);
+- `countries` only selects output rows (those countries, or organizations attributed to one),
+  after every weight and denominator is computed over all models in scope.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from ibis import _
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.base import (
+    MeasureResult,
+    Query,
+    backend,
+    engine_name,
+    fixed_sum,
+    provenance,
+)
 
 SUBSETS = ("notable", "frontier", "open-weights")
 METHODS = ("full", "fractional")
@@ -132,13 +141,22 @@ def unit_rows(ic: ibis.BaseBackend, q: ModelQuery) -> ibis.Table:
             rows = r.select(model_id=r.model_id, unit=r.org_country)
     else:
         r = org_rows(ic, q)
-        if q.countries:
-            r = r.filter(r.org_country.isin(list(q.countries)))
         rows = r.select(model_id=r.model_id, unit=r.org_unit)
     rows = rows.filter(_.unit.notnull()).distinct()
-    if q.by == "country" and q.countries:
-        rows = rows.filter(_.unit.isin(list(q.countries)))
     return rows.join(m, "model_id")
+
+
+def only_countries(ic: ibis.BaseBackend, q: ModelQuery, t: ibis.Table) -> ibis.Table:
+    """The rows of `t` (a `unit` column) for q.countries: countries, or organizations with a
+    model in scope attributed to one of them. Applied last, so a filter never changes the
+    weights, denominators or shares of the rows it keeps."""
+    if not q.countries:
+        return t
+    if q.by == "country":
+        return t.filter(t.unit.isin(list(q.countries)))
+    m = models_expr(ic, q).select("model_id")
+    r = org_rows(ic, q).filter(_.org_country.isin(list(q.countries)))
+    return t.semi_join(r.semi_join(m, "model_id").select(unit=_.org_unit), "unit")
 
 
 def count_expr(ic: ibis.BaseBackend, q: ModelQuery) -> ibis.Table:
@@ -149,14 +167,14 @@ def count_expr(ic: ibis.BaseBackend, q: ModelQuery) -> ibis.Table:
         w = rows.mutate(weight=ibis.literal(1.0))
     else:
         w = rows.mutate(weight=1.0 / _.model_id.count().over(group_by="model_id"))
-    agg = w.group_by([*keys, "unit"]).aggregate(models=_.weight.sum())
+    agg = w.group_by([*keys, "unit"]).aggregate(models=fixed_sum(_.weight))
     denom = (rows.group_by(keys) if keys else rows).aggregate(denominator=_.model_id.nunique())
     loaded = models_expr(ic, q)
     loaded = (loaded.group_by(keys) if keys else loaded).aggregate(models_loaded=_.count())
     out = agg.join(denom, keys) if keys else agg.cross_join(denom)
     out = out.join(loaded, keys) if keys else out.cross_join(loaded)
     out = out.mutate(share=_.models / _.denominator, coverage=_.denominator / _.models_loaded)
-    return out.order_by([*keys, ibis.desc("models"), "unit"])
+    return only_countries(ic, q, out).order_by([*keys, ibis.desc("models"), "unit"])
 
 
 # ------------------------------------------------------------------ helpers
@@ -273,12 +291,13 @@ def compute(
     keys = [*q.keys, "unit"]
     aggs = {
         "models_with_compute": _.model_id.nunique(),
-        "compute_sum": _.training_compute.sum(),
+        "compute_sum": fixed_sum(_.training_compute, scale=0),  # whole FLOP
         "compute_max": _.training_compute.max(),
     }
     for t in THRESHOLDS:
         aggs[f"n_ge_{t:.0e}".replace("+", "")] = (_.training_compute >= t).sum().cast("int64")
-    df = j.group_by(keys).aggregate(**aggs).order_by([*q.keys, ibis.desc("compute_sum")]).execute()
+    agg = only_countries(ic, q, j.group_by(keys).aggregate(**aggs))
+    df = agg.order_by([*q.keys, ibis.desc("compute_sum"), "unit"]).execute()
     known = models_expr(ic, q).filter(_.training_compute.notnull()).count().execute()
     total = models_expr(ic, q).count().execute()
     extra = {"compute_known": int(known), "models_in_scope": int(total)}

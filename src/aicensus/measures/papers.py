@@ -38,7 +38,16 @@ from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
 from aicensus.measures import ai_definitions
-from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.base import (
+    MeasureResult,
+    Query,
+    backend,
+    engine_name,
+    fixed,
+    fixed_sum,
+    listing,
+    provenance,
+)
 from aicensus.options import format_years
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
@@ -70,6 +79,8 @@ class PaperQuery(Query):
     field_definition: str | None = None
     unknown: str = "drop"
     countries: str = "source"
+    # Output rows to show (country codes, after grouping); figures are computed over all units.
+    country_filter: tuple[str, ...] = ()
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
@@ -91,8 +102,11 @@ class PaperQuery(Query):
             raise MeasureError(f"--group: {exc}") from None
         if self.field_definition is not None:
             ai_definitions.get(self.field_definition)
+        if self.country_filter and self.unit != "country":
+            raise MeasureError("--country filters countries: it needs --unit country")
         venues = self.venues if self.source == "openalex" else tuple(v.lower() for v in self.venues)
-        return replace(self, venues=venues, _group_map=mapping)
+        only = tuple(sorted({c.strip().upper() for c in self.country_filter}))
+        return replace(self, venues=venues, country_filter=only, _group_map=mapping)
 
     @property
     def keys(self) -> list[str]:
@@ -118,6 +132,7 @@ class PaperQuery(Query):
                 else None
             ),
             "countries": self.countries,
+            "country_filter": list(self.country_filter) or "all",
         }
 
 
@@ -137,31 +152,48 @@ def _works(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     )
 
 
-def unit_rows(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
-    """Distinct (work, author position, unit) rows with a known unit, after region choice and
-    grouping. `pos` is NULL where the author cannot be identified under the alignment rule."""
-    a = ic.table("affiliations")
-    if q.unit == "country":
+def _unit(a: ibis.Table, q: PaperQuery) -> tuple[ibis.Value, ibis.Value, ibis.Value]:
+    """(unit, rows to keep, rule that set the unit) of affiliation rows under q's choices.
+
+    Countries: the source's (regions recovered, or folded as upstream), those inferred from the
+    affiliation text, or the source's where given and the inferred elsewhere; q's grouping
+    applies to every choice. Institutions follow the same choice (source names, the resolver's
+    institutions, or source names where given)."""
+    if q.unit == "institution":
+        src, inferred = a.institution_name, a.inferred_institution
+        has_src, has_inf = src.notnull(), inferred.notnull()
+        rule_src, rule_inf = ibis.literal("source"), a.inferred_rule
+    else:
         src = a.country if q.regions == "recovered" else a.country_source
         inferred = a.country_inferred
         if q.regions == "source":  # as upstream: HK/MO/TW counted as China
             inferred = inferred.substitute(_FOLD)
-        if q.countries == "source":
-            unit, keep = src, a.country_source.notnull()
-        elif q.countries == "inferred":
-            unit, keep = inferred, a.country_inferred.notnull()
-        else:
-            unit = ibis.coalesce(src, inferred)
-            keep = a.country_source.notnull() | a.country_inferred.notnull()
-        if q._group_map:
-            unit = unit.substitute(q._group_map)
-        a = a.filter(keep)
+        has_src, has_inf = a.country_source.notnull(), a.country_inferred.notnull()
+        rule_src, rule_inf = a.country_rule, a.inferred_rule
+    if q.countries == "source":
+        unit, keep, rule = src, has_src, rule_src
+    elif q.countries == "inferred":
+        unit, keep, rule = inferred, has_inf, rule_inf
     else:
-        unit = a.institution_name
-        a = a.filter(a.institution_name.notnull())
+        unit, keep = ibis.coalesce(src, inferred), has_src | has_inf
+        rule = ibis.ifelse(has_src, rule_src, rule_inf)
+    if q.unit == "country" and q._group_map:
+        unit = unit.substitute(q._group_map)
+    return unit, keep, rule
+
+
+def unit_rows(ic: ibis.BaseBackend, q: PaperQuery, with_rule: bool = False) -> ibis.Table:
+    """Distinct (work, author position, unit) rows with a known unit, after region choice and
+    grouping (and the rule that set the unit, `with_rule`). `pos` is NULL where the author
+    cannot be identified under the alignment rule."""
+    a = ic.table("affiliations")
+    unit, keep, rule = _unit(a, q)
+    a = a.filter(keep)
     pos = a.author_position if q.alignment == "strict" else a.author_position_realigned
-    rows = a.select(work_id=a.work_id, load_id=a.load_id, pos=pos, unit=unit)
-    rows = rows.filter(_.unit.notnull()).distinct()
+    cols = {"work_id": a.work_id, "load_id": a.load_id, "pos": pos, "unit": unit}
+    if with_rule:
+        cols["rule"] = rule
+    rows = a.select(**cols).filter(_.unit.notnull()).distinct()
     return rows.join(_works(ic, q), ["work_id", "load_id"])
 
 
@@ -186,7 +218,7 @@ def weights(rows: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ibis.Table]:
     per_author = ar.mutate(n_units=_.unit.count().over(group_by=["work_id", "pos"]))
     n_auth = ar.group_by("work_id").aggregate(n_known_authors=_.pos.nunique())
     w = per_author.join(n_auth, "work_id").mutate(weight=1.0 / (_.n_units * _.n_known_authors))
-    w = w.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
+    w = w.group_by(["work_id", *keys, "unit"]).aggregate(weight=fixed_sum(_.weight))
     return w, _denominator(ar, keys)
 
 
@@ -200,7 +232,7 @@ def _weights_with_unknown(ar: ibis.Table, q: PaperQuery) -> tuple[ibis.Table, ib
     else:
         per_author = ar.mutate(n_units=_.unit.count().over(group_by=["work_id", "pos"]))
         known = per_author.mutate(weight=1.0 / (_.n_units * _.n_authors))
-        known = known.group_by(["work_id", *keys, "unit"]).aggregate(weight=_.weight.sum())
+        known = known.group_by(["work_id", *keys, "unit"]).aggregate(weight=fixed_sum(_.weight))
     return known, None  # completed with unknown rows by share_expr (needs all works)
 
 
@@ -208,7 +240,7 @@ def _unknown_rows(ic: ibis.BaseBackend, q: PaperQuery, known: ibis.Table) -> ibi
     """Per work with authors: the weight not given to a known unit, as unit `unknown`."""
     keys = q.keys
     works = _works(ic, q).filter(_.n_authors > 0)
-    got = known.group_by("work_id").aggregate(known_weight=_.weight.sum())
+    got = known.group_by("work_id").aggregate(known_weight=fixed_sum(_.weight))
     rest = works.left_join(got, "work_id").mutate(
         weight=1.0 - _.known_weight.fill_null(0.0), unit=ibis.literal(UNKNOWN_UNIT)
     )
@@ -242,11 +274,13 @@ def share_expr(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     """Share of papers by unit per group under q.method (the measure's single definition)."""
     w, denom = weights_all(ic, q)
     keys = q.keys
-    agg = w.group_by([*keys, "unit"]).aggregate(papers=_.weight.sum())
+    agg = w.group_by([*keys, "unit"]).aggregate(papers=fixed_sum(_.weight))
     joined = agg.join(denom, keys) if keys else agg.cross_join(denom)
     loaded = _loaded(ic, q)
     joined = joined.join(loaded, keys) if keys else joined.cross_join(loaded)
     out = joined.mutate(share=_.papers / _.denominator, coverage=_.denominator / _.papers_loaded)
+    if q.country_filter:  # last: the filter never changes the figures of the rows it keeps
+        out = out.filter(_.unit.isin(list(q.country_filter)))
     return out.order_by([*keys, ibis.desc("share"), "unit"])
 
 
@@ -327,12 +361,48 @@ def share(
     `regions_moved=False` skips the HK/MO/TW recovery summary (three more queries)."""
     q = q.checked()
     _check_loaded(con, q)
-    df = share_expr(backend(con, engine), q).execute()
+    ic = backend(con, engine)
+    missing = _require_data(ic, q)
+    df = share_expr(ic, q).execute()
     if top:
         df = df.groupby(q.keys, sort=False).head(top) if q.keys else df.head(top)
     moved = region_moves(con, q, engine) if q.unit == "country" and regions_moved else None
-    extra = {"regions_moved": moved}
+    extra = {"regions_moved": moved, "without_data": missing}
     return _finish(con, "papers.share", q, df, extra, engine)
+
+
+def without_data(ic: ibis.BaseBackend, q: PaperQuery) -> tuple[list[str], int]:
+    """Venue-years in scope where no paper counts under q (no known unit, e.g. files without
+    institutions, or no usable author list for the author-level methods), and the number of
+    venue-years in scope. OpenAlex works are grouped by journal, not by venue-year files: none."""
+    if q.source == "openalex":
+        return [], 0
+    keys = ["venue", "year"]
+    vq = replace(q, by="venue-year", country_filter=())
+    _, denom = weights_all(ic, vq)
+    scope = _works(ic, vq).select(*keys).distinct()
+    missing = scope.anti_join(denom, keys).order_by(keys).execute()
+    names = [f"{v} {y}" for v, y in zip(missing["venue"], missing["year"], strict=True)]
+    return names, int(scope.count().execute())
+
+
+def _require_data(ic: ibis.BaseBackend, q: PaperQuery) -> list[str]:
+    """The venue-years without data (for the result's meta); MeasureError naming them when no
+    venue-year in scope has any, with a pointer to inferred values where those exist."""
+    missing, n_scope = without_data(ic, q)
+    if not missing or len(missing) < n_scope:
+        return missing
+    what = f"a known {q.unit}"
+    if q.method in ("author-fractional", "first-author") and q.unknown == "drop":
+        what += " and an author list aligned with its authors"
+    hint = ""
+    if (
+        q.countries == "source"
+        and len(without_data(ic, replace(q, countries="inferred"))[0]) < n_scope
+    ):
+        units = "institutions" if q.unit == "institution" else "countries"
+        hint = f"; --countries inferred counts the {units} inferred from affiliation text"
+    raise MeasureError(f"no {q.source} paper with {what} in {listing(missing)}{hint}")
 
 
 def compare_methods(
@@ -345,6 +415,7 @@ def compare_methods(
     q = q.checked()
     _check_loaded(con, q)
     ic = backend(con, engine)
+    missing = _require_data(ic, replace(q, method="full"))
     frames = []
     for method in METHODS:
         mq = replace(q, method=method)
@@ -360,7 +431,7 @@ def compare_methods(
         "papers.compare-methods",
         replace(q, method="all"),
         wide,
-        {"long": df.to_dict(orient="records")},
+        {"long": df.to_dict(orient="records"), "without_data": missing},
         engine,
     )
 
@@ -368,19 +439,26 @@ def compare_methods(
 def region_moves(
     con: duckdb.DuckDBPyConnection, q: PaperQuery, engine: Engine | None = None
 ) -> dict:
-    """How many papers the regions choice moves (country set differs, source vs recovered)."""
+    """How many papers the regions choice moves: papers whose country set (under q's countries
+    choice and grouping) differs between 'recovered' and 'source'; by the recovered unit they
+    gain and by the rule that set it."""
     ic = backend(con, engine)
-    a = ic.table("affiliations").filter(_.country_source.notnull())
-    w = _works(ic, q)
-    a = a.join(w, ["work_id", "load_id"])
-    moved = a.filter(_.country != _.country_source)
-    by_rule = moved.group_by("country_rule").aggregate(papers=_.work_id.nunique()).execute()
-    to_code = moved.group_by("country").aggregate(papers=_.work_id.nunique()).execute()
-    total = moved.work_id.nunique().execute()
+    q = replace(q, unit="country")
+    rec = unit_rows(ic, replace(q, regions="recovered"), with_rule=True)
+    src = unit_rows(ic, replace(q, regions="source"))
+    rec_units = rec.select("work_id", "unit").distinct()
+    src_units = src.select("work_id", "unit").distinct()
+    gained = rec_units.difference(src_units)
+    lost = src_units.difference(rec_units)
+    moved = gained.select("work_id").union(lost.select("work_id"), distinct=True)
+    total = moved.count().execute()
+    to_code = gained.group_by("unit").aggregate(papers=_.work_id.nunique()).execute()
+    rules = rec.join(gained, ["work_id", "unit"]).select("work_id", "rule").distinct()
+    by_rule = rules.group_by("rule").aggregate(papers=_.work_id.nunique()).execute()
     return {
         "papers_moved": int(total),
-        "by_rule": {r.country_rule: int(r.papers) for r in by_rule.itertuples()},
-        "by_region": {r.country: int(r.papers) for r in to_code.itertuples()},
+        "by_rule": {r.rule: int(r.papers) for r in by_rule.sort_values("rule").itertuples()},
+        "by_region": {r.unit: int(r.papers) for r in to_code.sort_values("unit").itertuples()},
     }
 
 
@@ -454,11 +532,10 @@ def citations(
         n_above=ibis.rank().over(group_by=part, order_by=ibis.desc(_.citations)),
     ).mutate(top10=_.n_above < 0.1 * _.n_known)
     wc = w.join(ranked.select("work_id", "citations", "top10"), "work_id")
+    cumulative = ibis.cumulative_window(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id])
     ordered = wc.mutate(
-        cum=_.weight.sum().over(
-            ibis.cumulative_window(group_by=[*keys, "unit"], order_by=[_.citations, _.work_id])
-        ),
-        tot=_.weight.sum().over(group_by=[*keys, "unit"]),
+        cum=fixed(_.weight).sum().over(cumulative).cast("float64"),
+        tot=fixed(_.weight).sum().over(group_by=[*keys, "unit"]).cast("float64"),
     )
     median = (
         # 1e-9: fractional weights summed in another order (another engine) must not move
@@ -468,9 +545,9 @@ def citations(
         .aggregate(median_citations=_.citations.min())
     )
     agg = wc.group_by([*keys, "unit"]).aggregate(
-        papers=_.weight.sum(),
-        mean_citations=(_.weight * _.citations).sum() / _.weight.sum(),
-        top10_papers=(_.weight * _.top10.cast("float64")).sum(),
+        papers=fixed_sum(_.weight),
+        mean_citations=fixed_sum(_.weight * _.citations) / fixed_sum(_.weight),
+        top10_papers=fixed_sum(_.weight * _.top10.cast("float64")),
     )
     # Each counted paper weighs 1 in total under every method, so the top set's size is its
     # number of distinct papers.

@@ -9,6 +9,7 @@ import pandas as pd
 
 from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult
+from aicensus.measures.output import writable, writing
 
 alt.data_transformers.disable_max_rows()
 
@@ -117,10 +118,12 @@ def save(chart: alt.Chart, path: Path) -> None:
     suffix = path.suffix.lower()
     if suffix not in (".svg", ".png", ".html", ".json"):
         raise AicensusError(f"{path}: chart must be .svg, .png, .html or .json")
-    if suffix == ".html":
-        chart.save(str(path), inline=True)
-    else:
-        chart.save(str(path))
+    writable(path, "--chart")
+    with writing(path, "--chart"):
+        if suffix == ".html":
+            chart.save(str(path), inline=True)
+        else:
+            chart.save(str(path))
 
 
 def venue_small_multiples(result: MeasureResult, units: list[str]) -> alt.FacetChart:
