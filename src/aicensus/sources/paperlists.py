@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aicensus.config import PAPERLISTS_UPSTREAM
 from aicensus.errors import SourceError
@@ -367,16 +368,20 @@ class Parser:
         if bad:
             files.raise_first_bad("not a JSON array")
         counts = dict(con.execute("SELECT file_no, len(r) FROM pl_arr").fetchall())
-        con.execute(sql.RECORDS)
         con.unregister("pl_files")
+        records = _split_lists(con.sql(sql.RECORDS).to_arrow_table())
         con.execute("DROP TABLE pl_arr")
-        self._lookup("pl_countries", _countries(con.execute(sql.COUNTRY_NAMES).fetchall()))
+        con.register("pl_rec", records)
+        self._lookup("pl_countries", _countries(records.column("cnames_l")))
+        con.execute(sql.REPEATS)
         con.execute(sql.PAPERS)
+        con.unregister("pl_rec")
         self._lookup("pl_typeerr", files.type_problems(con.execute(sql.CANDIDATES).fetchall()))
         con.execute(sql.PROBLEMS)
         con.execute(sql.LOADED)
         con.execute(sql.ROWS)
-        self._lookup("pl_regions", _regions(con.execute(sql.CN_ROWS).fetchall()))
+        con.execute(sql.CN_ROWS)
+        self._lookup("pl_regions", _regions(con.execute(sql.CN_DISTINCT).fetchall()))
         self._lookup("pl_inst_ids", _institution_ids(con.execute(sql.INST_NAMES).fetchall()))
         con.execute(sql.AFFILIATIONS)
         tables = {
@@ -387,7 +392,8 @@ class Parser:
             "quarantine": files.quarantine(con.execute(sql.QUARANTINED).fetchall()),
         }
         notes = con.execute(sql.NOTES).fetchall()
-        for name in ("pl_rec", "pl_p", "pl_q", "pl_ok", "pl_rows", "pl_aff"):
+        con.execute("DROP VIEW pl_ok")
+        for name in ("pl_repeats", "pl_p", "pl_q", "pl_rows", "pl_cn", "pl_aff"):
             con.execute(f"DROP TABLE {name}")
         con.unregister("pl_meta")
         return files.location_rows(tables, notes, counts)
@@ -405,12 +411,25 @@ class _Files:
         self._records: dict[int, list] = {}
 
     def contents(self) -> pa.Table:
-        raw = pa.array([f.content for _, f in self.batch], pa.large_binary())
+        """file_no and content (one Arrow chunk per file over its bytes: no copy)."""
+        chunks = [
+            pa.LargeBinaryArray.from_buffers(
+                pa.large_binary(),
+                1,
+                [
+                    None,
+                    pa.py_buffer(np.array([0, len(f.content)], np.int64)),
+                    pa.py_buffer(f.content),
+                ],
+            )
+            for _, f in self.batch
+        ]
         try:
-            text = raw.cast(pa.large_string())
+            text = pa.chunked_array(chunks, pa.large_binary()).cast(pa.large_string())
         except pa.ArrowInvalid:
             self.raise_first_bad("not UTF-8 text")
-        return pa.table({"file_no": pa.array(range(len(self.batch)), pa.int32()), "content": text})
+        file_no = pa.array(range(len(self.batch)), pa.int32())
+        return pa.table({"file_no": file_no, "content": text})
 
     def meta(self) -> pa.Table:
         return pa.table(
@@ -500,9 +519,46 @@ def _split_by_file(table: pa.Table, n_files: int) -> list[pa.Table]:
     return [body.slice(bounds[i], bounds[i + 1] - bounds[i]) for i in range(n_files)]
 
 
-def _countries(names: list[tuple[str]]) -> pa.Table:
+def _split(column: pa.ChunkedArray) -> pa.ListArray:
+    """Python's [x.strip() for x in s.split(';')] over a whole column (NULL -> [])."""
+    lists = pc.split_pattern(column, ";").combine_chunks()
+    values = pc.utf8_trim(lists.values, characters=sql.PY_WHITESPACE)
+    return pa.ListArray.from_arrays(lists.offsets, values)
+
+
+def _split_lists(records: pa.Table) -> pa.Table:
+    """`records` plus each `;`-list field split and stripped (see paperlists_sql.RECORDS)."""
+
+    def col(name: str) -> pa.ChunkedArray:
+        return records.column(name)
+
+    author = col("author")
+    # A byline without ';' is comma-separated (siggraph2025).
+    author = pc.if_else(
+        pc.match_substring(author, ";"), author, pc.replace_substring(author, ",", ";")
+    )
+    email = pc.if_else(
+        pc.equal(pc.fill_null(col("email"), ""), ""), col("aff_domain"), col("email")
+    )
+    lists = {
+        "author_l": author,
+        "aff_l": col("aff"),
+        "emails_l": email,
+        "cnames_l": col("aff_country_unique"),
+        "inames_l": col("aff_unique_norm"),
+        "iurls_l": col("aff_unique_url"),
+        "cidx_l": col("aff_country_unique_index"),
+        "iidx_l": col("aff_unique_index"),
+    }
+    for name, values in lists.items():
+        records = records.append_column(name, _split(values))
+    return records
+
+
+def _countries(names: pa.ListArray) -> pa.Table:
     """Country table names -> ISO code (None when unknown or unmapped) and whether unmapped."""
-    rows = [(n, None if is_unknown(n) else to_iso2(n)) for (n,) in names]
+    distinct = pc.unique(names.combine_chunks().flatten()).to_pylist()
+    rows = [(n, None if is_unknown(n) else to_iso2(n)) for n in distinct]
     return pa.table(
         {
             "name": [n for n, _ in rows],

@@ -37,44 +37,62 @@ TYPED = (*FIELDS[1:13], "gs_citation")
 
 _STRUCT = "[{" + ", ".join(f'"{f}": "VARCHAR"' for f in FIELDS) + "}]"
 
+_WS = f"[{PY_WHITESPACE}]*"  # a regex: any run of Python whitespace
+_NUMBERS = f"{_WS}[0-9]*{_WS}([;+]{_WS}[0-9]*{_WS})*"  # index lists of plain integers only
+
 MACROS = [
-    f"CREATE OR REPLACE MACRO pl_strip(s) AS trim(s, '{PY_WHITESPACE}')",
-    # Python's [x.strip() for x in s.split(sep)]; NULL -> [].
-    """CREATE OR REPLACE MACRO pl_split(s, sep) AS CASE WHEN s IS NULL THEN []::VARCHAR[]
-        ELSE list_transform(string_split(s, sep), lambda x: pl_strip(x)) END""",
-    # True when xs is its first p items repeated.
-    """CREATE OR REPLACE MACRO pl_periodic(xs, p) AS
-        list_transform(range(len(xs)), lambda i: xs[i % p + 1]) = xs""",
-    # How many items a byline keeps after halving it while it is two identical halves.
-    """CREATE OR REPLACE MACRO pl_halved_len(xs) AS CASE
-        WHEN len(xs) % 2 = 0 AND len(xs) > 0 AND xs[1:len(xs) // 2] = xs[len(xs) // 2 + 1:]
-        THEN list_min(list_filter(
-            list_transform(range(1, 1 + floor(log2(len(xs)))::INTEGER), lambda j:
-                CASE WHEN len(xs) % (1 << j) = 0 THEN len(xs) // (1 << j) END),
-            lambda p: p IS NOT NULL AND pl_periodic(xs, p)))
-        ELSE len(xs) END""",
+    # Python's s.strip(): plain trim() (spaces) unless an end is another whitespace character.
+    f"""CREATE OR REPLACE MACRO pl_strip(s) AS CASE
+        WHEN contains('{PY_WHITESPACE}', left(trim(s), 1))
+            OR contains('{PY_WHITESPACE}', right(trim(s), 1))
+        THEN trim(s, '{PY_WHITESPACE}') ELSE trim(s) END""",
+    # True when xs is its first p items repeated (p divides len(xs)): xs[i] = xs[i + p].
+    """CREATE OR REPLACE MACRO pl_periodic(xs, p) AS xs[1:len(xs) - p] = xs[p + 1:]""",
+    # How many items a byline keeps after halving it while it is two identical halves: the
+    # first j at which halving stops (a list of fewer than 2**31 items halves at most 30 times).
+    "CREATE OR REPLACE MACRO pl_halved_len(xs) AS CASE "
+    + " ".join(
+        f"WHEN NOT (len(xs) % {2**j} = 0 AND pl_periodic(xs, len(xs) // {2**j})) "
+        f"THEN len(xs) // {2 ** (j - 1)}"
+        for j in range(1, 31)
+    )
+    + " ELSE len(xs) // 1073741824 END",
     # Python's paperlists._repeats: values is its first n items repeated two or more times.
     """CREATE OR REPLACE MACRO pl_repeats(v, n) AS
         0 < n AND n < len(v) AND len(v) % n = 0 AND pl_periodic(v, n)""",
     # The non-empty stripped `+`-parts of one index entry.
-    """CREATE OR REPLACE MACRO pl_parts(e) AS
-        list_filter(list_transform(string_split(e, '+'), lambda x: pl_strip(x)), lambda x: x <> '')""",
-    # '0+1;;2' -> [[0, 1], [], [2]] (an integer too large for BIGINT becomes NULL: out of range).
-    """CREATE OR REPLACE MACRO pl_index(s) AS CASE WHEN s IS NULL THEN []::BIGINT[][]
+    """CREATE OR REPLACE MACRO pl_parts(e) AS list_filter(
+        list_transform(string_split(e, '+'), lambda x: pl_strip(x)), lambda x: x <> '')""",
+    # '0+1;;2' -> [[0, 1], [], [2]] from the raw list and its split, stripped entries (an
+    # integer too large for BIGINT becomes NULL: out of range). Lists of plain integers take
+    # the short way; others the exact one (Python's int(part.strip()) for every part).
+    f"""CREATE OR REPLACE MACRO pl_index(s, entries) AS CASE
+        WHEN s IS NULL THEN []::BIGINT[][]
+        WHEN regexp_full_match(s, '{_NUMBERS}')
+        THEN list_transform(entries, lambda e: CASE
+            WHEN e = '' THEN []::BIGINT[]
+            WHEN contains(e, '+')
+            THEN list_transform(regexp_extract_all(e, '[0-9]+'), lambda x: TRY_CAST(x AS BIGINT))
+            ELSE [TRY_CAST(e AS BIGINT)] END)
         ELSE list_transform(string_split(s, ';'),
-            lambda e: list_transform(pl_parts(e), lambda x: TRY_CAST(x AS BIGINT))) END""",
+            lambda e: list_transform(pl_parts(e), lambda x: TRY_CAST(x AS BIGINT)))
+        END""",
     # The first entry with a part that is not an integer (NULL when all are).
-    """CREATE OR REPLACE MACRO pl_index_bad(s) AS list_filter(string_split(s, ';'),
-        lambda e: list_bool_or(list_transform(pl_parts(e),
-            lambda x: NOT regexp_full_match(x, '-?[0-9]+'))))[1]""",
-    # An integer field: its value, or NULL when empty/not a number; `hi` bounds the range.
+    f"""CREATE OR REPLACE MACRO pl_index_bad(s) AS CASE
+        WHEN NOT regexp_full_match(s, '{_NUMBERS}')
+        THEN list_filter(string_split(s, ';'), lambda e: list_bool_or(
+            list_transform(pl_parts(e), lambda x: NOT regexp_full_match(x, '-?[0-9]+'))))[1]
+        END""",
+    # An integer field: its value, or NULL when empty/not a number (callers check the range).
     """CREATE OR REPLACE MACRO pl_int(s) AS CASE
+        WHEN regexp_full_match(s, '-?[0-9]{1,18}') THEN s::HUGEINT
         WHEN regexp_full_match(pl_strip(s), '[+-]?[0-9]+') THEN TRY_CAST(pl_strip(s) AS HUGEINT)
         WHEN TRY_CAST(s AS DOUBLE) = floor(TRY_CAST(s AS DOUBLE))
             AND abs(TRY_CAST(s AS DOUBLE)) < 1e38 THEN TRY_CAST(s AS DOUBLE)::HUGEINT END""",
-    """CREATE OR REPLACE MACRO pl_odd(v) AS v IN ('true', 'false')
-        OR (starts_with(v, '[') AND ends_with(v, ']'))
-        OR (starts_with(v, '{') AND ends_with(v, '}'))""",
+    # A text that may be a JSON list, object or boolean (the Python check looks closer).
+    """CREATE OR REPLACE MACRO pl_odd(v) AS CASE WHEN ord(v) IN (91, 123, 102, 116)
+        THEN v IN ('true', 'false') OR (starts_with(v, '[') AND ends_with(v, ']'))
+            OR (starts_with(v, '{') AND ends_with(v, '}')) ELSE false END""",
 ]
 
 # One row per file: its records as a list of structs (NULL when the JSON is not an array).
@@ -83,76 +101,84 @@ CREATE OR REPLACE TEMP TABLE pl_arr AS
 SELECT file_no, from_json(content, '{_STRUCT}') AS r FROM pl_files
 """
 
-RECORDS = """
-CREATE OR REPLACE TEMP TABLE pl_rec AS
-SELECT file_no, unnest(range(1, len(r) + 1))::INTEGER AS record_no, unnest(r) AS p
-FROM pl_arr WHERE r IS NOT NULL
+_COLUMNS = ", ".join(f"p.{f} AS {f}" for f in FIELDS)
+RECORDS = f"""
+SELECT file_no, record_no, {_COLUMNS}
+FROM (SELECT file_no, unnest(range(1, len(r) + 1))::INTEGER AS record_no, unnest(r) AS p
+      FROM pl_arr WHERE r IS NOT NULL)
+ORDER BY file_no, record_no
 """
-
-COUNTRY_NAMES = """
-SELECT DISTINCT unnest(pl_split(p.aff_country_unique, ';')) AS name FROM pl_rec
-WHERE p.aff_country_unique IS NOT NULL
-"""
+# pl_rec (registered from Arrow) is RECORDS plus each `;`-list field split and stripped
+# (sources/paperlists.py `_split_lists`: Arrow's trim, not DuckDB's, which decodes whole strings):
+# author_l (split on ',' when there is no ';'), aff_l, emails_l (email, else aff_domain),
+# cnames_l, inames_l, iurls_l, cidx_l, iidx_l (NULL for a NULL field).
 
 # Per record: the byline, the lists and flags the rows are built from, and the checks.
-_ALL_NULL = " AND ".join(f"p.{f} IS NULL" for f in FIELDS)
+_ALL_NULL = " AND ".join(f"{f} IS NULL" for f in FIELDS)
 _NO_PAPER_FIELDS = " AND ".join(
-    f"coalesce(p.{f}, '') = ''" for f in FIELDS if f not in ("id", "aff_unique_url", "author_num")
+    f"coalesce({f}, '') = ''" for f in FIELDS if f not in ("id", "aff_unique_url", "author_num")
 )
-_ODD = " OR ".join(f"coalesce(pl_odd(p.{f}), false)" for f in TYPED)
-_SAME_PAPER = " AND ".join(
-    f"p.{f} IS NOT DISTINCT FROM first_value(p.{f}) OVER w"
+_ODD = " OR ".join(f"coalesce(pl_odd({f}), false)" for f in TYPED)
+# Records whose id an earlier record of the file has, and whether all their paper fields equal
+# that first record's (a repeated listing). Narrow: a window over whole records is slow.
+_SAME = " AND ".join(
+    f"a.{f} IS NOT DISTINCT FROM b.{f}"
     for f in FIELDS
     if f not in ("id", "aff_unique_url", "author_num")
 )
+REPEATS = f"""
+CREATE OR REPLACE TEMP TABLE pl_repeats AS
+WITH ids AS (
+    SELECT file_no, record_no, id AS rid FROM pl_rec WHERE id <> ''
+), firsts AS (
+    SELECT file_no, rid, min(record_no) AS first_no FROM ids GROUP BY ALL HAVING count(*) > 1
+), repeats AS (
+    SELECT file_no, record_no, first_no FROM ids JOIN firsts USING (file_no, rid)
+    WHERE record_no > first_no
+)
+SELECT r.file_no, r.record_no, {_SAME} AS same_paper
+FROM repeats r
+JOIN pl_rec a ON a.file_no = r.file_no AND a.record_no = r.record_no
+JOIN pl_rec b ON b.file_no = r.file_no AND b.record_no = r.first_no
+"""
 
 PAPERS = f"""
 CREATE OR REPLACE TEMP TABLE pl_p AS
 WITH base AS (
-    SELECT file_no, record_no, p,
-        CASE WHEN p.id <> '' THEN p.id END AS rid,
-        p IS NULL OR ({_ALL_NULL}) OR {_ODD} AS candidate,
+    SELECT file_no, record_no, title, track, status, author, gs_citation,
+        aff_country_unique_index, aff_unique_index,
+        CASE WHEN id <> '' THEN id END AS rid,
+        r.record_no IS NOT NULL AS id_repeated, coalesce(r.same_paper, false) AS same_paper,
+        ({_ALL_NULL}) OR {_ODD} AS candidate,
         {_NO_PAPER_FIELDS} AS empty,
-        list_filter(pl_split(p.author, CASE WHEN contains(p.author, ';') THEN ';' ELSE ',' END),
-            lambda x: x <> '') AS names,
-        p.aff_country_unique IS NOT NULL AND p.aff_country_unique_index IS NOT NULL AS has_table
-    FROM pl_rec
+        list_filter(coalesce(author_l, []), lambda x: x <> '') AS names,
+        aff_country_unique IS NOT NULL AND aff_country_unique_index IS NOT NULL AS has_table,
+        coalesce(aff_l, []) AS aff0, coalesce(emails_l, []) AS emails0,
+        coalesce(cnames_l, []) AS cnames0, coalesce(inames_l, []) AS inames,
+        coalesce(iurls_l, []) AS iurls, cidx_l, iidx_l,
+        pl_int(author_num) AS author_num, pl_int(gs_citation) AS citations
+    FROM pl_rec LEFT JOIN pl_repeats r USING (file_no, record_no)
 ), ids AS (
-    SELECT *,
-        rid IS NOT NULL AND row_number() OVER w > 1 AS id_repeated,
-        rid IS NOT NULL AND row_number() OVER w > 1 AND ({_SAME_PAPER}) AS same_paper
+    SELECT * EXCLUDE (cidx_l, iidx_l, cnames0, aff_country_unique_index, aff_unique_index),
+        pl_halved_len(names) AS n,
+        CASE WHEN has_table THEN cnames0 ELSE []::VARCHAR[] END AS cnames,
+        CASE WHEN has_table THEN pl_index(aff_country_unique_index, cidx_l)
+            ELSE []::BIGINT[][] END AS c,
+        CASE WHEN has_table THEN pl_index_bad(aff_country_unique_index) END AS c_bad,
+        pl_index(aff_unique_index, iidx_l) AS i,
+        pl_index_bad(aff_unique_index) AS i_bad
     FROM base
-    WINDOW w AS (PARTITION BY file_no, rid ORDER BY record_no
-                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-), byline AS (
-    SELECT *, pl_halved_len(names) AS n FROM ids
-), lists AS (
-    SELECT file_no, record_no, p, rid, candidate, empty, id_repeated, same_paper, has_table, n,
+), coded AS (
+    SELECT * EXCLUDE (names, aff0, emails0),
         n < len(names) AS halved,
         names[1:n] AS authors,
-        pl_split(p.aff, ';') AS aff0,
-        pl_split(CASE WHEN coalesce(p.email, '') = '' THEN p.aff_domain ELSE p.email END, ';')
-            AS emails0,
-        CASE WHEN has_table THEN pl_split(p.aff_country_unique, ';') ELSE []::VARCHAR[] END
-            AS cnames,
-        CASE WHEN has_table THEN pl_index(p.aff_country_unique_index) ELSE []::BIGINT[][] END
-            AS c,
-        CASE WHEN has_table THEN pl_index_bad(p.aff_country_unique_index) END AS c_bad,
-        pl_split(p.aff_unique_norm, ';') AS inames,
-        pl_split(p.aff_unique_url, ';') AS iurls,
-        pl_index(p.aff_unique_index) AS i,
-        pl_index_bad(p.aff_unique_index) AS i_bad,
-        pl_int(p.author_num) AS author_num,
-        pl_int(p.gs_citation) AS citations
-    FROM byline
-), coded AS (
-    SELECT *,
-        CASE WHEN halved AND pl_repeats(aff0, n) THEN aff0[1:n] ELSE aff0 END AS aff,
-        CASE WHEN halved AND pl_repeats(emails0, n) THEN emails0[1:n] ELSE emails0 END AS emails,
+        CASE WHEN n < len(names) AND pl_repeats(aff0, n) THEN aff0[1:n] ELSE aff0 END AS aff,
+        CASE WHEN n < len(names) AND pl_repeats(emails0, n) THEN emails0[1:n] ELSE emails0 END
+            AS emails,
         list_transform(cnames, lambda x: cmap[x]) AS codes
-    FROM lists, (SELECT map_from_entries(list((name, code))) AS cmap FROM pl_countries)
+    FROM ids, (SELECT map_from_entries(list((name, code))) AS cmap FROM pl_countries)
 ), known AS (
-    SELECT *,
+    SELECT * EXCLUDE (cmap),
         list_bool_or(list_transform(flatten(c),
             lambda k: k >= 0 AND k < len(codes) AND codes[k + 1] IS NOT NULL)) IS TRUE AS known
     FROM coded
@@ -186,7 +212,7 @@ FROM (
     UNION ALL SELECT file_no, record_no, 13, 'range:author_num', NULL FROM pl_p
         WHERE author_num NOT BETWEEN -2147483648 AND 2147483647
     UNION ALL SELECT file_no, record_no, 14.5, 'count:gs_citation', NULL
-        FROM pl_p WHERE coalesce(p.gs_citation, '') <> ''
+        FROM pl_p WHERE coalesce(gs_citation, '') <> ''
             AND (citations IS NULL OR citations > 9223372036854775807
                  OR (citations < 0 AND citations <> -1))
 )
@@ -195,7 +221,7 @@ GROUP BY ALL
 
 # The loaded papers (every record without a problem), with their work ids.
 LOADED = """
-CREATE OR REPLACE TEMP TABLE pl_ok AS
+CREATE OR REPLACE TEMP VIEW pl_ok AS
 SELECT pp.*, m.base || CASE
         WHEN rid IS NULL THEN '#' || record_no
         WHEN id_repeated THEN rid || '#' || record_no
@@ -205,7 +231,7 @@ FROM pl_p pp JOIN pl_meta m USING (file_no) ANTI JOIN pl_q q USING (file_no, rec
 
 WORKS = """
 SELECT file_no, work_id, 'paperlists' AS source, m.venue, m.year, rid AS source_record_id,
-    record_no, p.title, p.track, p.status, n AS n_authors,
+    record_no, title, track, status, n AS n_authors,
     author_num::INTEGER AS n_authors_stated, has_table AS has_country_table, aligned,
     rmap IS NOT NULL AS realigned,
     CASE WHEN citations <> -1 THEN citations::BIGINT END AS citations,
@@ -236,18 +262,31 @@ WITH r0 AS (
         len(i) = n AS inst_aligned
     FROM pl_ok
 ), r1 AS (
-    SELECT * EXCLUDE (c, i), list_concat(
-        CASE WHEN len(c) > 0 AND NOT joint
-            THEN flatten(list_transform(c, lambda e, s: list_transform(e, lambda k, q:
-                {'block': 1, 's': s - 1, 'q': q - 1, 'ck': k, 'ik': NULL::BIGINT})))
-            ELSE [] END,
-        flatten(list_transform(i, lambda e, s: list_transform(e, lambda k, q:
-            {'block': 2, 's': s - 1, 'q': q - 1, 'ck': CASE WHEN joint THEN c[s][q] END,
-             'ik': k})))
-    ) AS xs
+    -- Block 1: the country list's own rows (when it does not pair up with the institutions').
+    SELECT * EXCLUDE (c, i), CASE WHEN joint THEN []::BIGINT[][] ELSE c END AS c1, i,
+        CASE WHEN joint THEN flatten(c) ELSE []::BIGINT[] END AS paired
     FROM r0
+), r2 AS (
+    -- Parallel flat lists over block 1 then block 2 (entry s, part q, indexes ck and ik);
+    -- unnest zips them (a shorter list pads with NULL).
+    SELECT * EXCLUDE (c1, i, paired),
+        list_concat(list_resize([]::INTEGER[], len(flatten(c1)), 1),
+            list_resize([]::INTEGER[], len(flatten(i)), 2)) AS block,
+        list_concat(
+            flatten(list_transform(c1, lambda e, s: list_resize([]::BIGINT[], len(e), s - 1))),
+            flatten(list_transform(i, lambda e, s: list_resize([]::BIGINT[], len(e), s - 1))))
+            AS s,
+        list_concat(flatten(list_transform(c1, lambda e: range(len(e)))),
+            flatten(list_transform(i, lambda e: range(len(e))))) AS q,
+        list_concat(flatten(c1), paired) AS ck,
+        list_concat(list_resize([]::BIGINT[], len(flatten(c1)), NULL), flatten(i)) AS ik
+    FROM r1
 ), r AS (
-    SELECT * EXCLUDE (xs), unnest(xs) AS x, generate_subscripts(xs, 1) AS ord FROM r1
+    SELECT * EXCLUDE (block, s, q, ck, ik),
+        {'block': unnest(block), 's': unnest(s), 'q': unnest(q), 'ck': unnest(ck),
+         'ik': unnest(ik)} AS x,
+        generate_subscripts(block, 1) AS ord
+    FROM r2
 ), placed AS (
     SELECT *,
         x.block = 1 OR joint AS has_country,
@@ -256,7 +295,7 @@ WITH r0 AS (
             THEN x.ik END AS ik_ok
     FROM r
 ), rows AS (
-    SELECT file_no, record_no, work_id, ord, emails,
+    SELECT file_no, record_no, work_id, ord, emails, cnames, codes,
         CASE WHEN x.block = 1 THEN 'country-index' WHEN joint THEN 'joint'
             ELSE 'institution-index' END AS layout,
         x.s AS slot, x.q AS seq,
@@ -267,24 +306,25 @@ WITH r0 AS (
         CASE WHEN ik_ok < len(iurls) THEN nullif(iurls[ik_ok + 1], '') END AS url,
         CASE WHEN has_country AND x.ck >= 0 AND x.ck < len(codes) THEN x.ck END AS ck_ok
     FROM placed
-), coded AS (
-    SELECT * EXCLUDE (ck_ok, emails),
-        CASE WHEN codes[ck_ok + 1] IS NOT NULL THEN cnames[ck_ok + 1] END AS cname,
-        codes[ck_ok + 1] AS code,
-        CASE WHEN rpos IS NOT NULL THEN emails[rpos + 1] END AS email
-    FROM rows JOIN (SELECT file_no, record_no, cnames, codes FROM pl_ok)
-        USING (file_no, record_no)
 )
-SELECT *,
-    CASE WHEN rpos IS NULL THEN 0 ELSE count(*) FILTER (WHERE code = 'CN')
-        OVER (PARTITION BY file_no, record_no, rpos) END AS cn_rows
-FROM coded
-WHERE iname IS NOT NULL OR code IS NOT NULL
+SELECT file_no, record_no, work_id, ord, layout, slot, seq, pos, rpos, iname, url,
+    CASE WHEN codes[ck_ok + 1] IS NOT NULL THEN cnames[ck_ok + 1] END AS cname,
+    codes[ck_ok + 1] AS code,
+    CASE WHEN rpos IS NOT NULL THEN emails[rpos + 1] END AS email
+FROM rows
+WHERE iname IS NOT NULL OR codes[ck_ok + 1] IS NOT NULL
 """
 
+# China-coded rows, with how many China-coded rows their author has (for the email rule).
 CN_ROWS = """
-SELECT DISTINCT iname, url, email, cn_rows FROM pl_rows WHERE code = 'CN'
+CREATE OR REPLACE TEMP TABLE pl_cn AS
+SELECT file_no, record_no, ord, iname, url, email,
+    CASE WHEN rpos IS NULL THEN 0
+        ELSE count(*) OVER (PARTITION BY file_no, record_no, rpos) END AS cn_rows
+FROM pl_rows WHERE code = 'CN'
 """
+
+CN_DISTINCT = "SELECT DISTINCT iname, url, email, cn_rows FROM pl_cn"
 
 INST_NAMES = "SELECT DISTINCT iname FROM pl_rows WHERE iname IS NOT NULL"
 
@@ -299,9 +339,11 @@ SELECT r.file_no, r.record_no, r.ord, r.work_id, r.layout, r.slot, r.seq,
     r.url
 FROM pl_rows r
 LEFT JOIN pl_inst_ids i ON i.iname = r.iname
-LEFT JOIN pl_regions g ON r.code = 'CN' AND g.iname IS NOT DISTINCT FROM r.iname
-    AND g.url IS NOT DISTINCT FROM r.url AND g.email IS NOT DISTINCT FROM r.email
-    AND g.cn_rows = r.cn_rows
+LEFT JOIN (
+    SELECT c.file_no, c.record_no, c.ord, g.country, g.rule FROM pl_cn c JOIN pl_regions g
+    ON g.iname IS NOT DISTINCT FROM c.iname AND g.url IS NOT DISTINCT FROM c.url
+        AND g.email IS NOT DISTINCT FROM c.email AND g.cn_rows = c.cn_rows
+) g ON r.code = 'CN' AND g.file_no = r.file_no AND g.record_no = r.record_no AND g.ord = r.ord
 """
 
 AFFILIATION_ROWS = """
@@ -342,7 +384,7 @@ SELECT file_no, note, count(*)::BIGINT AS n FROM (
         CASE WHEN id_repeated THEN 'records sharing an id with different content (numbered)'
             END,
         CASE WHEN halved THEN 'repeated bylines halved' END,
-        CASE WHEN p.author <> '' AND NOT contains(p.author, ';') AND contains(p.author, ',')
+        CASE WHEN author <> '' AND NOT contains(author, ';') AND contains(author, ',')
             THEN 'comma-separated bylines' END,
         CASE WHEN rmap IS NOT NULL THEN 'papers realigned (optional ''realigned'' rule)' END,
         CASE WHEN known AND NOT aligned
