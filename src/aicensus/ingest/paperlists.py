@@ -19,10 +19,6 @@ from aicensus.warehouse import LocationRows, load
 
 Progress = Callable[[str, int, int], None]  # (what just finished, how many so far, total)
 
-# Decompressed JSON per parse batch: large enough that DuckDB's per-statement cost is small,
-# small enough to bound memory (all 246 local files hold 280 MB).
-BATCH_BYTES = 48_000_000
-
 
 @dataclass
 class PaperlistsLoadSummary:
@@ -55,8 +51,10 @@ def load_paperlists(
     with (
         httpx.Client(timeout=60.0, follow_redirects=True) as client,
         # Threads, not processes: reading is gunzip + sha256 (both release the GIL) or network
-        # waits, and a killed load leaves no worker behind.
-        ThreadPoolExecutor(max_workers=workers if remote else 2) as pool,
+        # waits, parsing and writing run in DuckDB (which releases it), and a killed load
+        # leaves no worker behind.
+        ThreadPoolExecutor(max_workers=workers if remote else 2) as readers,
+        ThreadPoolExecutor(max_workers=1) as parsing,
         pl.Parser() as parser,
         load(con, pl.SOURCE, pl.PARSER_VERSION) as loader,
     ):
@@ -69,17 +67,30 @@ def load_paperlists(
                     return None
                 raise
 
-        done = 0
-        for batch, missing in _batches(files, _ahead(pool, fetch, files, 2 * workers)):
-            # Each parsed batch goes into the open transaction as it arrives; any error (a bad
-            # file) rolls the whole load back.
+        def write(parsed: Future, missing: list[pl.VenueYear]) -> None:
+            """Put one parsed batch into the open transaction (an error rolls all back)."""
             summary.not_found.extend(vy.key for vy in missing)
-            for rows in parser.parse(batch):
-                loader.add(rows)
+            batch_rows = parsed.result()
+            loader.add_all(batch_rows)
+            loader.flush()
+            for rows in batch_rows:
                 _count(summary, rows)
-            done += len(batch) + len(missing)
-            if progress:
-                progress((batch or [(missing[-1], None)])[-1][0].key, done, len(files))
+                if progress:
+                    progress(
+                        rows.key,
+                        len(loader.result.written) + len(loader.result.unchanged),
+                        len(files),
+                    )
+
+        # Batch k + 1 parses (DuckDB, in its thread) while batch k is written.
+        previous = None
+        for batch, missing in _batches(files, _ahead(readers, fetch, files, 2 * workers)):
+            current = (parsing.submit(parser.parse, batch), missing)
+            if previous:
+                write(*previous)
+            previous = current
+        if previous:
+            write(*previous)
         if not loader.result.written and not loader.result.unchanged:
             raise SourceError(f"{location}: none of the selected venue-years could be found")
     summary.written = loader.result.written
@@ -118,18 +129,19 @@ def _ahead(
 def _batches(
     files: list[pl.VenueYear], fetched: Iterator[Fetched | None]
 ) -> Iterator[tuple[list[tuple[pl.VenueYear, Fetched]], list[pl.VenueYear]]]:
-    """Group fetched files into parse batches of about BATCH_BYTES (and the files not found)."""
-    batch: list[tuple[pl.VenueYear, Fetched]] = []
+    """Parse batches (pl.batched) of the fetched files, each with the files not found before
+    its end (a URL pattern probes venue-years that may not exist)."""
     missing: list[pl.VenueYear] = []
-    size = 0
-    for vy, f in zip(files, fetched, strict=True):
-        if f is None:
-            missing.append(vy)
-            continue
-        batch.append((vy, f))
-        size += len(f.content)
-        if size >= BATCH_BYTES:
-            yield batch, missing
-            batch, missing, size = [], [], 0
-    if batch or missing:
-        yield batch, missing
+
+    def found() -> Iterator[tuple[pl.VenueYear, Fetched]]:
+        for vy, f in zip(files, fetched, strict=True):
+            if f is None:
+                missing.append(vy)
+            else:
+                yield vy, f
+
+    for batch in pl.batched(found()):
+        yield batch, missing[:]
+        missing.clear()
+    if missing:
+        yield [], missing

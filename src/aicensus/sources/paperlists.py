@@ -9,7 +9,7 @@ Records that cannot be read are quarantined with file, id and reason; nothing is
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -33,6 +33,9 @@ PARSER_VERSION = "paperlists/2"
 CITATION_SOURCE = "google-scholar"
 _FILE = re.compile(r"^([a-z0-9]+?)(\d{4})\.json(\.gz)?$")
 _RAW_MAX = 2000
+# Decompressed JSON per parse batch: large enough that DuckDB's fixed cost per statement is
+# small against the work, small enough to bound memory (all 246 local files hold 280 MB).
+BATCH_BYTES = 24_000_000
 # The fields that define a paper: a record repeating these under the same id is a repeated
 # listing (siggraph2025 lists a paper once per presentation session, differing only in
 # session fields such as psid/url_paper) and is quarantined as such.
@@ -341,6 +344,7 @@ class Parser:
         self.con = duckdb.connect()
         for macro in sql.MACROS:
             self.con.execute(macro)
+        self.halving_depth = 0
 
     def close(self) -> None:
         self.con.close()
@@ -371,6 +375,7 @@ class Parser:
         con.unregister("pl_files")
         records = _split_lists(con.sql(sql.RECORDS).to_arrow_table())
         con.execute("DROP TABLE pl_arr")
+        self._halving(records.column("author_l"))
         con.register("pl_rec", records)
         self._lookup("pl_countries", _countries(records.column("cnames_l")))
         con.execute(sql.REPEATS)
@@ -397,6 +402,15 @@ class Parser:
             con.execute(f"DROP TABLE {name}")
         con.unregister("pl_meta")
         return files.location_rows(tables, notes, counts)
+
+    def _halving(self, bylines: pa.ChunkedArray) -> None:
+        """(Re)define pl_halved_len deep enough for the longest byline of the batch (a deeper
+        CASE costs DuckDB planning time on every batch)."""
+        longest = pc.max(pc.list_value_length(bylines)).as_py() or 0
+        depth = max(1, longest.bit_length())
+        if depth != self.halving_depth:
+            self.con.execute(sql.halved_len_macro(depth))
+            self.halving_depth = depth
 
     def _lookup(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)
@@ -487,14 +501,16 @@ class _Files:
     def location_rows(
         self, tables: dict[str, pa.Table], notes: list[tuple], counts: dict[int, int]
     ) -> list[LocationRows]:
-        """Split the batch's tables (sorted by file_no) into one LocationRows per file."""
-        per_file = {name: _split_by_file(t, len(self.batch)) for name, t in tables.items()}
+        """Split the batch's tables (by their file_no column) into one LocationRows per file."""
+        per_file = {
+            name: _split_by_file(t, len(self.batch), _SCHEMAS[name]) for name, t in tables.items()
+        }
         file_notes: dict[int, dict[str, int]] = {i: {} for i in range(len(self.batch))}
         for file_no, note, n in notes:
             file_notes[file_no][note] = n
         out = []
         for file_no, (vy, fetched) in enumerate(self.batch):
-            rows = {name: parts[file_no].cast(_SCHEMAS[name]) for name, parts in per_file.items()}
+            rows = {name: parts[file_no] for name, parts in per_file.items()}
             out.append(
                 LocationRows(
                     key=vy.key,
@@ -511,11 +527,15 @@ class _Files:
 _TYPEERR_TYPES = (pa.int32(), pa.int32(), pa.float64(), pa.string())
 
 
-def _split_by_file(table: pa.Table, n_files: int) -> list[pa.Table]:
-    """Slices of `table` (sorted by its file_no column) per file, without the file_no column."""
+def _split_by_file(table: pa.Table, n_files: int, schema: pa.Schema) -> list[pa.Table]:
+    """Slices of `table` per file (by its file_no column), cast to `schema` (the column order and
+    types of the warehouse rows). Rows usually come out of DuckDB grouped by file already."""
     file_no = table.column("file_no").to_numpy()
+    if len(file_no) > 1 and np.any(file_no[1:] < file_no[:-1]):
+        order = np.argsort(file_no, kind="stable")
+        table, file_no = table.take(order), file_no[order]
+    body = table.select(schema.names).cast(schema)
     bounds = np.searchsorted(file_no, np.arange(n_files + 1))
-    body = table.drop_columns(["file_no"])
     return [body.slice(bounds[i], bounds[i + 1] - bounds[i]) for i in range(n_files)]
 
 
@@ -552,7 +572,22 @@ def _split_lists(records: pa.Table) -> pa.Table:
     }
     for name, values in lists.items():
         records = records.append_column(name, _split(values))
-    return records
+    return records.append_column("odd", _odd([col(f) for f in sql.TYPED]))
+
+
+def _odd(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Per record: a field's text may be a JSON list, object or boolean ('[...]', '{...}',
+    'true', 'false'); such records get a closer look in Python (`_type_problem`)."""
+    flags = []
+    for c in columns:
+        bracketed = [
+            pc.and_(pc.starts_with(c, a), pc.ends_with(c, b)) for a, b in (("[", "]"), ("{", "}"))
+        ]
+        flags.append(pc.or_(pc.or_(*bracketed), pc.is_in(c, pa.array(["true", "false"]))))
+    out = flags[0]
+    for f in flags[1:]:
+        out = pc.or_(out, f)
+    return pc.fill_null(out, False)
 
 
 def _countries(names: pa.ListArray) -> pa.Table:
@@ -607,8 +642,33 @@ def parse_file(vy: VenueYear, fetched: Fetched) -> LocationRows:
 
 
 def read(vy: VenueYear, client=None) -> LocationRows:
-    """Fetch and parse one venue-year."""
+    """Fetch and parse one venue-year (for many, `read_all` is much cheaper)."""
     return parse_file(vy, read_location(vy.location, client=client))
+
+
+def read_all(files: Iterable[VenueYear], client=None) -> Iterator[LocationRows]:
+    """Fetch and parse venue-years, in order, in batches of about BATCH_BYTES through one
+    parser (each batch costs DuckDB a fixed planning time, whatever its size)."""
+    fetched = ((vy, read_location(vy.location, client=client)) for vy in files)
+    with Parser() as parser:
+        for batch in batched(fetched):
+            yield from parser.parse(batch)
+
+
+def batched(
+    fetched: Iterable[tuple[VenueYear, Fetched]], limit: int = BATCH_BYTES
+) -> Iterator[list[tuple[VenueYear, Fetched]]]:
+    """Group fetched files, in order, into batches of about `limit` bytes of JSON."""
+    batch: list[tuple[VenueYear, Fetched]] = []
+    size = 0
+    for vy, f in fetched:
+        batch.append((vy, f))
+        size += len(f.content)
+        if size >= limit:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 __all__ = [
@@ -621,4 +681,5 @@ __all__ = [
     "parse_file",
     "parse_files",
     "read",
+    "read_all",
 ]

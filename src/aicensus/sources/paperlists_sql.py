@@ -48,15 +48,6 @@ MACROS = [
         THEN trim(s, '{PY_WHITESPACE}') ELSE trim(s) END""",
     # True when xs is its first p items repeated (p divides len(xs)): xs[i] = xs[i + p].
     """CREATE OR REPLACE MACRO pl_periodic(xs, p) AS xs[1:len(xs) - p] = xs[p + 1:]""",
-    # How many items a byline keeps after halving it while it is two identical halves: the
-    # first j at which halving stops (a list of fewer than 2**31 items halves at most 30 times).
-    "CREATE OR REPLACE MACRO pl_halved_len(xs) AS CASE "
-    + " ".join(
-        f"WHEN NOT (len(xs) % {2**j} = 0 AND pl_periodic(xs, len(xs) // {2**j})) "
-        f"THEN len(xs) // {2 ** (j - 1)}"
-        for j in range(1, 31)
-    )
-    + " ELSE len(xs) // 1073741824 END",
     # Python's paperlists._repeats: values is its first n items repeated two or more times.
     """CREATE OR REPLACE MACRO pl_repeats(v, n) AS
         0 < n AND n < len(v) AND len(v) % n = 0 AND pl_periodic(v, n)""",
@@ -89,11 +80,19 @@ MACROS = [
         WHEN regexp_full_match(pl_strip(s), '[+-]?[0-9]+') THEN TRY_CAST(pl_strip(s) AS HUGEINT)
         WHEN TRY_CAST(s AS DOUBLE) = floor(TRY_CAST(s AS DOUBLE))
             AND abs(TRY_CAST(s AS DOUBLE)) < 1e38 THEN TRY_CAST(s AS DOUBLE)::HUGEINT END""",
-    # A text that may be a JSON list, object or boolean (the Python check looks closer).
-    """CREATE OR REPLACE MACRO pl_odd(v) AS CASE WHEN ord(v) IN (91, 123, 102, 116)
-        THEN v IN ('true', 'false') OR (starts_with(v, '[') AND ends_with(v, ']'))
-            OR (starts_with(v, '{') AND ends_with(v, '}')) ELSE false END""",
 ]
+
+
+def halved_len_macro(depth: int) -> str:
+    """`pl_halved_len(xs)`: how many items a byline keeps after halving it while it is two
+    identical halves, for lists shorter than 2**depth (which halve at most depth - 1 times)."""
+    levels = " ".join(
+        f"WHEN NOT (len(xs) % {2**j} = 0 AND pl_periodic(xs, len(xs) // {2**j})) "
+        f"THEN len(xs) // {2 ** (j - 1)}"
+        for j in range(1, depth + 1)
+    )
+    return f"CREATE OR REPLACE MACRO pl_halved_len(xs) AS CASE {levels} ELSE 0 END"
+
 
 # One row per file: its records as a list of structs (NULL when the JSON is not an array).
 ARRAYS = f"""
@@ -106,9 +105,9 @@ RECORDS = f"""
 SELECT file_no, record_no, {_COLUMNS}
 FROM (SELECT file_no, unnest(range(1, len(r) + 1))::INTEGER AS record_no, unnest(r) AS p
       FROM pl_arr WHERE r IS NOT NULL)
-ORDER BY file_no, record_no
 """
-# pl_rec (registered from Arrow) is RECORDS plus each `;`-list field split and stripped
+# pl_rec (registered from Arrow) is RECORDS plus `odd` (a TYPED field may hold a JSON list,
+# object or boolean: the Python check looks closer) and each `;`-list field split and stripped
 # (sources/paperlists.py `_split_lists`: Arrow's trim, not DuckDB's, which decodes whole strings):
 # author_l (split on ',' when there is no ';'), aff_l, emails_l (email, else aff_domain),
 # cnames_l, inames_l, iurls_l, cidx_l, iidx_l (NULL for a NULL field).
@@ -118,7 +117,6 @@ _ALL_NULL = " AND ".join(f"{f} IS NULL" for f in FIELDS)
 _NO_PAPER_FIELDS = " AND ".join(
     f"coalesce({f}, '') = ''" for f in FIELDS if f not in ("id", "aff_unique_url", "author_num")
 )
-_ODD = " OR ".join(f"coalesce(pl_odd({f}), false)" for f in TYPED)
 # Records whose id an earlier record of the file has, and whether all their paper fields equal
 # that first record's (a repeated listing). Narrow: a window over whole records is slow.
 _SAME = " AND ".join(
@@ -149,7 +147,7 @@ WITH base AS (
         aff_country_unique_index, aff_unique_index,
         CASE WHEN id <> '' THEN id END AS rid,
         r.record_no IS NOT NULL AS id_repeated, coalesce(r.same_paper, false) AS same_paper,
-        ({_ALL_NULL}) OR {_ODD} AS candidate,
+        ({_ALL_NULL}) OR odd AS candidate,
         {_NO_PAPER_FIELDS} AS empty,
         list_filter(coalesce(author_l, []), lambda x: x <> '') AS names,
         aff_country_unique IS NOT NULL AND aff_country_unique_index IS NOT NULL AS has_table,
@@ -237,7 +235,6 @@ SELECT file_no, work_id, 'paperlists' AS source, m.venue, m.year, rid AS source_
     CASE WHEN citations <> -1 THEN citations::BIGINT END AS citations,
     'google-scholar' AS citation_source
 FROM pl_ok JOIN pl_meta m USING (file_no)
-ORDER BY file_no, record_no
 """
 
 AUTHORSHIPS = """
@@ -246,7 +243,6 @@ SELECT file_no, work_id, position::INTEGER AS position, authors[position + 1] AS
     CASE WHEN len(emails) = n THEN nullif(emails[position + 1], '') END AS email_domain
 FROM (SELECT file_no, record_no, work_id, n, authors, aff, emails, unnest(range(n)) AS position
       FROM pl_ok)
-ORDER BY file_no, record_no, position
 """
 
 # Affiliation rows before region recovery: per record, country-index rows (when the country
@@ -351,7 +347,7 @@ SELECT file_no, work_id, layout, slot::INTEGER AS slot, seq::INTEGER AS seq,
     author_position::INTEGER AS author_position,
     author_position_realigned::INTEGER AS author_position_realigned,
     institution_id, institution_name, country_source_name, country_source, country, country_rule
-FROM pl_aff ORDER BY file_no, record_no, ord
+FROM pl_aff
 """
 
 # Per file and institution: the name and address first seen, the most frequent recovered
@@ -374,7 +370,6 @@ WITH rows AS (
 )
 SELECT f.file_no, f.institution_id, f.name, f.url, NULL::VARCHAR AS ror, c.country, f.n_rows
 FROM firsts f LEFT JOIN countries c USING (file_no, institution_id)
-ORDER BY f.file_no, f.o
 """
 
 NOTES = """
