@@ -120,8 +120,19 @@ def _discover_dir(
             # Prefer the plain .json when both exist (same content, cheaper to read).
             if key not in found or f.suffix == ".json":
                 found[key] = f
+    ignored = _misnamed(root)
+    if not found:
+        raise SourceError(
+            f"{root}: no file is named <venue>/<venue><year>.json[.gz]"
+            + (f" (ignored: {_listing(ignored)})" if ignored else "")
+        )
     known = sorted({v for v, _ in found})
     notes = []
+    if ignored:
+        notes.append(
+            f"ignored {len(ignored)} file(s) not named <venue>/<venue><year>.json[.gz]: "
+            f"{_listing(ignored)}"
+        )
     if venues:
         unknown = [v for v in venues if v not in known]
         if unknown:
@@ -141,6 +152,23 @@ def _discover_dir(
     if not files:
         raise SourceError(f"{root}: no paperlists files match the selected venues and years")
     return files, notes
+
+
+def _misnamed(root: Path) -> list[str]:
+    """JSON files under `root` (relative paths) outside the `<venue>/<venue><year>.json[.gz]`
+    layout: a load reads none of them, so it reports them."""
+    out = []
+    for f in sorted(root.rglob("*.json*")):
+        rel = f.relative_to(root)
+        m = _FILE.match(f.name)
+        if f.is_file() and not (m and len(rel.parts) == 2 and m.group(1) == rel.parts[0]):
+            out.append(str(rel))
+    return out
+
+
+def _listing(names: list[str], most: int = 10) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def upstream_pattern() -> str:
@@ -578,16 +606,16 @@ def _split_lists(records: pa.Table) -> pa.Table:
 def _odd(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
     """Per record: a field's text may be a JSON list, object or boolean ('[...]', '{...}',
     'true', 'false'); such records get a closer look in Python (`_type_problem`)."""
-    flags = []
+    out = None
     for c in columns:
-        bracketed = [
-            pc.and_(pc.starts_with(c, a), pc.ends_with(c, b)) for a, b in (("[", "]"), ("{", "}"))
-        ]
-        flags.append(pc.or_(pc.or_(*bracketed), pc.is_in(c, pa.array(["true", "false"]))))
-    out = flags[0]
-    for f in flags[1:]:
-        out = pc.or_(out, f)
+        for a, b in (("[", "]"), ("{", "}")):
+            out = _or(out, pc.and_kleene(pc.starts_with(c, a), pc.ends_with(c, b)))
+        out = _or(out, pc.is_in(c, pa.array(["true", "false"])))
     return pc.fill_null(out, False)
+
+
+def _or(a: pa.ChunkedArray | None, b: pa.ChunkedArray) -> pa.ChunkedArray:
+    return b if a is None else pc.or_kleene(a, b)
 
 
 def _countries(names: pa.ListArray) -> pa.Table:
