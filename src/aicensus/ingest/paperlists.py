@@ -4,6 +4,8 @@ aborts before anything is committed)."""
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +20,11 @@ from aicensus.sources.fetch import Fetched, is_url, read_location
 from aicensus.warehouse import LocationRows, load
 
 Progress = Callable[[str, int, int], None]  # (what just finished, how many so far, total)
+
+# DuckDB memory for the warehouse while a load writes: what the open transaction has written
+# need not stay cached (by default DuckDB keeps up to 80% of RAM), so a load of every file
+# fits beside its parser.
+WRITE_MEMORY = "128MB"
 
 
 @dataclass
@@ -49,6 +56,7 @@ def load_paperlists(
     pattern = "{venue}" in location
     remote = is_url(location) and not location.startswith("file:")
     with (
+        _memory_limit(con, WRITE_MEMORY),
         httpx.Client(timeout=60.0, follow_redirects=True) as client,
         # Threads, not processes: reading is gunzip + sha256 (both release the GIL) or network
         # waits, parsing and writing run in DuckDB (which releases it), and a killed load
@@ -84,7 +92,7 @@ def load_paperlists(
 
         # Batch k + 1 parses (DuckDB, in its thread) while batch k is written.
         previous = None
-        for batch, missing in _batches(files, _ahead(readers, fetch, files, 2 * workers)):
+        for batch, missing in _batches(files, _ahead(readers, fetch, files, workers)):
             current = (parsing.submit(parser.parse, batch), missing)
             if previous:
                 write(*previous)
@@ -96,6 +104,32 @@ def load_paperlists(
     summary.written = loader.result.written
     summary.unchanged = loader.result.unchanged
     return summary
+
+
+@contextlib.contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection, limit: str) -> Iterator[None]:
+    """Lower the connection's DuckDB memory limit to `limit` (if it is higher) for the block."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+    lower = _bytes(before) > _bytes(limit)
+    if lower:
+        con.execute(f"SET memory_limit = '{limit}'")
+    try:
+        yield
+    finally:
+        if lower:
+            con.execute(f"SET memory_limit = '{before}'")
+
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+_UNITS |= {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def _bytes(size: str) -> float:
+    """'18.8 GiB' / '128MB' (DuckDB's memory sizes) in bytes."""
+    m = re.fullmatch(r"\s*([\d.]+)\s*([A-Za-z]*)\s*", size)
+    if not m or m.group(2).upper() not in _UNITS:
+        return float("inf")  # unknown form (e.g. no limit): treat as unlimited
+    return float(m.group(1)) * _UNITS[m.group(2).upper()]
 
 
 def _count(summary: PaperlistsLoadSummary, rows: LocationRows) -> None:

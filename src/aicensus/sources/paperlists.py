@@ -35,7 +35,7 @@ _FILE = re.compile(r"^([a-z0-9]+?)(\d{4})\.json(\.gz)?$")
 _RAW_MAX = 2000
 # Decompressed JSON per parse batch: large enough that DuckDB's fixed cost per statement is
 # small against the work, small enough to bound memory (all 246 local files hold 280 MB).
-BATCH_BYTES = 24_000_000
+BATCH_BYTES = 32_000_000
 # The fields that define a paper: a record repeating these under the same id is a repeated
 # listing (siggraph2025 lists a paper once per presentation session, differing only in
 # session fields such as psid/url_paper) and is quarantined as such.
