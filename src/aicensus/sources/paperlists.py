@@ -4,6 +4,13 @@ Follows ../shared/data/paperlists/SOURCE.md: authors in byline order (`;`, or `,
 uses commas), repeated bylines halved, per-author country and institution index lists, empty and
 `Unknown` names as unknown, HK/MO/TW recovered from names, URLs and email domains (geo.regions).
 Records that cannot be read are quarantined with file, id and reason; nothing is dropped.
+
+Parsing is vectorized (`Parser`): a batch of files goes through DuckDB's JSON reader, Arrow
+splits and strips the `;`-lists, and SQL statements (sources/paperlists_sql.py) apply the rules
+to all records at once. Python sees only distinct values (country and institution names,
+China-coded rows for geo.regions) and the rare records that need a closer look (odd JSON types,
+quarantined ones). `split_authors` and `_index_entries` state the byline and index rules in
+Python; tests check the SQL against them.
 """
 
 from __future__ import annotations
@@ -36,23 +43,8 @@ _RAW_MAX = 2000
 # Decompressed JSON per parse batch: large enough that DuckDB's fixed cost per statement is
 # small against the work, small enough to bound memory (all 246 local files hold 280 MB).
 BATCH_BYTES = 32_000_000
-# The fields that define a paper: a record repeating these under the same id is a repeated
-# listing (siggraph2025 lists a paper once per presentation session, differing only in
-# session fields such as psid/url_paper) and is quarantined as such.
-_PAPER_FIELDS = (
-    "title",
-    "author",
-    "aff",
-    "aff_unique_norm",
-    "aff_unique_index",
-    "aff_country_unique",
-    "aff_country_unique_index",
-    "email",
-    "aff_domain",
-    "track",
-    "status",
-    "gs_citation",
-)
+# The fields that define a paper (a repeated listing repeats them under the same id).
+_PAPER_FIELDS = sql.PAPER_FIELDS
 
 
 @dataclass(frozen=True)

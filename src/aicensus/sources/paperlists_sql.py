@@ -1,6 +1,6 @@
 """The SQL of the paperlists parser (sources/paperlists.py runs it in a private DuckDB).
 
-Each statement builds one temp table over all files of a batch; the rules are SOURCE.md's and
+Statements build temp tables over all files of a batch; the rules are SOURCE.md's and
 the module docstring of sources/paperlists.py's. Python strips (`str.strip()`) all Unicode
 whitespace, so `pl_strip` trims the same characters (`PY_WHITESPACE`, checked by a test).
 """
@@ -30,6 +30,23 @@ FIELDS = (
     "aff_domain",
     "gs_citation",
     "author_num",
+)
+# The fields that define a paper: a record repeating these under the same id is a repeated
+# listing (siggraph2025 lists a paper once per presentation session, differing only in session
+# fields such as psid/url_paper) and is quarantined as such; a record with none is not a paper.
+PAPER_FIELDS = (
+    "title",
+    "author",
+    "aff",
+    "aff_unique_norm",
+    "aff_unique_index",
+    "aff_country_unique",
+    "aff_country_unique_index",
+    "email",
+    "aff_domain",
+    "track",
+    "status",
+    "gs_citation",
 )
 # Fields whose value may hold a non-text JSON value (list, object, boolean) that the record
 # checks in Python must look at (see `CANDIDATES`).
@@ -114,16 +131,10 @@ FROM (SELECT file_no, unnest(range(1, len(r) + 1))::INTEGER AS record_no, unnest
 
 # Per record: the byline, the lists and flags the rows are built from, and the checks.
 _ALL_NULL = " AND ".join(f"{f} IS NULL" for f in FIELDS)
-_NO_PAPER_FIELDS = " AND ".join(
-    f"coalesce({f}, '') = ''" for f in FIELDS if f not in ("id", "aff_unique_url", "author_num")
-)
+_NO_PAPER_FIELDS = " AND ".join(f"coalesce({f}, '') = ''" for f in PAPER_FIELDS)
 # Records whose id an earlier record of the file has, and whether all their paper fields equal
 # that first record's (a repeated listing). Narrow: a window over whole records is slow.
-_SAME = " AND ".join(
-    f"a.{f} IS NOT DISTINCT FROM b.{f}"
-    for f in FIELDS
-    if f not in ("id", "aff_unique_url", "author_num")
-)
+_SAME = " AND ".join(f"a.{f} IS NOT DISTINCT FROM b.{f}" for f in PAPER_FIELDS)
 REPEATS = f"""
 CREATE OR REPLACE TEMP TABLE pl_repeats AS
 WITH ids AS (
