@@ -385,16 +385,14 @@ class Parser:
         con.register("pl_files", files.contents())
         con.register("pl_meta", files.meta())
         try:
-            con.execute(sql.ARRAYS)
+            records = con.sql(sql.RECORDS).to_arrow_table()
         except duckdb.Error as exc:
             files.raise_first_bad(str(exc).splitlines()[0])
-        bad = con.execute("SELECT file_no FROM pl_arr WHERE r IS NULL ORDER BY 1").fetchall()
-        if bad:
-            files.raise_first_bad("not a JSON array")
-        counts = dict(con.execute("SELECT file_no, len(r) FROM pl_arr").fetchall())
         con.unregister("pl_files")
-        records = _split_lists(con.sql(sql.RECORDS).to_arrow_table())
-        con.execute("DROP TABLE pl_arr")
+        counts = np.bincount(records.column("file_no").to_numpy(), minlength=len(batch))
+        for file_no in np.flatnonzero(counts == 0):
+            files.records(int(file_no))  # no records: an empty array, or not an array (raises)
+        records = _split_lists(records)
         self._halving(records.column("author_l"))
         con.register("pl_rec", records)
         self._lookup("pl_countries", _countries(records.column("cnames_l")))
@@ -421,7 +419,7 @@ class Parser:
         for name in ("pl_repeats", "pl_p", "pl_q", "pl_rows", "pl_cn", "pl_aff"):
             con.execute(f"DROP TABLE {name}")
         con.unregister("pl_meta")
-        return files.location_rows(tables, notes, counts)
+        return files.location_rows(tables, notes, counts.tolist())
 
     def _halving(self, bylines: pa.ChunkedArray) -> None:
         """(Re)define pl_halved_len deep enough for the longest byline of the batch (a deeper
@@ -519,7 +517,7 @@ class _Files:
         )
 
     def location_rows(
-        self, tables: dict[str, pa.Table], notes: list[tuple], counts: dict[int, int]
+        self, tables: dict[str, pa.Table], notes: list[tuple], counts: list[int]
     ) -> list[LocationRows]:
         """Split the batch's tables (by their file_no column) into one LocationRows per file."""
         per_file = {
@@ -538,7 +536,7 @@ class _Files:
                     content_hash=fetched.content_hash,
                     retrieved_at=fetched.retrieved_at,
                     tables=rows,
-                    notes={**file_notes[file_no], "records": counts.get(file_no, 0)},
+                    notes={**file_notes[file_no], "records": counts[file_no]},
                 )
             )
         return out

@@ -111,17 +111,12 @@ def halved_len_macro(depth: int) -> str:
     return f"CREATE OR REPLACE MACRO pl_halved_len(xs) AS CASE {levels} ELSE 0 END"
 
 
-# One row per file: its records as a list of structs (NULL when the JSON is not an array).
-ARRAYS = f"""
-CREATE OR REPLACE TEMP TABLE pl_arr AS
-SELECT file_no, from_json(content, '{_STRUCT}') AS r FROM pl_files
-"""
-
+# One row per record of every file (a file that is not a JSON array gives none).
 _COLUMNS = ", ".join(f"p.{f} AS {f}" for f in FIELDS)
 RECORDS = f"""
 SELECT file_no, record_no, {_COLUMNS}
 FROM (SELECT file_no, unnest(range(1, len(r) + 1))::INTEGER AS record_no, unnest(r) AS p
-      FROM pl_arr WHERE r IS NOT NULL)
+      FROM (SELECT file_no, from_json(content, '{_STRUCT}') AS r FROM pl_files))
 """
 # pl_rec (registered from Arrow) is RECORDS plus `odd` (a TYPED field may hold a JSON list,
 # object or boolean: the Python check looks closer) and each `;`-list field split and stripped
