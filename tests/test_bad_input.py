@@ -167,6 +167,55 @@ def test_bad_records_are_quarantined_not_fatal(db, tmp_path):
     ]
 
 
+def test_out_of_range_numbers_and_empty_records_are_quarantined(db, tmp_path):
+    """An integer too large for its column quarantines its record (naming the field) instead of
+    aborting the load; records with no paper fields ({} or only an id) are not papers."""
+    records = [
+        {"id": "a", "title": "ok", "author": "A", "author_num": 1, "gs_citation": 3},
+        {"id": "b", "title": "t", "author": "A", "author_num": 10**12},
+        {"id": "c", "title": "t", "author": "A", "gs_citation": 1e30},
+        {},
+        {"id": "e"},
+    ]
+    import orjson
+
+    root = bad_tree(tmp_path, "ijcai2019.json", orjson.dumps(records))
+    proc = cli(db, "load", "paperlists", "--from", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 papers loaded, 4 quarantined" in proc.stdout
+    import duckdb
+
+    con = duckdb.connect(str(db), read_only=True)
+    reasons = con.execute(
+        "SELECT record_no, record_id, reason FROM quarantine "
+        "WHERE load_id = 'paperlists:ijcai/ijcai2019' ORDER BY record_no"
+    ).fetchall()
+    con.close()
+    assert reasons == [
+        (2, "b", "field 'author_num' is 1000000000000, out of range"),
+        (3, "c", "field 'gs_citation' is 1e+30, out of range"),
+        (4, None, "record holds no paper fields (title, author, affiliations, ...): empty"),
+        (5, "e", "record holds no paper fields (title, author, affiliations, ...): empty"),
+    ]
+
+
+def test_misnamed_files_are_reported(db, tmp_path, data_root):
+    """Files a directory load cannot place (not <venue>/<venue><year>.json[.gz]) are listed;
+    with no file it can place, the load is an error naming them."""
+    real = (data_root / "paperlists/ijcai/ijcai2024.json.gz").read_bytes()
+    root = bad_tree(tmp_path, "ijcai-2023.json.gz", real)
+    (root / "ijcai2022.json.gz").write_bytes(real)
+    proc = cli(db, "load", "paperlists", "--from", str(root))
+    assert_one_line_error(proc, "no file is named", "ijcai/ijcai-2023.json.gz, ijcai2022.json.gz")
+    (root / "ijcai" / "ijcai2024.json.gz").write_bytes(real)
+    proc = cli(db, "load", "paperlists", "--from", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "ignored 2 file(s) not named <venue>/<venue><year>.json[.gz]: "
+        "ijcai/ijcai-2023.json.gz, ijcai2022.json.gz" in proc.stdout
+    )
+
+
 def test_measure_errors_are_one_line(db):
     proc = cli(db, "papers", "share", "--method", "half")
     assert_one_line_error(proc, "unknown method 'half'")

@@ -137,7 +137,10 @@ def test_sigkill_mid_load_leaves_warehouse_unchanged(data_root, tmp_path):
         "--from",
         str(data_root / "paperlists"),
     ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Its own process group: whatever it starts (workers, children) shares the group id.
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     size0 = db.stat().st_size
     deadline = time.monotonic() + 120
     # Kill once the write has begun (WAL or database file growing), i.e. mid-transaction.
@@ -148,6 +151,10 @@ def test_sigkill_mid_load_leaves_warehouse_unchanged(data_root, tmp_path):
     assert proc.poll() is None, "load finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    survivors = _alive_in_group(proc.pid)
+    for pid in survivors:  # the killed load's own processes, left holding the warehouse
+        os.kill(pid, signal.SIGKILL)
+    assert survivors == [], "processes of the killed load survive it"
     assert snapshot(db) == before
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
@@ -156,6 +163,24 @@ def test_sigkill_mid_load_leaves_warehouse_unchanged(data_root, tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM loads").fetchone()[0] == 246
     con.close()
+
+
+def _alive_in_group(pgid: int, grace: float = 2.0) -> list[int]:
+    """Processes (not zombies) still in process group `pgid` after `grace` seconds."""
+    deadline = time.monotonic() + grace
+    while True:
+        alive = []
+        for d in Path("/proc").iterdir():
+            try:
+                stat = (d / "stat").read_text() if d.name.isdigit() else ""
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[-1].split()  # state, ppid, pgrp, ...
+            if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != "Z":
+                alive.append(int(d.name))
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.05)
 
 
 def test_cli_online_probes_known_venue_years(data_root, tmp_path, monkeypatch):

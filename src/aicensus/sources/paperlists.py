@@ -4,48 +4,47 @@ Follows ../shared/data/paperlists/SOURCE.md: authors in byline order (`;`, or `,
 uses commas), repeated bylines halved, per-author country and institution index lists, empty and
 `Unknown` names as unknown, HK/MO/TW recovered from names, URLs and email domains (geo.regions).
 Records that cannot be read are quarantined with file, id and reason; nothing is dropped.
+
+Parsing is vectorized (`Parser`): a batch of files goes through DuckDB's JSON reader, Arrow
+splits and strips the `;`-lists, and SQL statements (sources/paperlists_sql.py) apply the rules
+to all records at once. Python sees only distinct values (country and institution names,
+China-coded rows for geo.regions) and the rare records that need a closer look (odd JSON types,
+quarantined ones). `split_authors` and `_index_entries` state the byline and index rules in
+Python; tests check the SQL against them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
+import duckdb
+import numpy as np
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aicensus.config import PAPERLISTS_UPSTREAM
 from aicensus.errors import SourceError
 from aicensus.geo.countries import is_unknown, to_iso2
 from aicensus.geo.regions import recover
+from aicensus.sources import paperlists_sql as sql
 from aicensus.sources.fetch import Fetched, NotFound, is_url, local_path, read_location
 from aicensus.warehouse import LocationRows, tables
 
 SOURCE = "paperlists"
-PARSER_VERSION = "paperlists/1"
+PARSER_VERSION = "paperlists/2"
 CITATION_SOURCE = "google-scholar"
 _FILE = re.compile(r"^([a-z0-9]+?)(\d{4})\.json(\.gz)?$")
 _RAW_MAX = 2000
-# The fields that define a paper: a record repeating these under the same id is a repeated
-# listing (siggraph2025 lists a paper once per presentation session, differing only in
-# session fields such as psid/url_paper) and is quarantined as such.
-_PAPER_FIELDS = (
-    "title",
-    "author",
-    "aff",
-    "aff_unique_norm",
-    "aff_unique_index",
-    "aff_country_unique",
-    "aff_country_unique_index",
-    "email",
-    "aff_domain",
-    "track",
-    "status",
-    "gs_citation",
-)
+# Decompressed JSON per parse batch: large enough that DuckDB's fixed cost per statement is
+# small against the work, small enough to bound memory (all 246 local files hold 280 MB).
+BATCH_BYTES = 32_000_000
+# The fields that define a paper (a repeated listing repeats them under the same id).
+_PAPER_FIELDS = sql.PAPER_FIELDS
 
 
 @dataclass(frozen=True)
@@ -113,8 +112,19 @@ def _discover_dir(
             # Prefer the plain .json when both exist (same content, cheaper to read).
             if key not in found or f.suffix == ".json":
                 found[key] = f
+    ignored = _misnamed(root)
+    if not found:
+        raise SourceError(
+            f"{root}: no file is named <venue>/<venue><year>.json[.gz]"
+            + (f" (ignored: {_listing(ignored)})" if ignored else "")
+        )
     known = sorted({v for v, _ in found})
     notes = []
+    if ignored:
+        notes.append(
+            f"ignored {len(ignored)} file(s) not named <venue>/<venue><year>.json[.gz]: "
+            f"{_listing(ignored)}"
+        )
     if venues:
         unknown = [v for v in venues if v not in known]
         if unknown:
@@ -134,6 +144,23 @@ def _discover_dir(
     if not files:
         raise SourceError(f"{root}: no paperlists files match the selected venues and years")
     return files, notes
+
+
+def _misnamed(root: Path) -> list[str]:
+    """JSON files under `root` (relative paths) outside the `<venue>/<venue><year>.json[.gz]`
+    layout: a load reads none of them, so it reports them."""
+    out = []
+    for f in sorted(root.rglob("*.json*")):
+        rel = f.relative_to(root)
+        m = _FILE.match(f.name)
+        if f.is_file() and not (m and len(rel.parts) == 2 and m.group(1) == rel.parts[0]):
+            out.append(str(rel))
+    return out
+
+
+def _listing(names: list[str], most: int = 10) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def upstream_pattern() -> str:
@@ -179,9 +206,6 @@ _SCHEMAS = {
 }
 
 
-_ROW_TABLES = ("works", "authorships", "affiliations", "quarantine")
-
-
 class RecordError(ValueError):
     """A record that cannot be loaded; its message is the quarantine reason."""
 
@@ -196,14 +220,11 @@ def _text(p: dict, key: str) -> str | None:
     return str(v)
 
 
-def _split(value: str | None, sep: str = ";") -> list[str]:
-    return [] if value is None else [s.strip() for s in value.split(sep)]
-
-
 def split_authors(raw: str | None) -> tuple[list[str], bool]:
     """Byline names in order, and whether a repeated byline (A;B;A;B) was halved.
 
     Names are `;`-separated; a byline with no `;` but commas (siggraph files) is split on commas.
+    (The loader applies the same rule in SQL, `pl_halved_len`; tests check the two agree.)
     """
     if not raw:
         return [], False
@@ -218,20 +239,12 @@ def split_authors(raw: str | None) -> tuple[list[str], bool]:
 
 
 def _index_entries(raw: str | None, field_name: str) -> list[list[int]]:
-    """`'0+1;;2'` -> [[0, 1], [], [2]]; a non-integer part is a record error."""
+    """`'0+1;;2'` -> [[0, 1], [], [2]]; a non-integer part is a record error. (The loader
+    applies the same rule in SQL, `pl_index`; tests check the two agree.)"""
     if raw is None:
         return []
     out = []
     for entry in raw.split(";"):
-        if "+" not in entry:  # the common case: one index or none
-            part = entry.strip()
-            try:
-                out.append([int(part)] if part else [])
-            except ValueError:
-                raise RecordError(
-                    f"{field_name} entry {entry.strip()!r} is not a list of integers"
-                ) from None
-            continue
         parts = []
         for part in entry.split("+"):
             part = part.strip()
@@ -247,323 +260,85 @@ def _index_entries(raw: str | None, field_name: str) -> list[list[int]]:
     return out
 
 
-def _citations(p: dict) -> int | None:
-    v = p.get("gs_citation")
-    if v is None or v == "":
-        return None
-    if isinstance(v, bool):
-        raise RecordError("field 'gs_citation' is a boolean, expected a count")
-    try:
-        n = int(v)
-    except (TypeError, ValueError):
-        raise RecordError(f"field 'gs_citation' is {v!r}, expected a count") from None
-    if n == -1:  # upstream's placeholder for "not crawled"
-        return None
-    if n < 0:
-        raise RecordError(f"field 'gs_citation' is negative ({n})")
-    return n
+_INT32 = range(-(2**31), 2**31)
+_INT64_MAX = 2**63 - 1
 
 
 def _stated_authors(p: dict) -> int | None:
+    """`author_num` as an integer (None when empty or not a number); a record error when it
+    does not fit the column (e.g. 10**12)."""
     v = p.get("author_num")
     try:
-        return None if v in (None, "") else int(v)
-    except (TypeError, ValueError):
+        n = None if v in (None, "") else int(v)
+    except (TypeError, ValueError, OverflowError):
         return None
+    if n is not None and n not in _INT32:
+        raise RecordError(f"field 'author_num' is {v!r}, out of range")
+    return n
 
 
-def _repeats(values: list, n: int) -> bool:
-    """True when `values` is its first `n` items repeated two or more times."""
-    return (
-        0 < n < len(values) and len(values) % n == 0 and values == values[:n] * (len(values) // n)
-    )
+def _citation_reason(v: object) -> str:
+    """Why a `gs_citation` value is not a count (the SQL decides that it is not)."""
+    try:
+        n = int(v)  # type: ignore[call-overload]
+    except (TypeError, ValueError, OverflowError):
+        return f"field 'gs_citation' is {v!r}, expected a count"
+    if n > _INT64_MAX:
+        return f"field 'gs_citation' is {v!r}, out of range"
+    if n < 0:
+        return f"field 'gs_citation' is negative ({n})"
+    return f"field 'gs_citation' is {v!r}, expected a count"
 
 
-def _realign(
-    n_authors: int, n_entries: int, aff: list[str], byline_repeated: bool
-) -> list[int | None] | None:
-    """Author position for each country-index entry under the named 'realigned' rule, or None.
+# The text fields in the order a record's checks read them (the first problem is the reason).
+_CHECK_ORDER = (
+    "author",
+    "aff",
+    "email",
+    "aff_domain",
+    "aff_country_unique",
+    "aff_country_unique_index",
+    "aff_unique_norm",
+    "aff_unique_url",
+    "aff_unique_index",
+    "title",
+    "track",
+    "status",
+)
 
-    Rule: when the list skipped the authors whose affiliation text is empty (SOURCE.md's
-    aistats2025 example), map entries in order onto the authors with a non-empty affiliation, if
-    the counts agree exactly; when the list belongs to a repeated byline (a multiple of the
-    author count), its first copy maps onto the authors and the repeats onto no one.
-    """
-    if byline_repeated and n_authors and n_entries % n_authors == 0 and n_entries > n_authors:
-        return list(range(n_authors)) + [None] * (n_entries - n_authors)
-    if len(aff) == n_authors and n_entries < n_authors:
-        with_aff = [i for i, a in enumerate(aff) if a]
-        if len(with_aff) == n_entries:
-            return with_aff
+
+def _type_problem(p: object) -> tuple[float, str] | None:
+    """(rank, reason) of a record that is not an object or holds a field of the wrong JSON
+    type, else None. Ranks follow `_CHECK_ORDER` (SQL's value checks slot in between)."""
+    if not isinstance(p, dict):
+        return 0, f"record is a {type(p).__name__}, not an object"
+    for rank, key in enumerate(_CHECK_ORDER, 1):
+        if key == "aff_domain" and p.get("email") not in (None, ""):
+            continue  # read only when `email` is empty
+        if key == "aff_country_unique_index" and p.get("aff_country_unique") is None:
+            continue  # read only with a country table
+        try:
+            _text(p, key)
+        except RecordError as exc:
+            return rank, str(exc)
+    if isinstance(p.get("gs_citation"), bool):
+        return 14, "field 'gs_citation' is a boolean, expected a count"
     return None
 
 
-class _FileParser:
-    """Parse one file's records into column buffers, counting quirks as notes."""
-
-    def __init__(self, vy: VenueYear):
-        self.vy = vy
-        # Row tuples per table, in _SCHEMAS column order (positional tuples: the parser's hot
-        # path; keyword dicts per row cost a third of the parse time).
-        self.rows: dict[str, list[tuple]] = {t: [] for t in _ROW_TABLES}
-        self.notes: Counter[str] = Counter()
-        self.institutions: dict[str, list] = {}  # id -> [name, url, Counter(country)]
-        self.seen_ids: dict[str, dict] = {}  # id -> first record with it
-
-    def quarantine(self, record_no: int, record_id: str | None, reason: str, raw: object):
-        text = raw.decode() if isinstance(raw, bytes) else orjson.dumps(raw).decode()
-        self.rows["quarantine"].append(
-            (SOURCE, self.vy.location, record_id, record_no, reason, text[:_RAW_MAX])
-        )
-
-    def parse(self, records: list) -> None:
-        for no, p in enumerate(records, start=1):
-            if not isinstance(p, dict):
-                self.quarantine(no, None, f"record is a {type(p).__name__}, not an object", p)
-                continue
-            rid = p.get("id")
-            rid = None if rid in (None, "") else str(rid)
-            try:
-                work_id = self._work_id(no, rid, p)
-                if work_id is None:
-                    continue
-                self._paper(no, rid, work_id, p)
-            except RecordError as exc:
-                self.quarantine(no, rid, str(exc), p)
-
-    def _work_id(self, no: int, rid: str | None, p: dict) -> str | None:
-        base = f"{SOURCE}:{self.vy.venue}{self.vy.year}:"
-        if rid is None:
-            self.notes["records without id (numbered by position)"] += 1
-            return f"{base}#{no}"
-        first = self.seen_ids.get(rid)
-        if first is None:
-            self.seen_ids[rid] = p
-            return base + rid
-        # serialized only when an id repeats (rare), not for every record
-        if orjson.dumps([first.get(k) for k in _PAPER_FIELDS]) == orjson.dumps(
-            [p.get(k) for k in _PAPER_FIELDS]
-        ):
-            self.quarantine(no, rid, f"repeated listing of paper id {rid!r} (same paper fields)", p)
-            return None
-        self.notes["records sharing an id with different content (numbered)"] += 1
-        return f"{base}{rid}#{no}"
-
-    def _paper(self, no: int, rid: str | None, work_id: str, p: dict) -> None:
-        author_raw = _text(p, "author")
-        authors, halved = split_authors(author_raw)
-        if halved:
-            self.notes["repeated bylines halved"] += 1
-        if author_raw and ";" not in author_raw and "," in author_raw:
-            self.notes["comma-separated bylines"] += 1
-        n = len(authors)
-        aff = _split(_text(p, "aff"))
-        emails = _split(_text(p, "email") or _text(p, "aff_domain"))
-        if halved and _repeats(aff, n):
-            aff = aff[:n]
-        if halved and _repeats(emails, n):
-            emails = emails[:n]
-
-        country_table = _text(p, "aff_country_unique")
-        has_table = country_table is not None and "aff_country_unique_index" in p
-        names = _split(country_table) if has_table else []
-        codes = []
-        for name in names:
-            if is_unknown(name):
-                codes.append(None)
-                continue
-            code = to_iso2(name)
-            if code is None:
-                self.notes[f"unmapped country name: {name}"] += 1
-            codes.append(code)
-        c_entries = (
-            _index_entries(_text(p, "aff_country_unique_index"), "aff_country_unique_index")
-            if has_table
-            else []
-        )
-        inst_names = _split(_text(p, "aff_unique_norm"))
-        inst_urls = _split(_text(p, "aff_unique_url"))
-        i_entries = _index_entries(_text(p, "aff_unique_index"), "aff_unique_index")
-
-        known = any(
-            0 <= k < len(codes) and codes[k] is not None for entry in c_entries for k in entry
-        )
-        aligned = known and len(c_entries) == n
-        realign_map = None if aligned or not known else _realign(n, len(c_entries), aff, halved)
-        if realign_map is not None:
-            self.notes["papers realigned (optional 'realigned' rule)"] += 1
-        if known and not aligned:
-            self.notes["papers with a country list of the wrong length"] += 1
-
-        self.rows["works"].append(
-            (
-                work_id,
-                SOURCE,
-                self.vy.venue,
-                self.vy.year,
-                rid,
-                no,
-                _text(p, "title"),
-                _text(p, "track"),
-                _text(p, "status"),
-                n,
-                _stated_authors(p),
-                has_table,
-                aligned,
-                realign_map is not None,
-                _citations(p),
-                CITATION_SOURCE,
-            )
-        )
-        aff_ok, emails_ok = len(aff) == n, len(emails) == n
-        self.rows["authorships"].extend(
-            (
-                work_id,
-                i,
-                name,
-                (aff[i] or None) if aff_ok else None,
-                (emails[i] or None) if emails_ok else None,
-            )
-            for i, name in enumerate(authors)
-        )
-        self._affiliations(
-            work_id,
-            n,
-            c_entries,
-            names,
-            codes,
-            i_entries,
-            inst_names,
-            inst_urls,
-            emails if len(emails) == n else None,
-            aligned,
-            realign_map,
-        )
-
-    def _affiliations(
-        self,
-        work_id,
-        n,
-        c_entries,
-        names,
-        codes,
-        i_entries,
-        inst_names,
-        inst_urls,
-        emails,
-        aligned,
-        realign_map,
-    ) -> None:
-        joint = bool(c_entries) and [len(e) for e in c_entries] == [len(e) for e in i_entries]
-        inst_aligned = len(i_entries) == n
-
-        def inst(k: int | None) -> tuple[str | None, str | None]:
-            if k is None or not 0 <= k < len(inst_names) or not inst_names[k]:
-                return None, None
-            url = inst_urls[k] if k < len(inst_urls) and inst_urls[k] else None
-            return inst_names[k], url
-
-        def country(k: int | None) -> tuple[str | None, str | None]:
-            if k is None or not 0 <= k < len(codes) or codes[k] is None:
-                return None, None
-            return names[k], codes[k]
-
-        rows = []  # (layout, slot, seq, pos, pos_realigned, inst_name, url, cname, code)
-        if joint or not c_entries:
-            layout = "joint" if joint else "institution-index"
-            for s, entry in enumerate(i_entries):
-                pos = s if (aligned if joint else inst_aligned) else None
-                rpos = (
-                    pos
-                    if pos is not None
-                    else (
-                        realign_map[s] if joint and realign_map and s < len(realign_map) else None
-                    )
-                )
-                for q, k in enumerate(entry):
-                    iname, url = inst(k)
-                    cname, code = country(c_entries[s][q]) if joint else (None, None)
-                    rows.append((layout, s, q, pos, rpos, iname, url, cname, code))
-        else:
-            for s, entry in enumerate(c_entries):
-                pos = s if aligned else None
-                rpos = (
-                    pos
-                    if pos is not None
-                    else (realign_map[s] if realign_map and s < len(realign_map) else None)
-                )
-                for q, k in enumerate(entry):
-                    cname, code = country(k)
-                    rows.append(("country-index", s, q, pos, rpos, None, None, cname, code))
-            for s, entry in enumerate(i_entries):
-                pos = s if inst_aligned else None
-                for q, k in enumerate(entry):
-                    iname, url = inst(k)
-                    rows.append(("institution-index", s, q, pos, pos, iname, url, None, None))
-
-        cn_rows: dict[int, int] = {}  # China-coded rows per author (for the email rule)
-        for r in rows:
-            if r[8] == "CN" and r[4] is not None:
-                cn_rows[r[4]] = cn_rows.get(r[4], 0) + 1
-        for layout, s, q, pos, rpos, iname, url, cname, code in rows:
-            if iname is None and code is None:
-                continue
-            email = emails[rpos] if emails is not None and rpos is not None else None
-            rec, rule = recover(code, iname, url, email, cn_rows.get(rpos, 0))
-            if rule != "source":
-                self.notes[f"region recovered by {rule}"] += 1
-            inst_id = None
-            if iname is not None:
-                inst_id = "pc:" + iname.lower()
-                entry = self.institutions.get(inst_id)
-                if entry is None:
-                    entry = self.institutions[inst_id] = [iname, url, Counter()]
-                if rec:
-                    entry[2][rec] += 1
-            self.rows["affiliations"].append(
-                (
-                    work_id,
-                    layout,
-                    s,
-                    q,
-                    pos,
-                    rpos,
-                    inst_id,
-                    iname,
-                    cname,
-                    code,
-                    rec,
-                    rule if code else None,
-                )
-            )
-
-    def _table(self, name: str, schema: pa.Schema) -> pa.Table:
-        """The buffered row tuples of `name` as an Arrow table with `schema`."""
-        columns = list(zip(*self.rows[name], strict=True)) or [()] * len(schema)
-        return pa.table(
-            [pa.array(col, f.type) for col, f in zip(columns, schema, strict=True)],
-            schema=schema,
-        )
-
-    def tables(self) -> dict[str, pa.Table]:
-        out = {name: self._table(name, _SCHEMAS[name]) for name in _ROW_TABLES}
-        inst_rows = {
-            "institution_id": [],
-            "name": [],
-            "url": [],
-            "ror": [],
-            "country": [],
-            "n_rows": [],
-        }
-        for iid, (name, url, countries) in self.institutions.items():
-            inst_rows["institution_id"].append(iid)
-            inst_rows["name"].append(name)
-            inst_rows["url"].append(url)
-            inst_rows["ror"].append(None)
-            inst_rows["country"].append(countries.most_common(1)[0][0] if countries else None)
-            inst_rows["n_rows"].append(sum(countries.values()))
-        out["institutions"] = pa.table(inst_rows, schema=_SCHEMAS["institutions"])
-        return out
+def _reason(kind: str, detail: str | None, p: dict, rid: str | None) -> str:
+    """The quarantine reason for a problem the SQL found (`kind` from sql.PROBLEMS)."""
+    if kind == "type":
+        return str(detail)
+    if kind == "repeat":
+        return f"repeated listing of paper id {rid!r} (same paper fields)"
+    if kind == "empty":
+        return "record holds no paper fields (title, author, affiliations, ...): empty"
+    if kind.startswith("index:"):
+        return f"{kind[6:]} entry {str(detail).strip()!r} is not a list of integers"
+    if kind == "range:author_num":
+        return f"field 'author_num' is {p.get('author_num')!r}, out of range"
+    return _citation_reason(p.get("gs_citation"))
 
 
 def load_records(vy: VenueYear, fetched: Fetched) -> list:
@@ -579,27 +354,350 @@ def load_records(vy: VenueYear, fetched: Fetched) -> list:
     return records
 
 
-def parse_file(vy: VenueYear, fetched: Fetched) -> LocationRows:
-    """Parse one fetched file into the rows of its warehouse location."""
-    records = load_records(vy, fetched)
-    parser = _FileParser(vy)
-    parser.parse(records)
-    tables = parser.tables()
-    notes = dict(parser.notes)
-    notes["records"] = len(records)
-    return LocationRows(
-        key=vy.key,
-        location=vy.location,
-        content_hash=fetched.content_hash,
-        retrieved_at=fetched.retrieved_at,
-        tables=tables,
-        notes=notes,
+class Parser:
+    """Parses batches of fetched files in a private in-memory DuckDB: every rule is a
+    vectorized SQL statement over all records of the batch (sources/paperlists_sql.py); Python
+    touches only distinct values (country names, institution names, China-coded rows for region
+    recovery) and the rare records that need a closer look (odd JSON types, quarantined ones)."""
+
+    def __init__(self) -> None:
+        self.con = duckdb.connect()
+        for macro in sql.MACROS:
+            self.con.execute(macro)
+        self.halving_depth = 0
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Parser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def parse(self, batch: Sequence[tuple[VenueYear, Fetched]]) -> list[LocationRows]:
+        """The warehouse rows of each file in `batch`, in order (SourceError for a file that
+        is not a JSON array)."""
+        if not batch:
+            return []
+        files = _Files(batch)
+        con = self.con
+        con.register("pl_files", files.contents())
+        con.register("pl_meta", files.meta())
+        try:
+            records = con.sql(sql.RECORDS).to_arrow_table()
+        except duckdb.Error as exc:
+            files.raise_first_bad(str(exc).splitlines()[0])
+        con.unregister("pl_files")
+        counts = np.bincount(records.column("file_no").to_numpy(), minlength=len(batch))
+        for file_no in np.flatnonzero(counts == 0):
+            files.records(int(file_no))  # no records: an empty array, or not an array (raises)
+        records = _split_lists(records)
+        self._halving(records.column("author_l"))
+        con.register("pl_rec", records)
+        self._lookup("pl_countries", _countries(records.column("cnames_l")))
+        con.execute(sql.REPEATS)
+        con.execute(sql.PAPERS)
+        con.unregister("pl_rec")
+        self._lookup("pl_typeerr", files.type_problems(con.execute(sql.CANDIDATES).fetchall()))
+        con.execute(sql.PROBLEMS)
+        con.execute(sql.LOADED)
+        con.execute(sql.ROWS)
+        con.execute(sql.CN_ROWS)
+        self._lookup("pl_regions", _regions(con.execute(sql.CN_DISTINCT).fetchall()))
+        self._lookup("pl_inst_ids", _institution_ids(con.execute(sql.INST_NAMES).fetchall()))
+        con.execute(sql.AFFILIATIONS)
+        tables = {
+            "works": con.sql(sql.WORKS).to_arrow_table(),
+            "authorships": con.sql(sql.AUTHORSHIPS).to_arrow_table(),
+            "affiliations": con.sql(sql.AFFILIATION_ROWS).to_arrow_table(),
+            "institutions": con.sql(sql.INSTITUTIONS).to_arrow_table(),
+            "quarantine": files.quarantine(con.execute(sql.QUARANTINED).fetchall()),
+        }
+        notes = con.execute(sql.NOTES).fetchall()
+        con.execute("DROP VIEW pl_ok")
+        for name in ("pl_repeats", "pl_p", "pl_q", "pl_rows", "pl_cn", "pl_aff"):
+            con.execute(f"DROP TABLE {name}")
+        con.unregister("pl_meta")
+        return files.location_rows(tables, notes, counts.tolist())
+
+    def _halving(self, bylines: pa.ChunkedArray) -> None:
+        """(Re)define pl_halved_len deep enough for the longest byline of the batch (a deeper
+        CASE costs DuckDB planning time on every batch)."""
+        longest = pc.max(pc.list_value_length(bylines)).as_py() or 0
+        depth = max(1, longest.bit_length())
+        if depth != self.halving_depth:
+            self.con.execute(sql.halved_len_macro(depth))
+            self.halving_depth = depth
+
+    def _lookup(self, name: str, table: pa.Table) -> None:
+        self.con.register(name, table)
+
+
+class _Files:
+    """One batch's files: their contents for DuckDB, and the Python side of the rare paths
+    (reading a file's records again to name a bad file, type-check or quarantine a record)."""
+
+    def __init__(self, batch: Sequence[tuple[VenueYear, Fetched]]):
+        self.batch = list(batch)
+        self._records: dict[int, list] = {}
+
+    def contents(self) -> pa.Table:
+        """file_no and content (one Arrow chunk per file over its bytes: no copy)."""
+        chunks = [
+            pa.LargeBinaryArray.from_buffers(
+                pa.large_binary(),
+                1,
+                [
+                    None,
+                    pa.py_buffer(np.array([0, len(f.content)], np.int64)),
+                    pa.py_buffer(f.content),
+                ],
+            )
+            for _, f in self.batch
+        ]
+        try:
+            text = pa.chunked_array(chunks, pa.large_binary()).cast(pa.large_string())
+        except pa.ArrowInvalid:
+            self.raise_first_bad("not UTF-8 text")
+        file_no = pa.array(range(len(self.batch)), pa.int32())
+        return pa.table({"file_no": file_no, "content": text})
+
+    def meta(self) -> pa.Table:
+        return pa.table(
+            {
+                "file_no": pa.array(range(len(self.batch)), pa.int32()),
+                "venue": [vy.venue for vy, _ in self.batch],
+                "year": pa.array([vy.year for vy, _ in self.batch], pa.int32()),
+                "base": [f"{SOURCE}:{vy.venue}{vy.year}:" for vy, _ in self.batch],
+            }
+        )
+
+    def records(self, file_no: int) -> list:
+        if file_no not in self._records:
+            vy, fetched = self.batch[file_no]
+            self._records[file_no] = load_records(vy, fetched)
+        return self._records[file_no]
+
+    def raise_first_bad(self, detail: str) -> NoReturn:
+        """Raise the error of the first file that is not a JSON array of papers."""
+        for file_no in range(len(self.batch)):
+            self.records(file_no)  # raises SourceError naming the file
+        names = ", ".join(vy.location for vy, _ in self.batch)
+        raise SourceError(f"{names}: malformed JSON ({detail})")
+
+    def type_problems(self, candidates: list[tuple[int, int]]) -> pa.Table:
+        """Records the SQL flagged as possibly odd, checked on their parsed JSON values."""
+        rows = []
+        for file_no, record_no in candidates:
+            problem = _type_problem(self.records(file_no)[record_no - 1])
+            if problem:
+                rows.append((file_no, record_no, *problem))
+        cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
+        return pa.table(
+            [pa.array(c, t) for c, t in zip(cols, _TYPEERR_TYPES, strict=True)],
+            names=["file_no", "record_no", "rank", "reason"],
+        )
+
+    def quarantine(self, rows: list[tuple]) -> pa.Table:
+        """Quarantine rows (file_no, record_no, record_id, kind, detail) -> warehouse rows with
+        the reason and the record's raw JSON."""
+        out = []
+        for file_no, record_no, rid, kind, detail in rows:
+            p = self.records(file_no)[record_no - 1]
+            raw = orjson.dumps(p).decode()[:_RAW_MAX]
+            reason = _reason(kind, detail, p, rid)
+            out.append(
+                (file_no, SOURCE, self.batch[file_no][0].location, rid, record_no, reason, raw)
+            )
+        schema = pa.schema([("file_no", pa.int32()), *_SCHEMAS["quarantine"]])
+        cols = list(zip(*out, strict=True)) or [()] * len(schema)
+        return pa.table(
+            [pa.array(c, f.type) for c, f in zip(cols, schema, strict=True)], schema=schema
+        )
+
+    def location_rows(
+        self, tables: dict[str, pa.Table], notes: list[tuple], counts: list[int]
+    ) -> list[LocationRows]:
+        """Split the batch's tables (by their file_no column) into one LocationRows per file."""
+        per_file = {
+            name: _split_by_file(t, len(self.batch), _SCHEMAS[name]) for name, t in tables.items()
+        }
+        file_notes: dict[int, dict[str, int]] = {i: {} for i in range(len(self.batch))}
+        for file_no, note, n in notes:
+            file_notes[file_no][note] = n
+        out = []
+        for file_no, (vy, fetched) in enumerate(self.batch):
+            rows = {name: parts[file_no] for name, parts in per_file.items()}
+            out.append(
+                LocationRows(
+                    key=vy.key,
+                    location=vy.location,
+                    content_hash=fetched.content_hash,
+                    retrieved_at=fetched.retrieved_at,
+                    tables=rows,
+                    notes={**file_notes[file_no], "records": counts[file_no]},
+                )
+            )
+        return out
+
+
+_TYPEERR_TYPES = (pa.int32(), pa.int32(), pa.float64(), pa.string())
+
+
+def _split_by_file(table: pa.Table, n_files: int, schema: pa.Schema) -> list[pa.Table]:
+    """Slices of `table` per file (by its file_no column), cast to `schema` (the column order and
+    types of the warehouse rows). Rows usually come out of DuckDB grouped by file already."""
+    file_no = table.column("file_no").to_numpy()
+    if len(file_no) > 1 and np.any(file_no[1:] < file_no[:-1]):
+        order = np.argsort(file_no, kind="stable")
+        table, file_no = table.take(order), file_no[order]
+    body = table.select(schema.names).cast(schema)
+    bounds = np.searchsorted(file_no, np.arange(n_files + 1))
+    return [body.slice(bounds[i], bounds[i + 1] - bounds[i]) for i in range(n_files)]
+
+
+def _split(column: pa.ChunkedArray) -> pa.ListArray:
+    """Python's [x.strip() for x in s.split(';')] over a whole column (NULL -> [])."""
+    lists = pc.split_pattern(column, ";").combine_chunks()
+    values = pc.utf8_trim(lists.values, characters=sql.PY_WHITESPACE)
+    return pa.ListArray.from_arrays(lists.offsets, values)
+
+
+def _split_lists(records: pa.Table) -> pa.Table:
+    """`records` plus each `;`-list field split and stripped (see paperlists_sql.RECORDS)."""
+
+    def col(name: str) -> pa.ChunkedArray:
+        return records.column(name)
+
+    author = col("author")
+    # A byline without ';' is comma-separated (siggraph2025).
+    author = pc.if_else(
+        pc.match_substring(author, ";"), author, pc.replace_substring(author, ",", ";")
+    )
+    email = pc.if_else(
+        pc.equal(pc.fill_null(col("email"), ""), ""), col("aff_domain"), col("email")
+    )
+    lists = {
+        "author_l": author,
+        "aff_l": col("aff"),
+        "emails_l": email,
+        "cnames_l": col("aff_country_unique"),
+        "inames_l": col("aff_unique_norm"),
+        "iurls_l": col("aff_unique_url"),
+        "cidx_l": col("aff_country_unique_index"),
+        "iidx_l": col("aff_unique_index"),
+    }
+    for name, values in lists.items():
+        records = records.append_column(name, _split(values))
+    return records.append_column("odd", _odd([col(f) for f in sql.TYPED]))
+
+
+def _odd(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
+    """Per record: a field's text may be a JSON list, object or boolean ('[...]', '{...}',
+    'true', 'false'); such records get a closer look in Python (`_type_problem`)."""
+    out = None
+    for c in columns:
+        for a, b in (("[", "]"), ("{", "}")):
+            out = _or(out, pc.and_kleene(pc.starts_with(c, a), pc.ends_with(c, b)))
+        out = _or(out, pc.is_in(c, pa.array(["true", "false"])))
+    return pc.fill_null(out, False)
+
+
+def _or(a: pa.ChunkedArray | None, b: pa.ChunkedArray) -> pa.ChunkedArray:
+    return b if a is None else pc.or_kleene(a, b)
+
+
+def _countries(names: pa.ListArray) -> pa.Table:
+    """Country table names -> ISO code (None when unknown or unmapped) and whether unmapped."""
+    distinct = pc.unique(names.combine_chunks().flatten()).to_pylist()
+    rows = [(n, None if is_unknown(n) else to_iso2(n)) for n in distinct]
+    return pa.table(
+        {
+            "name": [n for n, _ in rows],
+            "code": pa.array([c for _, c in rows], pa.string()),
+            "unmapped": [c is None and not is_unknown(n) for n, c in rows],
+        }
     )
 
 
+def _regions(rows: list[tuple]) -> pa.Table:
+    """Each distinct China-coded (institution, address, email, China rows of the author) ->
+    the recovered code and rule (geo.regions.recover)."""
+    recovered = [recover("CN", iname, url, email, cn) for iname, url, email, cn in rows]
+    cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
+    return pa.table(
+        {
+            "iname": pa.array(cols[0], pa.string()),
+            "url": pa.array(cols[1], pa.string()),
+            "email": pa.array(cols[2], pa.string()),
+            "cn_rows": pa.array(cols[3], pa.int64()),
+            "country": pa.array([c for c, _ in recovered], pa.string()),
+            "rule": pa.array([r for _, r in recovered], pa.string()),
+        }
+    )
+
+
+def _institution_ids(names: list[tuple[str]]) -> pa.Table:
+    """Institution name -> institution id (`pc:` + the name in Python's lower case)."""
+    return pa.table(
+        {
+            "iname": pa.array([n for (n,) in names], pa.string()),
+            "institution_id": pa.array([f"pc:{n.lower()}" for (n,) in names], pa.string()),
+        }
+    )
+
+
+def parse_files(batch: Sequence[tuple[VenueYear, Fetched]]) -> list[LocationRows]:
+    """Parse fetched files into the rows of their warehouse locations (one private DuckDB)."""
+    with Parser() as parser:
+        return parser.parse(batch)
+
+
+def parse_file(vy: VenueYear, fetched: Fetched) -> LocationRows:
+    """Parse one fetched file into the rows of its warehouse location."""
+    return parse_files([(vy, fetched)])[0]
+
+
 def read(vy: VenueYear, client=None) -> LocationRows:
-    """Fetch and parse one venue-year."""
+    """Fetch and parse one venue-year (for many, `read_all` is much cheaper)."""
     return parse_file(vy, read_location(vy.location, client=client))
 
 
-__all__ = ["PARSER_VERSION", "SOURCE", "NotFound", "VenueYear", "discover", "parse_file", "read"]
+def read_all(files: Iterable[VenueYear], client=None) -> Iterator[LocationRows]:
+    """Fetch and parse venue-years, in order, in batches of about BATCH_BYTES through one
+    parser (each batch costs DuckDB a fixed planning time, whatever its size)."""
+    fetched = ((vy, read_location(vy.location, client=client)) for vy in files)
+    with Parser() as parser:
+        for batch in batched(fetched):
+            yield from parser.parse(batch)
+
+
+def batched(
+    fetched: Iterable[tuple[VenueYear, Fetched]], limit: int = BATCH_BYTES
+) -> Iterator[list[tuple[VenueYear, Fetched]]]:
+    """Group fetched files, in order, into batches of about `limit` bytes of JSON."""
+    batch: list[tuple[VenueYear, Fetched]] = []
+    size = 0
+    for vy, f in fetched:
+        batch.append((vy, f))
+        size += len(f.content)
+        if size >= limit:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+__all__ = [
+    "PARSER_VERSION",
+    "SOURCE",
+    "NotFound",
+    "Parser",
+    "VenueYear",
+    "discover",
+    "parse_file",
+    "parse_files",
+    "read",
+    "read_all",
+]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import orjson
 import pyarrow as pa
 
 from aicensus.geo.affiliations.normalize import is_missing
@@ -42,13 +43,71 @@ def _none(v: str | None) -> str | None:
     return None if v is None or is_missing(v) else v
 
 
-class _AffonlyParser(pl._FileParser):
-    """Reuses the paperlists record handling; affiliations come from the resolver."""
+_ROW_TABLES = ("works", "authorships", "affiliations", "quarantine")
+_RAW_MAX = 2000
+
+
+class _AffonlyParser:
+    """Parse one file's records into row tuples (per record: the resolver is Python), counting
+    quirks as notes; ids, repeated listings and field checks follow sources/paperlists.py."""
 
     def __init__(self, vy: pl.VenueYear, resolver: Resolver):
-        super().__init__(vy)
+        self.vy = vy
         self.resolver = resolver
         self.cvf = vy.venue in CVF_VENUES
+        # Row tuples per table, in column order (positional tuples: the parser's hot path).
+        self.rows: dict[str, list[tuple]] = {t: [] for t in _ROW_TABLES}
+        self.notes: Counter[str] = Counter()
+        self.seen_ids: dict[str, dict] = {}  # id -> first record with it
+
+    def quarantine(self, record_no: int, record_id: str | None, reason: str, raw: object):
+        text = orjson.dumps(raw).decode()
+        self.rows["quarantine"].append(
+            (pl.SOURCE, self.vy.location, record_id, record_no, reason, text[:_RAW_MAX])
+        )
+
+    def parse(self, records: list) -> None:
+        for no, p in enumerate(records, start=1):
+            if not isinstance(p, dict):
+                self.quarantine(no, None, f"record is a {type(p).__name__}, not an object", p)
+                continue
+            rid = p.get("id")
+            rid = None if rid in (None, "") else str(rid)
+            try:
+                work_id = self._work_id(no, rid, p)
+                if work_id is None:
+                    continue
+                if all(p.get(k) in (None, "") for k in pl._PAPER_FIELDS):
+                    raise pl.RecordError(pl._reason("empty", None, p, rid))
+                self._paper(no, rid, work_id, p)
+            except pl.RecordError as exc:
+                self.quarantine(no, rid, str(exc), p)
+
+    def _work_id(self, no: int, rid: str | None, p: dict) -> str | None:
+        base = f"{SOURCE}:{self.vy.venue}{self.vy.year}:"
+        if rid is None:
+            self.notes["records without id (numbered by position)"] += 1
+            return f"{base}#{no}"
+        first = self.seen_ids.get(rid)
+        if first is None:
+            self.seen_ids[rid] = p
+            return base + rid
+        # serialized only when an id repeats (rare), not for every record
+        if orjson.dumps([first.get(k) for k in pl._PAPER_FIELDS]) == orjson.dumps(
+            [p.get(k) for k in pl._PAPER_FIELDS]
+        ):
+            self.quarantine(no, rid, pl._reason("repeat", None, p, rid), p)
+            return None
+        self.notes["records sharing an id with different content (numbered)"] += 1
+        return f"{base}{rid}#{no}"
+
+    def _table(self, name: str, schema: pa.Schema) -> pa.Table:
+        """The buffered row tuples of `name` as an Arrow table with `schema`."""
+        columns = list(zip(*self.rows[name], strict=True)) or [()] * len(schema)
+        return pa.table(
+            [pa.array(col, f.type) for col, f in zip(columns, schema, strict=True)],
+            schema=schema,
+        )
 
     def _paper(self, no: int, rid: str | None, work_id: str, p: dict) -> None:
         authors, _ = pl.split_authors(pl._text(p, "author"))
@@ -60,7 +119,7 @@ class _AffonlyParser(pl._FileParser):
         per_author = not self.cvf and len(aff) == n
         if not self.cvf and aff and not per_author:
             self.notes["affiliation list length differs from authors (paper level only)"] += 1
-        # Row tuples in pl._SCHEMAS column order (see pl._FileParser).
+        # Row tuples in pl._SCHEMAS column order.
         self.rows["works"].append(
             (
                 work_id,

@@ -29,8 +29,8 @@ def learned_pairs(location: str) -> Counter[Pair]:
     """Pairs learned from every paperlists file at `location` that has country indexes."""
     files, _ = pl.discover(location)
     out: Counter[Pair] = Counter()
-    for vy in files:
-        out.update(pairs_from_tables(pl.read(vy).tables, vy.key))
+    for vy, rows in zip(files, pl.read_all(files), strict=True):
+        out.update(pairs_from_tables(rows.tables, vy.key))
     return out
 
 

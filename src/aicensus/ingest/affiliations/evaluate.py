@@ -111,8 +111,7 @@ def evaluate(
     files, _ = pl.discover(location)
     parsed = []
     learned: Counter = Counter()
-    for vy in files:
-        rows = pl.read(vy)
+    for vy, rows in zip(files, pl.read_all(files), strict=True):
         if not any(rows.tables["works"].column("has_country_table").to_pylist()):
             continue
         parsed.append((vy, rows))
