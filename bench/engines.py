@@ -117,8 +117,8 @@ def fake_snapshot(data: Path, records: int, parts: int, work: Path) -> Path:
 
 def bench_ingest(data: Path, records: int, work: Path) -> None:
     from aicensus.engines.spark import session
-    from aicensus.ingest.spark import ingest_snapshot
     from aicensus.ingest.openalex import load_snapshot
+    from aicensus.ingest.spark import ingest_snapshot
 
     cores = int(os.environ.get("BENCH_SPARK_CORES", "2"))
     root = fake_snapshot(data, records, 2 * cores, work)

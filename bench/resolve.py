@@ -17,8 +17,8 @@ import orjson
 from rapidfuzz import fuzz, process
 
 from aicensus.config import load_settings
-from aicensus.ingest.affiliations.build import default_resolver
 from aicensus.geo.affiliations.normalize import key
+from aicensus.ingest.affiliations.build import default_resolver
 
 
 def strings(root: Path) -> list[tuple[str, str | None]]:
