@@ -117,12 +117,12 @@ def test_compare_methods_takes_countries(db):
 
 
 def test_same_country_options_in_both_commands():
-    from aicensus.cli import common
+    from aicensus.cli import options
     from aicensus.cli import papers as cli_papers
 
     for command in (cli_papers.share, cli_papers.compare_methods):
         defaults = command.__defaults__ or ()
-        assert common.COUNTRY in defaults and common.COUNTRIES in defaults, command.__name__
+        assert options.COUNTRY in defaults and options.COUNTRIES in defaults, command.__name__
 
 
 def _folded_papers(con, venue: str, year: int) -> int:

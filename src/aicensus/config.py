@@ -13,6 +13,7 @@ from pathlib import Path
 
 from aicensus.errors import AicensusError
 
+EPOCH_URL = "https://epoch.ai/data/notable_ai_models.csv"  # Epoch's public CSV (--online)
 PAPERLISTS_UPSTREAM = (
     "https://raw.githubusercontent.com/papercopilot/paperlists/main/{venue}/{venue}{year}.json"
 )

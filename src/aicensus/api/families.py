@@ -72,12 +72,14 @@ class Papers(Family):
         """Share of papers by country (or institution) per group."""
         return self._run(self._m.share, options, top=top or None)
 
-    def compare_methods(self, countries: object = "CN,US", **options: Any) -> pd.DataFrame:
-        """Each country's share under all four counting methods, side by side."""
+    def compare_methods(self, units: object = "CN,US", **options: Any) -> pd.DataFrame:
+        """Each unit's (country's) share under all four counting methods, side by side."""
         from aicensus.options import parse_list
 
-        units = [c.upper() for c in parse_list(countries, "countries")]
-        return self._run(self._m.compare_methods, options, units=units)
+        codes = [c.upper() for c in parse_list(units, "units")]
+        if not codes:
+            raise AicensusError("units: give at least one ISO code, e.g. CN")
+        return self._run(self._m.compare_methods, options, units=codes)
 
     def collaboration(self, **options: Any) -> pd.DataFrame:
         """International collaboration: papers with two or more countries."""
@@ -178,6 +180,11 @@ class Hub(Family):
     def concentration(self, **options: Any) -> pd.DataFrame:
         """Concentration of Hub models across organizations."""
         return self._run(self._m.concentration, options)
+
+    def snapshots(self) -> pd.DataFrame:
+        """The loaded Hub snapshots (source, date, models, complete)."""
+        with self._wh.reading() as con:
+            return self._m.snapshots(con)
 
     def change(self, from_snapshot: str, to_snapshot: str, **options: Any) -> pd.DataFrame:
         """Share per unit in two snapshots and the change in percentage points."""

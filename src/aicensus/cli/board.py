@@ -1,58 +1,47 @@
-"""`aicensus board ...`: leaderboard standing by country over time."""
+"""`aicensus board ...`: leaderboard measures (option parsing, one library call, print)."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from aicensus.cli.common import COUNTRY, ENGINE, run_on, settings
-from aicensus.cli.measure_output import emit_result as emit
+from aicensus.cli.common import emit, warehouse
+from aicensus.cli.options import (
+    BOARD,
+    BOARD_ATTR,
+    BOARD_TOP,
+    CHART,
+    COUNTRY,
+    CURRENT,
+    ENGINE,
+    FMT,
+    ORGS,
+    OUT,
+    PRESET,
+    SINCE,
+    UNTIL,
+)
 from aicensus.errors import AicensusError
-from aicensus.measures import boards as bm
-from aicensus.options import parse_list
-from aicensus.report import charts
-from aicensus.report.models_charts import gap_over_time, standing_over_time
-from aicensus.warehouse import open_readonly
 
 app = typer.Typer(help="Leaderboards: ranks, standing, gaps, concentration.", no_args_is_help=True)
-
-BOARD = typer.Option("text", help="text | text-to-video | image-to-video | text-lab-flagships")
-PRESET = typer.Option(None, help="Only these presets (sources), comma-separated.")
-SINCE = typer.Option(None, help="First snapshot date (YYYY-MM-DD).")
-UNTIL = typer.Option(None, help="Last snapshot date (YYYY-MM-DD).")
-TOP = typer.Option(10, help="k for top-k figures.")
-ATTR = typer.Option(
-    "hq", help="source (leaderboard's country, else HQ) | hq (registry HQ) | hq-rollup"
-)
-ORGS = typer.Option("registry", help="registry | rollup (count root parents as one)")
-CURRENT = typer.Option(False, "--current-only", help="Rank only current entries.")
-FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
-OUT = typer.Option(None, "--output", help="Write to this file.")
+TOP_COLUMNS = ["snapshot_date", "preset", "rank_strict", "rank_strict_max", "rank_ub", "rank_lb",
+               "model", "org_name", "country", "rating", "ci_plus", "ci_minus", "votes",
+               "open_weights"]  # fmt: skip
 
 
-def _date(s: str | None, flag: str) -> date | None:
-    if not s:
-        return None
-    try:
-        return date.fromisoformat(s)
-    except ValueError:
-        raise AicensusError(f"{flag}: {s!r} is not YYYY-MM-DD") from None
+def _options(board, preset, since, until, attribution, current, engine, **kw: Any) -> dict:
+    """CLI spellings to the library's BoardQuery fields."""
+    return dict(board=board, presets=preset, start=since, end=until, attribution=attribution,
+                current_only=current, engine=engine, **kw)  # fmt: skip
 
 
-def _q(board, preset, since, until, top, attribution, orgs, current, country=None):
-    return bm.BoardQuery(
-        board=board,
-        presets=parse_list(preset),
-        start=_date(since, "--since"),
-        end=_date(until, "--until"),
-        top=top,
-        attribution=attribution,
-        orgs=orgs,
-        current_only=current,
-        countries=parse_list(country),
-    ).checked()
+def _chart(path: Path | None, draw: Any, *args: Any) -> None:
+    if path is not None:
+        from aicensus.report import charts
+
+        charts.save(draw(*args), path)
 
 
 @app.command("top")
@@ -63,8 +52,8 @@ def top_entries(
     on: str = typer.Option(None, "--date", help="Snapshot date (default: all selected)."),
     since: str = SINCE,
     until: str = UNTIL,
-    top: int = TOP,
-    attribution: str = ATTR,
+    top: int = BOARD_TOP,
+    attribution: str = BOARD_ATTR,
     orgs: str = ORGS,
     current: bool = CURRENT,
     engine: str = ENGINE,
@@ -72,16 +61,9 @@ def top_entries(
     output: Path = OUT,
 ) -> None:
     """The top-k entries of each snapshot with strict and CI-aware ranks."""
-    q = _q(board, preset, since, until, top, attribution, orgs, current)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        result = bm.entries(con, q, _date(on, "--date"), engine=eng)
-    cols = ["snapshot_date", "preset", "rank_strict", "rank_strict_max", "rank_ub", "rank_lb",
-            "model", "org_name", "country", "rating", "ci_plus", "ci_minus", "votes",
-            "open_weights"]  # fmt: skip
-    if fmt == "table" and output is None:
-        result.table = result.table[cols]
-    emit(result, fmt, output, f"Top {top} on the {board} board")
+    opts = _options(board, preset, since, until, attribution, current, engine, top=top, orgs=orgs)
+    df = warehouse(ctx).board.entries(snapshot_date=on, **opts)
+    emit(df, fmt, output, f"Top {top} on the {board} board", columns=TOP_COLUMNS)
 
 
 @app.command("standing")
@@ -91,28 +73,30 @@ def standing(
     preset: str = PRESET,
     since: str = SINCE,
     until: str = UNTIL,
-    top: int = TOP,
+    top: int = BOARD_TOP,
     by: str = typer.Option("country", help="country (the only grouping for now)"),
-    attribution: str = ATTR,
+    attribution: str = BOARD_ATTR,
     orgs: str = ORGS,
     current: bool = CURRENT,
     country: str = COUNTRY,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
-    chart: Path = typer.Option(None, help="Top-k entries per country over time."),
+    chart: Path = CHART,
 ) -> None:
     """Standing by country per snapshot: best rank, top-k entries, organizations, open weights."""
     if by != "country":
         raise AicensusError(f"--by {by!r}: only 'country' is supported")
-    q = _q(board, preset, since, until, top, attribution, orgs, current, country)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        result = bm.standing(con, q, engine=eng)
+    opts = _options(board, preset, since, until, attribution, current, engine, top=top,
+                    orgs=orgs, countries=country)  # fmt: skip
+    df = warehouse(ctx).board.standing(**opts)
     if chart is not None:
-        col = f"entries_top{top}"
-        charts.save(standing_over_time(result, col, f"Entries in the top {top}, {board}"), chart)
-    emit(result, fmt, output, f"Standing on the {board} board (top {top})")
+        from aicensus.api.families import result_of
+        from aicensus.report.models_charts import standing_over_time
+
+        title = f"Entries in the top {top}, {board}"
+        _chart(chart, standing_over_time, result_of(df), f"entries_top{top}", title)
+    emit(df, fmt, output, f"Standing on the {board} board (top {top})")
 
 
 @app.command("gap")
@@ -124,21 +108,22 @@ def gap(
     preset: str = PRESET,
     since: str = SINCE,
     until: str = UNTIL,
-    attribution: str = ATTR,
+    attribution: str = BOARD_ATTR,
     current: bool = CURRENT,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
-    chart: Path = typer.Option(None, help="Gap over time with its interval."),
+    chart: Path = CHART,
 ) -> None:
     """Rating gap between the best model of country A and of country B, with its interval."""
-    q = _q(board, preset, since, until, 10, attribution, "registry", current)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        result = bm.gap(con, q, a, b, engine=eng)
+    opts = _options(board, preset, since, until, attribution, current, engine)
+    df = warehouse(ctx).board.gap(a=a, b=b, **opts)
     if chart is not None:
-        charts.save(gap_over_time(result), chart)
-    emit(result, fmt, output, f"Best {a.upper()} vs best {b.upper()} on the {board} board")
+        from aicensus.api.families import result_of
+        from aicensus.report.models_charts import gap_over_time
+
+        _chart(chart, gap_over_time, result_of(df))
+    emit(df, fmt, output, f"Best {a.upper()} vs best {b.upper()} on the {board} board")
 
 
 @app.command("concentration")
@@ -148,8 +133,8 @@ def concentration(
     preset: str = PRESET,
     since: str = SINCE,
     until: str = UNTIL,
-    top: int = TOP,
-    attribution: str = ATTR,
+    top: int = BOARD_TOP,
+    attribution: str = BOARD_ATTR,
     orgs: str = ORGS,
     current: bool = CURRENT,
     country: str = COUNTRY,
@@ -158,8 +143,7 @@ def concentration(
     output: Path = OUT,
 ) -> None:
     """Concentration of each country's top-k entries across organizations (HHI, top-1)."""
-    q = _q(board, preset, since, until, top, attribution, orgs, current, country)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        result = bm.concentration(con, q, engine=eng)
-    emit(result, fmt, output, f"Concentration of top-{top} entries ({orgs})")
+    opts = _options(board, preset, since, until, attribution, current, engine, top=top,
+                    orgs=orgs, countries=country)  # fmt: skip
+    df = warehouse(ctx).board.concentration(**opts)
+    emit(df, fmt, output, f"Concentration of top-{top} entries ({orgs})")

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from aicensus.claims import verdicts
 from aicensus.cli.common import console, warehouse
 from aicensus.errors import AicensusError
 
-STYLE = {
-    verdicts.SUPPORTED: "green",
-    verdicts.REFUTED: "red",
-    verdicts.DEPENDS: "yellow",
-    verdicts.INSUFFICIENT_DATA: "dim",
-}
+if TYPE_CHECKING:
+    from aicensus.claims.verdicts import Verdict
+
+STYLE = {"supported": "green", "refuted": "red", "depends": "yellow", "insufficient data": "dim"}
 
 
 def check(
@@ -51,7 +49,7 @@ def check(
     console.print(table)
 
 
-def print_explain(v: verdicts.Verdict) -> None:
+def print_explain(v: Verdict) -> None:
     console.print(f"[bold]{v.id}[/bold]: {v.claim}")
     if v.where:
         console.print(f"[dim]where: {v.where}[/dim]")

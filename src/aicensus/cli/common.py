@@ -1,50 +1,32 @@
-"""Shared CLI helpers: option parsing, Rich tables, printing a measure result."""
+"""Shared CLI helpers: settings, the warehouse object, Rich tables, the one way a measure
+result is printed or written (emit). Heavy libraries load on first use, so `--help` is quick."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from aicensus.config import Settings, load_settings
-from aicensus.engines import Engine, get_engine
-from aicensus.measures.base import MeasureResult, listing
-from aicensus.measures.output import render
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from aicensus.api import Warehouse
+    from aicensus.engines import Engine
+    from aicensus.measures.base import MeasureResult
 
 # Wide enough for measure tables when output is a pipe or file (Rich falls back to 80 columns).
 console = Console(width=None if Console().is_terminal else 160)
 err_console = Console(stderr=True)
 # Columns kept out of the on-screen table (they stay in csv/json/parquet output).
 _SCREEN_HIDDEN = ("papers_loaded",)
-
-
-# One country option set for every measure command: which rows to show, and (papers) which
-# countries to count.
-COUNTRY = typer.Option(
-    None,
-    "--country",
-    help="Only these countries' rows (ISO codes, comma-separated); figures are computed over "
-    "all countries.",
-)
-COUNTRIES = typer.Option(
-    "source",
-    "--countries",
-    help="Countries (and institutions) counted: source | inferred (from affiliation text) | "
-    "inferred-where-missing",
-)
-
-ENGINE = typer.Option(
-    "duckdb",
-    "--engine",
-    help="duckdb (default) | spark (master from AICENSUS_SPARK_MASTER or [spark] master)",
-)
+# Choices named on the metadata line of model, leaderboard and Hub results.
+_SHOWN = ("subset", "method", "attribution", "by", "orgs", "per", "board", "top", "current_only")
+_PERCENT = ("share", "coverage", "agreement", "rate", "top10_share", "pp_top10")
+_METHODS = ("full", "country-fractional", "author-fractional", "first-author")
 
 
 def settings(ctx: typer.Context) -> Settings:
@@ -62,19 +44,16 @@ def warehouse(ctx: typer.Context) -> Warehouse:
 
 def run_on(ctx: typer.Context, name: str) -> Engine:
     """The execution engine named by --engine, configured from settings ([spark])."""
+    from aicensus.engines import get_engine
+
     return get_engine(name, settings(ctx).spark)
 
 
 def _fmt(col: str, value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):  # NaN
         return "–"
     if isinstance(value, float):
-        if col in ("share", "coverage", "agreement", "rate", "top10_share", "pp_top10") or col in (
-            "full",
-            "country-fractional",
-            "author-fractional",
-            "first-author",
-        ):
+        if col in _PERCENT or col in _METHODS:
             return f"{100 * value:.2f}%"
         return f"{value:,.2f}"
     if isinstance(value, int) and col != "year":
@@ -83,6 +62,10 @@ def _fmt(col: str, value: object) -> str:
 
 
 def print_table(df: pd.DataFrame, title: str | None = None, limit: int = 200) -> None:
+    """A DataFrame as a Rich table (shares as percentages, counts with thousands separators)."""
+    import pandas as pd
+    from rich.table import Table
+
     table = Table(title=title, show_lines=False)
     df = df.drop(columns=[c for c in _SCREEN_HIDDEN if c in df.columns])
     for col in df.columns:
@@ -96,7 +79,13 @@ def print_table(df: pd.DataFrame, title: str | None = None, limit: int = 200) ->
 
 
 def print_meta(result: MeasureResult) -> None:
+    """Dim lines under a table: the counting choices, coverage notes and sources."""
     m = result.meta
+    if "regions" not in m:  # models, leaderboards, Hub
+        parts = [f"{k}={m[k]}" for k in _SHOWN if m.get(k) not in (None, "")]
+        console.print("[dim]" + "  ".join(parts) + "[/dim]")
+        print_sources(m, "location(s) incl. the organization registry")
+        return
     parts = [f"method={m.get('method')}", f"regions={m.get('regions')}"]
     if m.get("group"):
         parts.append(f"group={m['group']}")
@@ -119,7 +108,7 @@ def print_meta(result: MeasureResult) -> None:
     empty = m.get("without_data")
     if empty:
         console.print(
-            f"[dim]no paper with a known {m.get('unit')} in {listing(empty)} "
+            f"[dim]no paper with a known {m.get('unit')} in {_listing(empty)} "
             "(left out of the table)[/dim]"
         )
     moved = m.get("regions_moved")
@@ -142,10 +131,32 @@ def print_sources(meta: dict, what: str) -> None:
         )
 
 
-def emit(result: MeasureResult, fmt: str, output: Path | None, title: str) -> None:
-    """Print or write a result in the requested format."""
+def _listing(items: list[str]) -> str:
+    from aicensus.measures.base import listing
+
+    return listing(items)
+
+
+def emit(
+    result: MeasureResult | pd.DataFrame,
+    fmt: str,
+    output: Path | None,
+    title: str,
+    columns: list[str] | None = None,
+) -> None:
+    """Print a result (a MeasureResult, or a DataFrame from the library with its metadata in
+    .attrs) as a table, or write it as csv/json/parquet; `columns`: the on-screen subset."""
+    from aicensus.api.families import result_of
+    from aicensus.measures.output import render
+
+    if not hasattr(result, "meta"):
+        result = result_of(result)
     if fmt == "table" and output is None:
-        print_table(result.table, title=title)
+        df = result.table
+        for col in ("year", "snapshot_date"):
+            if col in df.columns and "regions" not in result.meta:
+                df = df.assign(**{col: df[col].astype(str)})
+        print_table(df[columns] if columns else df, title=title)
         print_meta(result)
         return
     text = render(result, "csv" if fmt == "table" else fmt, output)

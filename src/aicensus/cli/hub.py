@@ -6,33 +6,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from aicensus.cli.common import ENGINE, console, err_console, run_on, settings
-from aicensus.cli.measure_output import emit_result as emit
-from aicensus.measures import hub as hm
-from aicensus.report import charts
-from aicensus.report.hub_charts import families_bars, share_bars
-from aicensus.warehouse import connect, open_readonly
+from aicensus.cli.common import console, emit, err_console, print_table, warehouse
+from aicensus.cli.options import (
+    CHART,
+    ENGINE,
+    FMT,
+    HUB_ATTR,
+    HUB_BY,
+    HUB_SOURCE,
+    OUT,
+    SNAPSHOT,
+    WEIGHT,
+)
 
 app = typer.Typer(
     help="Hugging Face Hub: live pull, open-model share, families.", no_args_is_help=True
 )
-
-BY = typer.Option("country", help="country | org")
-WEIGHT = typer.Option("count", help="count | downloads | derivatives")
-ATTR = typer.Option("root", help="root (root family's organization) | uploader (own namespace)")
-SNAP = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the latest loaded).")
-SRC = typer.Option(None, help="hf_models_api | hf_models_table | hub_pull (default: any).")
-FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
-OUT = typer.Option(None, "--output", help="Write to this file.")
-CHART = typer.Option(None, "--chart", help="Write a chart (.svg, .png or .html).")
-
-
-def _q(by, weight, attribution, snapshot, source) -> hm.HubQuery:
-    return hm.HubQuery(
-        by=by, weight=weight, attribution=attribution, snapshot=snapshot, source=source
-    ).checked()
 
 
 @app.command("pull")
@@ -50,6 +40,8 @@ def pull_cmd(
     """Pull model listings (token from HF_TOKEN, never printed); re-run to resume."""
     import os
 
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from aicensus.ingest.hub_pull import DEFAULT_ENDPOINT, PullFilters, pull
 
     ep = endpoint or os.environ.get("HF_ENDPOINT") or DEFAULT_ENDPOINT
@@ -59,65 +51,59 @@ def pull_cmd(
         library=library,
         created_after=created_after,
     )
-    s = settings(ctx)
-    con = connect(s.db)
-    try:
-        with Progress(
+    wh = warehouse(ctx)
+    with (
+        wh.writing() as con,
+        Progress(
             SpinnerColumn(),
             TextColumn("[bold]hub pull[/bold] {task.description}"),
             TimeElapsedColumn(),
             console=err_console,
             transient=True,
-        ) as bar:
-            task = bar.add_task("", total=None)
-            total = [0]
+        ) as bar,
+    ):
+        task = bar.add_task("", total=None)
+        total = [0]
 
-            def tick(page: int, n: int) -> None:
-                total[0] += n
-                bar.update(task, description=f"page {page:,}: {total[0]:,} models this run")
+        def tick(page: int, n: int) -> None:
+            total[0] += n
+            bar.update(task, description=f"page {page:,}: {total[0]:,} models this run")
 
-            summary = pull(con, ep, f, progress=tick, timeout=timeout)
-    finally:
-        con.close()
+        summary = pull(con, ep, f, progress=tick, timeout=timeout)
     state = "resumed" if summary.resumed else "new"
     console.print(
         f"hub pull {summary.pull_id} ({state}): {summary.pages:,} page(s) fetched, "
-        f"snapshot {summary.snapshot} complete with {summary.models:,} models → {s.db}"
+        f"snapshot {summary.snapshot} complete with {summary.models:,} models → {wh.path}"
     )
 
 
 @app.command("share")
 def share_cmd(
     ctx: typer.Context,
-    by: str = BY,
+    by: str = HUB_BY,
     weight: str = WEIGHT,
-    attribution: str = ATTR,
-    snapshot: str = SNAP,
-    source: str = SRC,
+    attribution: str = HUB_ATTR,
+    snapshot: str = SNAPSHOT,
+    source: str = HUB_SOURCE,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
     chart: Path = CHART,
 ) -> None:
     """Share of open models by country or organization (unknown always shown)."""
-    q = _q(by, weight, attribution, snapshot, source)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        r = hm.share(con, q, engine=eng)
-    if chart is not None:
-        charts.save(share_bars(r), chart)
-    emit(
-        r,
-        fmt,
-        output,
-        f"Hub models by {by} ({weight}, {attribution} attribution, "
-        f"{r.meta['source']} {r.meta['snapshot']})",
-    )
-    u = r.meta["unknown"]
+    df = warehouse(ctx).hub.share(
+        by=by, weight=weight, attribution=attribution, snapshot=snapshot, source=source,
+        engine=engine,
+    )  # fmt: skip
+    m = df.attrs["meta"]
+    _chart(chart, "share_bars", df)
+    emit(df, fmt, output, f"Hub models by {by} ({weight}, {attribution} attribution, "
+         f"{m['source']} {m['snapshot']})")  # fmt: skip
     if fmt == "table" and output is None:
+        u = m["unknown"]
         console.print(
             f"[dim]unknown: {u['models']:,} models, {100 * u['share']:.2f}% of "
-            f"{weight}; rules: {r.meta['attribution_rules']}[/dim]"
+            f"{weight}; rules: {m['attribution_rules']}[/dim]"
         )
 
 
@@ -125,8 +111,8 @@ def share_cmd(
 def families_cmd(
     ctx: typer.Context,
     weight: str = WEIGHT,
-    snapshot: str = SNAP,
-    source: str = SRC,
+    snapshot: str = SNAPSHOT,
+    source: str = HUB_SOURCE,
     top: int = typer.Option(20, help="Rows (0 = all)."),
     engine: str = ENGINE,
     fmt: str = FMT,
@@ -134,32 +120,30 @@ def families_cmd(
     chart: Path = CHART,
 ) -> None:
     """Top root families: models, derivatives, share of derivatives, downloads."""
-    q = _q("country", weight, "root", snapshot, source)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        r = hm.top_families(con, q, top=top or None, engine=eng)
-    if chart is not None:
-        charts.save(families_bars(r), chart)
-    emit(r, fmt, output, f"Root families by {weight} ({r.meta['source']} {r.meta['snapshot']})")
+    df = warehouse(ctx).hub.families(
+        top=top or None, weight=weight, snapshot=snapshot, source=source, engine=engine
+    )
+    m = df.attrs["meta"]
+    _chart(chart, "families_bars", df)
+    emit(df, fmt, output, f"Root families by {weight} ({m['source']} {m['snapshot']})")
 
 
 @app.command("concentration")
 def concentration_cmd(
     ctx: typer.Context,
     weight: str = WEIGHT,
-    attribution: str = ATTR,
-    snapshot: str = SNAP,
-    source: str = SRC,
+    attribution: str = HUB_ATTR,
+    snapshot: str = SNAPSHOT,
+    source: str = HUB_SOURCE,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Concentration of each country's open models across organizations (HHI, top-1 share)."""
-    q = _q("country", weight, attribution, snapshot, source)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        r = hm.concentration(con, q, engine=eng)
-    emit(r, fmt, output, f"Concentration by organization within country ({weight})")
+    df = warehouse(ctx).hub.concentration(
+        weight=weight, attribution=attribution, snapshot=snapshot, source=source, engine=engine
+    )
+    emit(df, fmt, output, f"Concentration by organization within country ({weight})")
 
 
 @app.command("change")
@@ -167,25 +151,29 @@ def change_cmd(
     ctx: typer.Context,
     from_snapshot: str = typer.Option(..., "--from", help="Earlier snapshot date."),
     to_snapshot: str = typer.Option(..., "--to", help="Later snapshot date."),
-    by: str = BY,
+    by: str = HUB_BY,
     weight: str = WEIGHT,
-    attribution: str = ATTR,
+    attribution: str = HUB_ATTR,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Share per unit in two snapshots and the change in percentage points."""
-    q = _q(by, weight, attribution, None, None)
-    eng = run_on(ctx, engine)
-    with open_readonly(settings(ctx).db) as con:
-        r = hm.change(con, q, from_snapshot, to_snapshot, engine=eng)
-    emit(r, fmt, output, f"Change {from_snapshot} → {to_snapshot} ({weight}, {attribution})")
+    df = warehouse(ctx).hub.change(
+        from_snapshot, to_snapshot, by=by, weight=weight, attribution=attribution, engine=engine
+    )
+    emit(df, fmt, output, f"Change {from_snapshot} → {to_snapshot} ({weight}, {attribution})")
 
 
 @app.command("snapshots")
 def snapshots_cmd(ctx: typer.Context) -> None:
     """Loaded Hub snapshots."""
-    from aicensus.cli.common import print_table
+    print_table(warehouse(ctx).hub.snapshots(), title="Hub snapshots")
 
-    with open_readonly(settings(ctx).db) as con:
-        print_table(hm.snapshots(con), title="Hub snapshots")
+
+def _chart(path: Path | None, draw: str, df: object) -> None:
+    if path is not None:
+        from aicensus.api.families import result_of
+        from aicensus.report import charts, hub_charts
+
+        charts.save(getattr(hub_charts, draw)(result_of(df)), path)

@@ -8,8 +8,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aicensus.cli.common import console, err_console, warehouse
-from aicensus.sources import arenas as arena_source
-from aicensus.sources import epoch as epoch_source
+from aicensus.config import EPOCH_URL
 
 app = typer.Typer(help="Load sources into the warehouse.", no_args_is_help=True)
 
@@ -87,9 +86,7 @@ def epoch(
         "--from",
         help="A CSV file or URL. Default: the bundled copy (or the configured location).",
     ),
-    online: bool = typer.Option(
-        False, "--online", help=f"Read Epoch's public CSV ({epoch_source.DEFAULT_URL})."
-    ),
+    online: bool = typer.Option(False, "--online", help=f"Read Epoch's public CSV ({EPOCH_URL})."),
 ) -> None:
     """Load Epoch AI's Notable AI Models CSV."""
     wh = warehouse(ctx)
@@ -117,7 +114,9 @@ def arena(
         "arena_text_history and arena_video folders.",
     ),
     preset: str = typer.Option(
-        None, help=f"Column mapping ({', '.join(arena_source.PRESETS)}); default: detected."
+        None,
+        help="Column mapping (a preset name: see README, leaderboards); default: detected from "
+        "the file's columns.",
     ),
 ) -> None:
     """Load arena-style leaderboards (text, text-to-video, image-to-video, ...)."""

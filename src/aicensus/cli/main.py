@@ -9,7 +9,6 @@ from pathlib import Path
 from types import FrameType
 
 import click
-import duckdb
 import typer
 from typer.core import TyperGroup
 
@@ -29,7 +28,6 @@ from aicensus.cli import (
 from aicensus.cli.common import err_console, settings
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
-from aicensus.warehouse.connection import set_lock_wait, storage_failure
 
 # Set by Ctrl-C: DuckDB surfaces it inside a query as "Query interrupted" (RuntimeError) and
 # Typer turns KeyboardInterrupt into a silent exit 130, so main() asks this instead.
@@ -49,7 +47,11 @@ class RootGroup(TyperGroup):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except duckdb.Error as exc:
+        except Exception as exc:
+            if not type(exc).__module__.startswith("duckdb"):  # duckdb loads only when used
+                raise
+            from aicensus.warehouse.connection import storage_failure
+
             failure = storage_failure(exc, settings(ctx).db)
             if failure is None:
                 raise
@@ -90,6 +92,8 @@ def root(
         help="Wait up to SECONDS for a warehouse another process holds (e.g. during a load).",
     ),
 ) -> None:
+    from aicensus.warehouse.connection import set_lock_wait
+
     ctx.obj = load_settings(db=db, data_root=data)
     set_lock_wait(wait)
 

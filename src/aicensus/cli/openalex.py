@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 
 from aicensus.cli.common import console, err_console, settings
 from aicensus.errors import AicensusError
-from aicensus.ingest import openalex as ing
-from aicensus.ingest import openalex_pull as pull
-from aicensus.measures import ai_definitions
 from aicensus.options import parse_list, parse_years
-from aicensus.sources.openalex import api
-from aicensus.warehouse import connect
 
 app = typer.Typer(help="OpenAlex: API pulls, snapshot and file loads.", no_args_is_help=True)
 
@@ -41,6 +29,8 @@ BUDGET = typer.Option(None, "--max-requests", help="Request allowance for this r
 
 
 def _filter(years, subfields, fields, topics, inst_c, auth_c, types, sources, raw, split=True):
+    from aicensus.sources.openalex import api
+
     ys = parse_years(years)
     return api.WorkFilter(
         years=(ys[0], ys[-1]) if ys else None,
@@ -77,6 +67,19 @@ def fetch(
     institutions: bool = typer.Option(True, help="Also fetch institutions the works name."),
 ) -> None:
     """Pull works matching the filters (resumable: re-run the same command to continue)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    from aicensus.ingest import openalex_pull as pull
+    from aicensus.sources.openalex import api
+    from aicensus.warehouse import connect
+
     cfg = api.load_config(
         base_url=base_url,
         rate_limit=rate_limit,
@@ -154,6 +157,10 @@ def group_by(
     base_url: str = BASE,
 ) -> None:
     """Counts per group (full counting) without downloading works; stored with provenance."""
+    from aicensus.ingest import openalex_pull as pull
+    from aicensus.sources.openalex import api
+    from aicensus.warehouse import connect
+
     cfg = api.load_config(base_url=base_url)
     flt = _filter(years, subfields, fields, topics, institution_countries, countries, types,
                   sources, raw, split=False)  # fmt: skip
@@ -180,6 +187,17 @@ def snapshot(
     full: bool = typer.Option(False, help="Re-read partitions already loaded."),
 ) -> None:
     """Load snapshot partitions not loaded yet, then merged ids (incremental)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from aicensus.ingest import openalex as ing
+    from aicensus.warehouse import connect
+
     con = connect(settings(ctx).db)
     try:
         with Progress(TextColumn("[bold]snapshot"), BarColumn(), MofNCompleteColumn(),
@@ -223,6 +241,9 @@ def load_file(
     institutions: bool = typer.Option(False, help="The file holds institution records."),
 ) -> None:
     """Load saved OpenAlex files (default: the bundled works.jsonl.gz)."""
+    from aicensus.ingest import openalex as ing
+    from aicensus.warehouse import connect
+
     s = settings(ctx)
     loc = location or s.source_location("openalex", "openalex_works/works.jsonl.gz")
     con = connect(s.db)
@@ -236,11 +257,13 @@ def load_file(
 @app.command("definitions")
 def definitions() -> None:
     """The named "what counts as AI" definitions."""
+    from aicensus.measures import ai_definitions
+
     for d in ai_definitions.DEFINITIONS.values():
         console.print(f"[bold]{d.name}[/bold]: {d.description}")
 
 
-def _summary(s: ing.OpenAlexLoadSummary) -> None:
+def _summary(s: Any) -> None:
     console.print(
         f"openalex: {s.locations} location(s): {len(s.written)} written, {len(s.unchanged)} "
         f"unchanged, {len(s.skipped)} already loaded; {s.records:,} records, {s.loaded:,} works "

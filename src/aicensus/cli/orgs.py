@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import typer
 
 from aicensus.cli.common import console, emit, print_table, settings
-from aicensus.measures.base import MeasureResult
-from aicensus.measures.orgs import unmatched as unmatched_rows
-from aicensus.orgs import Registry
-from aicensus.warehouse import open_readonly
 
 app = typer.Typer(help="Organization registry: lookup, matching, coverage.", no_args_is_help=True)
 FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
@@ -26,6 +21,9 @@ def unmatched(
     output: Path = OUT,
 ) -> None:
     """Organization strings the registry does not resolve, by frequency across loaded sources."""
+    from aicensus.measures.orgs import unmatched as unmatched_rows
+    from aicensus.warehouse import open_readonly
+
     with open_readonly(settings(ctx).db) as con:
         result = unmatched_rows(con, source)
     if fmt == "table" and output is None:
@@ -42,6 +40,10 @@ def unmatched(
 @app.command("match")
 def match(names: list[str] = typer.Argument(..., help="Organization strings to resolve.")) -> None:
     """Resolve strings through the registry and show which rule matched."""
+    import pandas as pd
+
+    from aicensus.orgs import Registry
+
     reg = Registry.load()
     rows = []
     for n in names:
@@ -67,6 +69,11 @@ def list_orgs(
     output: Path = OUT,
 ) -> None:
     """The registry's organizations (id, name, kind, country, parent, root, ROR)."""
+    import pandas as pd
+
+    from aicensus.measures.base import MeasureResult
+    from aicensus.orgs import Registry
+
     reg = Registry.load()
     rows = [
         {

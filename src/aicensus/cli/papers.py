@@ -1,76 +1,48 @@
-"""`aicensus papers ...`: paper geography measures."""
+"""`aicensus papers ...`: paper geography measures (option parsing, one library call, print)."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from aicensus.cli.common import COUNTRIES, COUNTRY, ENGINE, emit, run_on, settings
+from aicensus.cli.common import emit, warehouse
+from aicensus.cli.options import (
+    ALIGN,
+    BY,
+    CHART,
+    COUNTRIES,
+    COUNTRY,
+    DEFINITION,
+    ENGINE,
+    FMT,
+    GROUP,
+    METHOD,
+    OUT,
+    PAPER_SOURCE,
+    REGIONS,
+    TOP,
+    UNKNOWN,
+    VENUES,
+    YEARS,
+)
 from aicensus.errors import AicensusError
-from aicensus.measures import papers as pm
-from aicensus.options import parse_list, parse_years
-from aicensus.report import charts
-from aicensus.warehouse import open_readonly
 
 app = typer.Typer(help="Paper geography: shares, collaboration, citations.", no_args_is_help=True)
 
-VENUES = typer.Option(None, help="Comma-separated venue codes (default: all loaded).")
-YEARS = typer.Option(None, help="Years, e.g. 2020-2024 (default: all loaded).")
-METHOD = typer.Option("full", help="full | country-fractional | author-fractional | first-author")
-REGIONS = typer.Option(
-    "recovered",
-    help="source (as Paper Copilot folds HK/MO/TW into CN) | "
-    "recovered (HK/MO/TW recovered; default)",
-)
-GROUP = typer.Option(None, help="Country grouping, e.g. 'CN=CN,HK,MO'.")
-BY = typer.Option("venue-year", help="venue-year | year | venue | all")
-ALIGN = typer.Option("strict", help="strict | realigned (author-level methods)")
-FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
-OUT = typer.Option(None, "--output", help="Write to this file.")
-SOURCE = typer.Option("paperlists", help="Which loaded paper source: paperlists | openalex.")
-DEFINITION = typer.Option(
-    None,
-    "--field-definition",
-    help="What counts as AI: openalex-subfields | oecd-concepts | ai-venues (default: no filter).",
-)
-UNKNOWN = typer.Option(
-    "drop",
-    help="drop | count (author-level methods: authors without a country count as "
-    "'unknown', as OpenAlex SOURCE.md counts)",
-)
+
+def _options(definition: str | None = None, country: str | None = None, **kw: Any) -> dict:
+    """CLI spellings to the library's PaperQuery fields."""
+    return {**kw, "field_definition": definition, "country_filter": (country or "").upper()}
 
 
-def _query(
-    venues,
-    years,
-    method,
-    regions,
-    group,
-    by,
-    alignment,
-    unit,
-    source,
-    definition=None,
-    unknown="drop",
-    countries="source",
-    country=None,
-) -> pm.PaperQuery:
-    return pm.PaperQuery(
-        venues=parse_list(venues),
-        years=parse_years(years),
-        method=method,
-        regions=regions,
-        group=group,
-        by=by,
-        alignment=alignment,
-        unit=unit,
-        source=source,
-        field_definition=definition,
-        unknown=unknown,
-        countries=countries,
-        country_filter=tuple(c.upper() for c in parse_list(country)),
-    ).checked()
+def _chart(path: Path | None, draw: str, df: Any) -> None:
+    if path is not None:
+        from aicensus.api.families import result_of
+        from aicensus.report import charts
+
+        charts.save(getattr(charts, draw)(result_of(df)), path)
 
 
 @app.command("share")
@@ -84,8 +56,8 @@ def share(
     by: str = BY,
     alignment: str = ALIGN,
     unit: str = typer.Option("country", help="country | institution"),
-    top: int = typer.Option(15, help="Rows per group (0 = all)."),
-    source: str = SOURCE,
+    top: int = TOP,
+    source: str = PAPER_SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
     country: str = COUNTRY,
@@ -93,30 +65,17 @@ def share(
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
-    chart: Path = typer.Option(None, help="Draw share over time (.svg, .png or .html)."),
+    chart: Path = CHART,
 ) -> None:
     """Share of papers by country (or institution) per venue and year."""
-    q = _query(
-        venues,
-        years,
-        method,
-        regions,
-        group,
-        by,
-        alignment,
-        unit,
-        source,
-        definition,
-        unknown,
-        countries,
-        country,
-    )
-    with open_readonly(settings(ctx).db) as con:
-        result = pm.share(con, q, top=top or None, engine=run_on(ctx, engine))
-        if chart is not None:
-            full = result if not top else pm.share(con, q, engine=run_on(ctx, engine))
-            charts.save(charts.share_over_time(full), chart)
-    emit(result, fmt, output, f"Share of papers by {unit} ({method})")
+    opts = _options(definition, country, venues=venues, years=years, method=method,
+                    regions=regions, group=group, by=by, alignment=alignment, unit=unit,
+                    source=source, unknown=unknown, countries=countries, engine=engine)  # fmt: skip
+    wh = warehouse(ctx)
+    df = wh.papers.share(top=top, **opts)
+    if chart is not None:
+        _chart(chart, "share_over_time", df if not top else wh.papers.share(**opts))
+    emit(df, fmt, output, f"Share of papers by {unit} ({method})")
 
 
 @app.command("compare-methods")
@@ -130,37 +89,24 @@ def compare_methods(
     group: str = GROUP,
     by: str = BY,
     alignment: str = ALIGN,
-    source: str = SOURCE,
+    source: str = PAPER_SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
-    chart: Path = typer.Option(None, help="Bar chart (.svg/.png/.html)."),
+    chart: Path = CHART,
 ) -> None:
-    """Countries' shares (default CN,US) under all four counting methods, side by side."""
-    q = _query(
-        venues,
-        years,
-        "full",
-        regions,
-        group,
-        by,
-        alignment,
-        "country",
-        source,
-        definition,
-        unknown,
-        countries,
-    )
-    units = [c.upper() for c in parse_list(country or "CN,US")]
-    if not units:
+    """Countries' shares (--country, default CN,US) under all four counting methods."""
+    units = (country or "CN,US").upper()
+    if not units.strip(", "):
         raise AicensusError("--country: give at least one ISO code, e.g. CN")
-    with open_readonly(settings(ctx).db) as con:
-        result = pm.compare_methods(con, q, units, engine=run_on(ctx, engine))
-    if chart is not None:
-        charts.save(charts.methods_bars(result), chart)
-    emit(result, fmt, output, f"Share of papers for {', '.join(units)} under each method")
+    opts = _options(definition, venues=venues, years=years, regions=regions, group=group, by=by,
+                    alignment=alignment, source=source, unknown=unknown, countries=countries,
+                    engine=engine)  # fmt: skip
+    df = warehouse(ctx).papers.compare_methods(units=units, **opts)
+    _chart(chart, "methods_bars", df)
+    emit(df, fmt, output, f"Share of papers for {units} under each method")
 
 
 @app.command("collaboration")
@@ -171,17 +117,16 @@ def collaboration(
     regions: str = REGIONS,
     group: str = GROUP,
     by: str = BY,
-    source: str = SOURCE,
+    source: str = PAPER_SOURCE,
     definition: str = DEFINITION,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """International collaboration rate (papers with two or more countries)."""
-    q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
-    with open_readonly(settings(ctx).db) as con:
-        result = pm.collaboration(con, q, engine=run_on(ctx, engine))
-    emit(result, fmt, output, "International collaboration")
+    opts = _options(definition, venues=venues, years=years, regions=regions, group=group, by=by,
+                    source=source, engine=engine)  # fmt: skip
+    emit(warehouse(ctx).papers.collaboration(**opts), fmt, output, "International collaboration")
 
 
 @app.command("coauthorship")
@@ -193,20 +138,16 @@ def coauthorship(
     regions: str = REGIONS,
     group: str = GROUP,
     by: str = BY,
-    source: str = SOURCE,
+    source: str = PAPER_SOURCE,
     definition: str = DEFINITION,
     engine: str = ENGINE,
     fmt: str = FMT,
     output: Path = OUT,
 ) -> None:
     """Papers co-authored by two countries: count and share."""
-    codes = parse_list(pair)
-    if pair and len(codes) != 2:
-        raise AicensusError(f"--pair: expected two ISO codes, got {pair!r}")
-    q = _query(venues, years, "full", regions, group, by, "strict", "country", source, definition)
-    with open_readonly(settings(ctx).db) as con:
-        result = pm.coauthorship(con, q, *(codes or (None, None)), engine=run_on(ctx, engine))
-    emit(result, fmt, output, "Co-authored papers")
+    opts = _options(definition, venues=venues, years=years, regions=regions, group=group, by=by,
+                    source=source, engine=engine)  # fmt: skip
+    emit(warehouse(ctx).papers.coauthorship(pair=pair, **opts), fmt, output, "Co-authored papers")
 
 
 @app.command("citations")
@@ -219,7 +160,7 @@ def citations(
     group: str = GROUP,
     by: str = BY,
     alignment: str = ALIGN,
-    source: str = SOURCE,
+    source: str = PAPER_SOURCE,
     definition: str = DEFINITION,
     unknown: str = UNKNOWN,
     engine: str = ENGINE,
@@ -227,9 +168,7 @@ def citations(
     output: Path = OUT,
 ) -> None:
     """Citations by country: mean, median, top-10%-cited share, PP(top 10%)."""
-    q = _query(
-        venues, years, method, regions, group, by, alignment, "country", source, definition, unknown
-    )
-    with open_readonly(settings(ctx).db) as con:
-        result = pm.citations(con, q, engine=run_on(ctx, engine))
-    emit(result, fmt, output, f"Citations by country ({method})")
+    opts = _options(definition, venues=venues, years=years, method=method, regions=regions,
+                    group=group, by=by, alignment=alignment, source=source, unknown=unknown,
+                    engine=engine)  # fmt: skip
+    emit(warehouse(ctx).papers.citations(**opts), fmt, output, f"Citations by country ({method})")

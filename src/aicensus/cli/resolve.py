@@ -8,12 +8,7 @@ from pathlib import Path
 import typer
 
 from aicensus.cli.common import console, emit, settings
-from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
-from aicensus.ingest.affiliations.build import default_resolver
-from aicensus.ingest.affiliations.evaluate import evaluate as run_evaluation
-from aicensus.measures.base import MeasureResult
 from aicensus.options import parse_list
-from aicensus.warehouse import connect
 
 app = typer.Typer(help="Affiliation resolver: strings to countries, and its accuracy.")
 
@@ -25,6 +20,8 @@ def string(
     email: str = typer.Option(None, help="Email domain, e.g. cs.unc.edu"),
 ) -> None:
     """Resolve one affiliation string (and/or email domain); print country, institution, rule."""
+    from aicensus.ingest.affiliations.build import default_resolver
+
     r = default_resolver(settings(ctx)).resolve(text, email)
     console.print(
         f"countries={','.join(r.countries) or 'unknown'}  institution={r.institution}  "
@@ -46,6 +43,12 @@ def evaluate(
     output: Path = typer.Option(None, "--output"),
 ) -> None:
     """Hide the country indexes of the paperlists files, infer, compare (per venue, overall)."""
+    from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
+    from aicensus.ingest.affiliations.build import default_resolver
+    from aicensus.ingest.affiliations.evaluate import evaluate as run_evaluation
+    from aicensus.measures.base import MeasureResult
+    from aicensus.warehouse import connect
+
     s = settings(ctx)
     location = s.source_location("paperlists", "paperlists")
     ev = run_evaluation(

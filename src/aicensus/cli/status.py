@@ -5,9 +5,6 @@ from __future__ import annotations
 import typer
 
 from aicensus.cli.common import console, print_table, settings
-from aicensus.measures.provenance import quarantine_reasons, source_summary
-from aicensus.warehouse import open_readonly
-from aicensus.warehouse.verify import verify
 
 
 def status(
@@ -20,6 +17,10 @@ def status(
     ),
 ) -> None:
     """Summarise loads: sources, files, rows loaded (per table) and quarantined, snapshot dates."""
+    from aicensus.measures.provenance import quarantine_reasons, source_summary
+    from aicensus.warehouse import open_readonly
+    from aicensus.warehouse.verify import verify
+
     s = settings(ctx)
     with open_readonly(s.db) as con:  # read everything first: damage is one line, no half output
         checked = verify(con, s.db) if check else None

@@ -25,6 +25,7 @@ from urllib.parse import urlparse
 
 import pyarrow as pa
 
+from aicensus.config import EPOCH_URL
 from aicensus.errors import SourceError
 from aicensus.geo.countries import to_iso2
 from aicensus.sources.fetch import Fetched, read_location
@@ -33,7 +34,7 @@ from aicensus.warehouse.tables import quarantine_table
 
 SOURCE = "epoch"
 PARSER_VERSION = "1"
-DEFAULT_URL = "https://epoch.ai/data/notable_ai_models.csv"
+DEFAULT_URL = EPOCH_URL
 
 COLUMNS = {
     "name": "Model",

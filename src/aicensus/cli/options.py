@@ -1,0 +1,94 @@
+"""Every command-line option, defined once: each command lists the ones it takes. Values are
+passed to the library as spelled (`--years 2020-2024`); aicensus.options parses them there."""
+
+from __future__ import annotations
+
+import typer
+
+# ---------------------------------------------------------------- output (every measure)
+FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
+OUT = typer.Option(None, "--output", help="Write to this file.")
+CHART = typer.Option(None, "--chart", help="Also draw a chart (.svg, .png or .html).")
+ENGINE = typer.Option(
+    "duckdb",
+    "--engine",
+    help="duckdb (default) | spark (master from AICENSUS_SPARK_MASTER or \\[spark] master in "
+    "aicensus.toml)",
+)
+COUNTRY = typer.Option(
+    None,
+    "--country",
+    help="Only these countries' rows (ISO codes, comma-separated); figures are computed over "
+    "all countries.",
+)
+TOP = typer.Option(15, help="Rows per group (0 = all).")
+YEARS = typer.Option(None, help="Years, e.g. 2020-2024 or 2019,2021 (default: all loaded).")
+
+# ---------------------------------------------------------------- papers
+VENUES = typer.Option(None, help="Comma-separated venue codes (default: all loaded).")
+METHOD = typer.Option("full", help="full | country-fractional | author-fractional | first-author")
+REGIONS = typer.Option(
+    "recovered",
+    help="source (as Paper Copilot folds HK/MO/TW into CN) | "
+    "recovered (HK/MO/TW recovered; default)",
+)
+GROUP = typer.Option(None, help="Country grouping, e.g. 'CN=CN,HK,MO'.")
+BY = typer.Option("venue-year", help="venue-year | year | venue | all")
+ALIGN = typer.Option("strict", help="strict | realigned (author-level methods)")
+PAPER_SOURCE = typer.Option(
+    "paperlists",
+    "--source",
+    help="Loaded paper source: paperlists | paperlists_affonly | openalex.",
+)
+DEFINITION = typer.Option(
+    None,
+    "--field-definition",
+    help="What counts as AI: openalex-subfields | oecd-concepts | ai-venues (default: no filter).",
+)
+UNKNOWN = typer.Option(
+    "drop",
+    help="drop | count (author-level methods: authors without a country count as "
+    "'unknown', as OpenAlex SOURCE.md counts)",
+)
+COUNTRIES = typer.Option(
+    "source",
+    "--countries",
+    help="Countries (and institutions) counted: source | inferred (from affiliation text) | "
+    "inferred-where-missing",
+)
+
+# ---------------------------------------------------------------- models
+MODEL_SOURCE = typer.Option("epoch", "--source", help="Which loaded model source to measure.")
+SUBSET = typer.Option("notable", help="notable | frontier | open-weights")
+MODEL_METHOD = typer.Option("full", "--method", help="full | fractional")
+MODEL_ATTR = typer.Option(
+    "source",
+    "--attribution",
+    help="source (country Epoch states) | hq (registry HQ) | hq-rollup (root's HQ)",
+)
+ORGS = typer.Option("registry", help="raw (source strings) | registry | rollup (root parents)")
+PER = typer.Option("year", help="year | all")
+
+# ---------------------------------------------------------------- leaderboards
+BOARD = typer.Option("text", help="text | text-to-video | image-to-video | text-lab-flagships")
+PRESET = typer.Option(None, help="Only these presets (sources), comma-separated.")
+SINCE = typer.Option(None, help="First snapshot date (YYYY-MM-DD).")
+UNTIL = typer.Option(None, help="Last snapshot date (YYYY-MM-DD).")
+BOARD_TOP = typer.Option(10, "--top", help="k for top-k figures.")
+BOARD_ATTR = typer.Option(
+    "hq",
+    "--attribution",
+    help="source (leaderboard's country, else HQ) | hq (registry HQ) | hq-rollup",
+)
+CURRENT = typer.Option(False, "--current-only", help="Rank only current entries.")
+
+# ---------------------------------------------------------------- Hub
+HUB_BY = typer.Option("country", "--by", help="country | org")
+WEIGHT = typer.Option("count", help="count | downloads | derivatives")
+HUB_ATTR = typer.Option(
+    "root", "--attribution", help="root (root family's organization) | uploader (own namespace)"
+)
+SNAPSHOT = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the latest loaded).")
+HUB_SOURCE = typer.Option(
+    None, "--source", help="hf_models_api | hf_models_table | hub_pull (default: any)."
+)
