@@ -130,7 +130,7 @@ class Warehouse:
             claims = [c for c in claims if c.id == explain]
             if not claims:
                 raise AicensusError(f"{path}: no claim with id {explain!r}")
-        with self.reading() as con, cache.inputs_pinned(con):
+        with self.reading() as con, cache.session(con):
             results = verdicts.check(con, claims)
         self.save_measures()
         return results
@@ -141,7 +141,7 @@ class Warehouse:
         from aicensus.report import html
 
         path = Path(output) if output else self.settings.report
-        with self.reading() as con, cache.inputs_pinned(con):
+        with self.reading() as con, cache.session(con):
             written = html.write(con, path, Path(claims) if claims else self.settings.claims)
         self.save_measures()
         return written

@@ -327,16 +327,22 @@ def _board_rows(con: duckdb.DuckDBPyConnection, f: dict) -> tuple[pd.DataFrame, 
     t = r.table
     if t.empty:
         raise MissingSource(f"no entries of board {q.board!r} in the selected dates")
-    t["snapshot_date"] = pd.to_datetime(t["snapshot_date"]).dt.date
     which = f.get("snapshot", "latest")
     if which == "latest":
-        last = t.sort_values(["snapshot_date", "preset"]).iloc[-1]
-        t = t[t["snapshot_id"] == last["snapshot_id"]]
-    elif which != "all":
+        t = t[t["snapshot_id"] == _latest_snapshot(t)]
+    t = t.assign(snapshot_date=pd.to_datetime(t["snapshot_date"]).dt.date)
+    if which not in ("latest", "all"):
         t = t[t["snapshot_date"] == date.fromisoformat(str(which))]
         if t.empty:
             raise MissingSource(f"no snapshot of board {q.board!r} on {which}")
     return t.reset_index(drop=True), q, r.meta
+
+
+def _latest_snapshot(t: pd.DataFrame) -> str:
+    """The snapshot of the entry last in (date, preset) order, ties to the later entry; sorts
+    one row per snapshot instead of every entry (a check picks it two dozen times)."""
+    snaps = t.drop_duplicates("snapshot_id", keep="last")
+    return snaps.sort_values(["snapshot_date", "preset"], kind="stable").iloc[-1]["snapshot_id"]
 
 
 def board_rank(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:

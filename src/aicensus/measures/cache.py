@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import copy
 import dataclasses
 import functools
 import hashlib
 import json
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -38,7 +38,6 @@ from aicensus.engines import Engine
 from aicensus.measures.base import MeasureResult, engine_name
 
 FORMAT = "1"  # bump when the stored encoding or the key changes
-MEMO_BYTES = 256 * 2**20  # results kept in process memory (LRU), across connections
 Entry = tuple[str, bytes, str]  # (result name, table as Arrow IPC, {"meta": ...} as JSON)
 
 
@@ -51,7 +50,7 @@ class Stats:
     """Counters since the process started (or `reset`): what the cache served and stored."""
 
     hits: int = 0  # read from measure_cache
-    memo_hits: int = 0  # read from this process' memory
+    memo_hits: int = 0  # a call made earlier in the same session
     misses: int = 0  # computed
     stored: int = 0  # rows written to measure_cache
     uncacheable: int = 0  # computed and not kept (no canonical key or no exact round trip)
@@ -59,12 +58,36 @@ class Stats:
 
 stats = Stats()
 _lock = threading.Lock()
-_memo: OrderedDict[str, Entry] = OrderedDict()
 _pending: dict[str, tuple[str, Entry]] = {}  # key -> (inputs fingerprint, entry)
-_pinned: contextvars.ContextVar[tuple[duckdb.DuckDBPyConnection, str] | None] = (
-    contextvars.ContextVar("aicensus_cache_inputs", default=None)
-)
 _IPC = pa.ipc.IpcWriteOptions(compression="zstd")
+
+
+@dataclasses.dataclass
+class _Session:
+    con: duckdb.DuckDBPyConnection
+    inputs: str
+    results: dict[str, MeasureResult] = dataclasses.field(default_factory=dict)
+
+
+_session: contextvars.ContextVar[_Session | None] = contextvars.ContextVar(
+    "aicensus_measure_session", default=None
+)
+
+
+@contextlib.contextmanager
+def session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One run of measures (a check, a report) over `con` whose `loads` cannot change
+    meanwhile (read-only: no process can write): the inputs are fingerprinted once, and each
+    distinct call is read or computed once and handed out as copies."""
+    try:
+        token = _session.set(_Session(con, inputs_fingerprint(con)))
+    except Uncacheable:
+        yield
+        return
+    try:
+        yield
+    finally:
+        _session.reset(token)
 
 
 def cached(
@@ -80,32 +103,40 @@ def cached(
     call = functools.partial(measure, con, query, *args, **kwargs)
     if engine is not None:
         call = functools.partial(call, engine=engine)
+    run = _session.get()
+    run = run if run is not None and run.con is con else None
     try:
-        inputs = inputs_fingerprint(con)
+        inputs = run.inputs if run else inputs_fingerprint(con)
         key = cache_key(measure, query, args, kwargs, engine_name(engine), inputs)
     except Uncacheable:
         stats.uncacheable += 1
         return call()
-    entry = _memo_get(key)
-    if entry is not None:
+    if run and key in run.results:
         stats.memo_hits += 1
-        return decode(entry)
+        return _copy(run.results[key])
     entry, has_table = _lookup(con, key)
     if entry is not None:
         stats.hits += 1
-        _memo_put(key, entry)
-        return decode(entry)
-    result = call()
-    stats.misses += 1
-    entry = encode(result)
-    if entry is None:
-        stats.uncacheable += 1
-        return result
-    _memo_put(key, entry)
-    if has_table and not _store(con, key, entry):
-        with _lock:
-            _pending[key] = (inputs, entry)
-    return result
+        kept = decode(entry)
+    else:
+        result = call()
+        stats.misses += 1
+        checked = _encode_checked(result)
+        if checked is None:
+            stats.uncacheable += 1
+            return result
+        entry, kept = checked
+        if has_table and not _store(con, key, entry):
+            with _lock:
+                _pending[key] = (inputs, entry)
+    if run is None:
+        return kept
+    run.results[key] = kept
+    return _copy(kept)
+
+
+def _copy(r: MeasureResult) -> MeasureResult:
+    return MeasureResult(name=r.name, table=r.table.copy(), meta=copy.deepcopy(r.meta))
 
 
 # ------------------------------------------------------------------ keys
@@ -168,26 +199,8 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-@contextlib.contextmanager
-def inputs_pinned(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Fingerprint the inputs once for a block in which `con`'s `loads` cannot change (a
-    read-only connection: no process can write meanwhile), instead of once per measure."""
-    try:
-        token = _pinned.set((con, inputs_fingerprint(con)))
-    except Uncacheable:
-        yield
-        return
-    try:
-        yield
-    finally:
-        _pinned.reset(token)
-
-
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """sha256 over every `loads` row (what was read, its content hash, the parser, when)."""
-    pinned = _pinned.get()
-    if pinned is not None and pinned[0] is con:
-        return pinned[1]
     try:
         n, digest = con.execute(
             "SELECT count(*), sha256(coalesce(string_agg(concat_ws('|', load_id, content_hash, "
@@ -205,6 +218,12 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
 def encode(result: MeasureResult) -> Entry | None:
     """The result as (name, Arrow IPC bytes, metadata JSON), or None when it would not come
     back identical (then it is not cached)."""
+    checked = _encode_checked(result)
+    return None if checked is None else checked[0]
+
+
+def _encode_checked(result: MeasureResult) -> tuple[Entry, MeasureResult] | None:
+    """The entry and the result decoded from it, when that equals `result`."""
     try:
         table = pa.Table.from_pandas(result.table, preserve_index=True)
         sink = pa.BufferOutputStream()
@@ -216,7 +235,7 @@ def encode(result: MeasureResult) -> Entry | None:
     back = decode(entry)
     if not (same_table(result.table, back.table) and same_value(result.meta, back.meta)):
         return None
-    return entry
+    return entry, back
 
 
 def decode(entry: Entry) -> MeasureResult:
@@ -255,23 +274,6 @@ def same_value(a: Any, b: Any) -> bool:
 
 
 # ------------------------------------------------------------------ storage
-
-
-def _memo_get(key: str) -> Entry | None:
-    with _lock:
-        entry = _memo.get(key)
-        if entry is not None:
-            _memo.move_to_end(key)
-        return entry
-
-
-def _memo_put(key: str, entry: Entry) -> None:
-    with _lock:
-        _memo[key] = entry
-        total = sum(len(e[1]) for e in _memo.values())
-        while total > MEMO_BYTES and len(_memo) > 1:
-            _, old = _memo.popitem(last=False)
-            total -= len(old[1])
 
 
 def _lookup(con: duckdb.DuckDBPyConnection, key: str) -> tuple[Entry | None, bool]:
@@ -328,9 +330,8 @@ def discard() -> None:
 
 
 def clear(con: duckdb.DuckDBPyConnection | None = None) -> None:
-    """Forget this process' memory of results and, given a read-write `con`, every stored one."""
+    """Forget the pending results and, given a read-write `con`, every stored one."""
     with _lock:
-        _memo.clear()
         _pending.clear()
     if con is not None:
         con.execute("DELETE FROM measure_cache")
