@@ -1,7 +1,7 @@
-"""The measure-result cache (aicensus.measures.cache, table measure_cache) on the real Epoch and
-arena files: a hit gives byte-identical verdicts, a load invalidates, a variant grid computes
-each distinct measure call once, and a warehouse another process reads is still checked (then
-nothing is stored)."""
+"""The measure-result cache (aicensus.measures.cache, table measure_cache) on the real Epoch,
+arena and IJCAI files: a hit gives byte-identical verdicts, a load invalidates, a variant grid
+computes each distinct measure call once, and a warehouse another process reads is still
+checked (then nothing is stored)."""
 
 from __future__ import annotations
 
@@ -46,12 +46,14 @@ claims:
 
 @pytest.fixture(scope="module")
 def small_db(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Epoch notable models and both arenas."""
+    """Epoch notable models, both arenas and Paper Copilot's IJCAI 2024."""
     from aicensus.ingest.arenas import load_arenas
     from aicensus.ingest.epoch import load_epoch
+    from aicensus.ingest.paperlists import load_paperlists
 
     path = tmp_path_factory.mktemp("cache") / "small.duckdb"
     con = connect(path)
+    load_paperlists(con, str(data_root / "paperlists"), venues=["ijcai"], years=[2024])
     load_epoch(con, str(data_root / "epoch_notable_models" / "notable_ai_models.csv"))
     load_arenas(con, [str(data_root / "arena_text_history"), str(data_root / "arena_video")])
     con.close()
@@ -109,6 +111,24 @@ def test_cache_hit_gives_byte_identical_verdicts(db, claims_file):
     assert cache.stats.misses == 0
     (v,) = json.loads(explained)["verdicts"]
     assert v == next(x for x in json.loads(cold)["verdicts"] if x["id"] == "meta-xai-not-at-top")
+
+
+def test_fractional_paper_shares_come_back_to_the_last_bit(db, tmp_path):
+    """papers.share under every counting method and region rule (the IJCAI 2024 variants of
+    ml-papers-china-most; the rest lack data): warm verdicts equal computed ones byte for byte."""
+    import yaml
+
+    doc = yaml.safe_load(DEBATE.read_text())
+    doc["claims"] = [c for c in doc["claims"] if c["id"] == "ml-papers-china-most"]
+    claims = tmp_path / "papers.yaml"
+    claims.write_text(yaml.safe_dump(doc, sort_keys=False))
+    cold = check_json(db, claims)
+    (v,) = json.loads(cold)["verdicts"]
+    shares = [t["values"]["share"] for x in v["variants"] for t in x["tests"] if t["values"]]
+    assert len(shares) == cache.stats.misses == cache_rows(db) > 0  # one call per variant
+    assert any(s != round(s, 6) for s in shares)  # fractional counts: every bit matters
+    cache.clear()
+    assert check_json(db, claims) == cold
 
 
 def test_same_measure_call_computed_once_per_check(db, claims_file, monkeypatch):

@@ -38,6 +38,7 @@ from aicensus.engines import Engine
 from aicensus.measures.base import MeasureResult, engine_name
 
 FORMAT = "1"  # bump when the stored encoding or the key changes
+MAX_PENDING = 1_000  # results awaiting `save` (a check of claims/debate.yaml makes 98)
 Entry = tuple[str, bytes, str]  # (result name, table as Arrow IPC, {"meta": ...} as JSON)
 
 
@@ -128,7 +129,8 @@ def cached(
         entry, kept = checked
         if has_table and not _store(con, key, entry):
             with _lock:
-                _pending[key] = (inputs, entry)
+                if len(_pending) < MAX_PENDING:  # a caller that never saves stays bounded
+                    _pending[key] = (inputs, entry)
     if run is None:
         return kept
     run.results[key] = kept
