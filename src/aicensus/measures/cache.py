@@ -48,7 +48,7 @@ class Uncacheable(Exception):
 
 @dataclasses.dataclass
 class Stats:
-    """Counters since the process started (or `reset`): what the cache served and stored."""
+    """What the cache served and stored since the process started (tests replace it)."""
 
     hits: int = 0  # read from measure_cache
     memo_hits: int = 0  # a call made earlier in the same session
@@ -77,14 +77,14 @@ _session: contextvars.ContextVar[_Session | None] = contextvars.ContextVar(
 
 @contextlib.contextmanager
 def session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One run of measures (a check, a report) over `con` whose `loads` cannot change
-    meanwhile (read-only: no process can write): the inputs are fingerprinted once, and each
-    distinct call is read or computed once and handed out as copies."""
+    """One run of measures (a check, a report) over `con` during which nothing is loaded: the
+    inputs are fingerprinted once, and each distinct call is read or computed once and handed
+    out as copies (callers may change the tables they get)."""
     try:
-        token = _session.set(_Session(con, inputs_fingerprint(con)))
-    except Uncacheable:
-        yield
-        return
+        run: _Session | None = _Session(con, inputs_fingerprint(con))
+    except Uncacheable:  # no loads table: calls are computed, not cached
+        run = None
+    token = _session.set(run)
     try:
         yield
     finally:
@@ -127,14 +127,20 @@ def cached(
             stats.uncacheable += 1
             return result
         entry, kept = checked
-        if has_table and not _store(con, key, entry):
-            with _lock:
-                if len(_pending) < MAX_PENDING:  # a caller that never saves stays bounded
-                    _pending[key] = (inputs, entry)
+        if has_table:
+            _keep(con, key, inputs, entry)
     if run is None:
         return kept
     run.results[key] = kept
     return _copy(kept)
+
+
+def _keep(con: duckdb.DuckDBPyConnection, key: str, inputs: str, entry: Entry) -> None:
+    """Store the entry now, or (read-only `con`) hold it for `save`."""
+    if not _store(con, key, entry):
+        with _lock:
+            if len(_pending) < MAX_PENDING:  # a caller that never saves stays bounded
+                _pending[key] = (inputs, entry)
 
 
 def _copy(r: MeasureResult) -> MeasureResult:

@@ -6,8 +6,8 @@
 
 CREATE TABLE measure_cache (
     key         VARCHAR PRIMARY KEY,
-    measure     VARCHAR NOT NULL,      -- module.function, e.g. aicensus.measures.papers.share
+    measure     VARCHAR NOT NULL,      -- the result's name, e.g. papers.share (for people)
     created_at  TIMESTAMPTZ NOT NULL,
-    table_ipc   BLOB NOT NULL,         -- the result table as an Arrow IPC stream
+    table_ipc   BLOB NOT NULL,         -- the result table as an Arrow IPC stream (zstd)
     meta        VARCHAR NOT NULL       -- the result's metadata as JSON
 );
