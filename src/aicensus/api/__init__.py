@@ -29,7 +29,8 @@ def open(db: str | Path | None = None, data: str | Path | None = None) -> Wareho
 
 class Warehouse:
     """One warehouse file and the settings it is used with. Each call opens the file for as
-    long as it needs it (read-only for measures), so other processes may read it meanwhile."""
+    long as it needs it (read-only for measures), so other processes may read it meanwhile;
+    `check` and `report` then store the measure results they computed in a brief write."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -122,22 +123,45 @@ class Warehouse:
         """The verdict on every claim of a claim file (or only claim `explain`)."""
         from aicensus.claims import files, verdicts
         from aicensus.errors import AicensusError
+        from aicensus.measures import cache
 
         claims = files.load(path)
         if explain:
             claims = [c for c in claims if c.id == explain]
             if not claims:
                 raise AicensusError(f"{path}: no claim with id {explain!r}")
-        with self.reading() as con:
-            return verdicts.check(con, claims)
+        with self.reading() as con, cache.session(con):
+            results = verdicts.check(con, claims)
+        self.save_measures()
+        return results
 
     def report(self, output: str | Path | None = None, claims: str | Path | None = None) -> Path:
         """Write the self-contained HTML report; returns its path."""
+        from aicensus.measures import cache
         from aicensus.report import html
 
         path = Path(output) if output else self.settings.report
-        with self.reading() as con:
-            return html.write(con, path, Path(claims) if claims else self.settings.claims)
+        with self.reading() as con, cache.session(con):
+            written = html.write(con, path, Path(claims) if claims else self.settings.claims)
+        self.save_measures()
+        return written
+
+    def save_measures(self) -> int:
+        """Store the measure results computed since the last save (read-only, as measures
+        run) in the warehouse's cache, through a brief read-write connection; skipped when
+        another process holds the file. Returns the rows written."""
+        from aicensus.errors import WarehouseError
+        from aicensus.measures import cache
+
+        if not cache.pending() or not Path(self.settings.db).is_file():
+            cache.discard()
+            return 0
+        try:
+            with self.writing() as con:
+                return cache.save(con)
+        except (WarehouseError, duckdb.Error):  # another process holds the file: not cached
+            cache.discard()
+            return 0
 
     def status(self) -> pd.DataFrame:
         """One row per source: locations, rows loaded and quarantined, retrieval dates."""

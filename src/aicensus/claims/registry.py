@@ -120,11 +120,11 @@ def _tag_sources(source: str, rows: list[dict]) -> list[dict]:
 
 
 def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
-    from aicensus.measures import papers
+    from aicensus.measures import cache, papers
 
     # papers.share without its regions-moved summary (three extra queries per variant)
     q = _paper_query(f).checked()
-    r = papers.share(con, q, regions_moved=False)
+    r = cache.cached(con, papers.share, q, regions_moved=False)
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
 
@@ -152,10 +152,10 @@ def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
 
 
 def papers_citations(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
-    from aicensus.measures import papers
+    from aicensus.measures import cache, papers
 
     q = _paper_query(f)
-    r = papers.citations(con, q)
+    r = cache.cached(con, papers.citations, q)
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
     if t.empty:
@@ -211,11 +211,11 @@ def _model_sources(meta: dict) -> list[dict]:
 
 
 def models_count(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
-    from aicensus.measures import models
+    from aicensus.measures import cache, models
 
     by = f.get("by", "country")
     q = _model_query(f, by=by)
-    r = models.count(con, q)
+    r = cache.cached(con, models.count, q)
     t = r.table
     col = q.by
 
@@ -239,10 +239,10 @@ def models_count(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
 
 
 def models_organizations(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
-    from aicensus.measures import models
+    from aicensus.measures import cache, models
 
     q = _model_query(f)
-    r = models.organizations(con, q)
+    r = cache.cached(con, models.organizations, q)
     t = r.table
 
     def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
@@ -279,10 +279,10 @@ def _concentration_summary(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
 
 
 def models_concentration(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
-    from aicensus.measures import models
+    from aicensus.measures import cache, models
 
     q = _model_query(f)
-    r = models.concentration(con, q)
+    r = cache.cached(con, models.concentration, q)
     return Frame(
         rows=r.table,
         kinds={"country": "country"},
@@ -317,26 +317,32 @@ def _board_query(f: dict):
 
 
 def _board_rows(con: duckdb.DuckDBPyConnection, f: dict) -> tuple[pd.DataFrame, Any, dict]:
-    from aicensus.measures import boards
+    from aicensus.measures import boards, cache
 
     q = _board_query(f).checked()
     try:
-        r = boards.ranked(con, q)
+        r = cache.cached(con, boards.ranked, q)
     except MeasureError as exc:
         raise MissingSource(str(exc)) from None
     t = r.table
     if t.empty:
         raise MissingSource(f"no entries of board {q.board!r} in the selected dates")
-    t["snapshot_date"] = pd.to_datetime(t["snapshot_date"]).dt.date
     which = f.get("snapshot", "latest")
     if which == "latest":
-        last = t.sort_values(["snapshot_date", "preset"]).iloc[-1]
-        t = t[t["snapshot_id"] == last["snapshot_id"]]
-    elif which != "all":
+        t = t[t["snapshot_id"] == _latest_snapshot(t)]
+    t = t.assign(snapshot_date=pd.to_datetime(t["snapshot_date"]).dt.date)
+    if which not in ("latest", "all"):
         t = t[t["snapshot_date"] == date.fromisoformat(str(which))]
         if t.empty:
             raise MissingSource(f"no snapshot of board {q.board!r} on {which}")
     return t.reset_index(drop=True), q, r.meta
+
+
+def _latest_snapshot(t: pd.DataFrame) -> str:
+    """The snapshot of the entry last in (date, preset) order, ties to the later entry; sorts
+    one row per snapshot instead of every entry (a check picks it two dozen times)."""
+    snaps = t.drop_duplicates("snapshot_id", keep="last")
+    return snaps.sort_values(["snapshot_date", "preset"], kind="stable").iloc[-1]["snapshot_id"]
 
 
 def board_rank(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
@@ -415,7 +421,7 @@ HUB_SOURCE = "Hugging Face Hub snapshot"
 def _hub(con: duckdb.DuckDBPyConnection, f: dict, fn: str):
     """Call aicensus.measures.hub (built on its own branch) lazily; missing = insufficient."""
     try:
-        from aicensus.measures import hub  # type: ignore[attr-defined]
+        from aicensus.measures import cache, hub  # type: ignore[attr-defined]
     except ImportError:
         raise MissingSource(f"{HUB_SOURCE} not available (hub measures not installed)") from None
     try:
@@ -426,7 +432,7 @@ def _hub(con: duckdb.DuckDBPyConnection, f: dict, fn: str):
             snapshot=f.get("snapshot"),
             source=f.get("source"),
         )
-        return getattr(hub, fn)(con, q)
+        return cache.cached(con, getattr(hub, fn), q)
     except MeasureError as exc:
         raise MissingSource(f"{HUB_SOURCE} not loaded ({exc})") from None
 

@@ -199,6 +199,8 @@ def load(con: duckdb.DuckDBPyConnection, source: str, parser_version: str) -> It
     try:
         yield loader
         loader.flush()
+        if loader.result.written:  # cached figures of the old inputs (aicensus.measures.cache)
+            con.execute("DELETE FROM measure_cache")
         con.execute("COMMIT")
     except BaseException as exc:
         _rollback(con)
