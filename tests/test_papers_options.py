@@ -120,8 +120,10 @@ def test_same_country_options_in_both_commands():
     from aicensus.cli import options
     from aicensus.cli import papers as cli_papers
 
+    import inspect
+
     for command in (cli_papers.share, cli_papers.compare_methods):
-        defaults = command.__defaults__ or ()
+        defaults = [p.default for p in inspect.signature(command).parameters.values()]
         assert options.COUNTRY in defaults and options.COUNTRIES in defaults, command.__name__
 
 

@@ -8,21 +8,7 @@ from typing import Any
 import typer
 
 from aicensus.cli.common import emit, warehouse
-from aicensus.cli.options import (
-    BOARD,
-    BOARD_ATTR,
-    BOARD_TOP,
-    CHART,
-    COUNTRY,
-    CURRENT,
-    ENGINE,
-    FMT,
-    ORGS,
-    OUT,
-    PRESET,
-    SINCE,
-    UNTIL,
-)
+from aicensus.cli.options import BOARD_QUERY, BOARD_TOP, CHART, COUNTRY, ORGS, OUTPUT, takes
 from aicensus.errors import AicensusError
 
 app = typer.Typer(help="Leaderboards: ranks, standing, gaps, concentration.", no_args_is_help=True)
@@ -31,119 +17,85 @@ TOP_COLUMNS = ["snapshot_date", "preset", "rank_strict", "rank_strict_max", "ran
                "open_weights"]  # fmt: skip
 
 
-def _options(board, preset, since, until, attribution, current, engine, **kw: Any) -> dict:
-    """CLI spellings to the library's BoardQuery fields."""
-    return dict(board=board, presets=preset, start=since, end=until, attribution=attribution,
-                current_only=current, engine=engine, **kw)  # fmt: skip
-
-
-def _chart(path: Path | None, draw: Any, *args: Any) -> None:
-    if path is not None:
-        from aicensus.report import charts
-
-        charts.save(draw(*args), path)
+def _query(o: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """The library's BoardQuery fields from the CLI options."""
+    names = {"preset": "presets", "since": "start", "until": "end", "current": "current_only"}
+    keep = {names.get(k, k): v for k, v in o.items() if k not in ("fmt", "output", "country")}
+    rows = {"countries": o["country"]} if o.get("country") else {}
+    return {**keep, **rows, **more}
 
 
 @app.command("top")
+@takes(BOARD_QUERY, OUTPUT)
 def top_entries(
     ctx: typer.Context,
-    board: str = BOARD,
-    preset: str = PRESET,
     on: str = typer.Option(None, "--date", help="Snapshot date (default: all selected)."),
-    since: str = SINCE,
-    until: str = UNTIL,
     top: int = BOARD_TOP,
-    attribution: str = BOARD_ATTR,
     orgs: str = ORGS,
-    current: bool = CURRENT,
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
+    **o: Any,
 ) -> None:
     """The top-k entries of each snapshot with strict and CI-aware ranks."""
-    opts = _options(board, preset, since, until, attribution, current, engine, top=top, orgs=orgs)
-    df = warehouse(ctx).board.entries(snapshot_date=on, **opts)
-    emit(df, fmt, output, f"Top {top} on the {board} board", columns=TOP_COLUMNS)
+    df = warehouse(ctx).board.entries(snapshot_date=on, **_query(o, top=top, orgs=orgs))
+    title = f"Top {top} on the {o['board']} board"
+    emit(df, o["fmt"], o["output"], title, columns=TOP_COLUMNS)
 
 
 @app.command("standing")
+@takes(BOARD_QUERY, OUTPUT)
 def standing(
     ctx: typer.Context,
-    board: str = BOARD,
-    preset: str = PRESET,
-    since: str = SINCE,
-    until: str = UNTIL,
     top: int = BOARD_TOP,
     by: str = typer.Option("country", help="country (the only grouping for now)"),
-    attribution: str = BOARD_ATTR,
     orgs: str = ORGS,
-    current: bool = CURRENT,
     country: str = COUNTRY,
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
     chart: Path = CHART,
+    **o: Any,
 ) -> None:
     """Standing by country per snapshot: best rank, top-k entries, organizations, open weights."""
     if by != "country":
         raise AicensusError(f"--by {by!r}: only 'country' is supported")
-    opts = _options(board, preset, since, until, attribution, current, engine, top=top,
-                    orgs=orgs, countries=country)  # fmt: skip
-    df = warehouse(ctx).board.standing(**opts)
+    df = warehouse(ctx).board.standing(**_query({**o, "country": country}, top=top, orgs=orgs))
     if chart is not None:
         from aicensus.api.families import result_of
+        from aicensus.report import charts
         from aicensus.report.models_charts import standing_over_time
 
-        title = f"Entries in the top {top}, {board}"
-        _chart(chart, standing_over_time, result_of(df), f"entries_top{top}", title)
-    emit(df, fmt, output, f"Standing on the {board} board (top {top})")
+        title = f"Entries in the top {top}, {o['board']}"
+        charts.save(standing_over_time(result_of(df), f"entries_top{top}", title), chart)
+    emit(df, o["fmt"], o["output"], f"Standing on the {o['board']} board (top {top})")
 
 
 @app.command("gap")
+@takes(BOARD_QUERY, OUTPUT)
 def gap(
     ctx: typer.Context,
     a: str = typer.Option("US", help="Country A (ISO)."),
     b: str = typer.Option("CN", help="Country B (ISO)."),
-    board: str = BOARD,
-    preset: str = PRESET,
-    since: str = SINCE,
-    until: str = UNTIL,
-    attribution: str = BOARD_ATTR,
-    current: bool = CURRENT,
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
     chart: Path = CHART,
+    **o: Any,
 ) -> None:
     """Rating gap between the best model of country A and of country B, with its interval."""
-    opts = _options(board, preset, since, until, attribution, current, engine)
-    df = warehouse(ctx).board.gap(a=a, b=b, **opts)
+    df = warehouse(ctx).board.gap(a=a, b=b, **_query(o))
     if chart is not None:
         from aicensus.api.families import result_of
+        from aicensus.report import charts
         from aicensus.report.models_charts import gap_over_time
 
-        _chart(chart, gap_over_time, result_of(df))
-    emit(df, fmt, output, f"Best {a.upper()} vs best {b.upper()} on the {board} board")
+        charts.save(gap_over_time(result_of(df)), chart)
+    title = f"Best {a.upper()} vs best {b.upper()} on the {o['board']} board"
+    emit(df, o["fmt"], o["output"], title)
 
 
 @app.command("concentration")
+@takes(BOARD_QUERY, OUTPUT)
 def concentration(
     ctx: typer.Context,
-    board: str = BOARD,
-    preset: str = PRESET,
-    since: str = SINCE,
-    until: str = UNTIL,
     top: int = BOARD_TOP,
-    attribution: str = BOARD_ATTR,
     orgs: str = ORGS,
-    current: bool = CURRENT,
     country: str = COUNTRY,
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
+    **o: Any,
 ) -> None:
     """Concentration of each country's top-k entries across organizations (HHI, top-1)."""
-    opts = _options(board, preset, since, until, attribution, current, engine, top=top,
-                    orgs=orgs, countries=country)  # fmt: skip
-    df = warehouse(ctx).board.concentration(**opts)
-    emit(df, fmt, output, f"Concentration of top-{top} entries ({orgs})")
+    q = _query({**o, "country": country}, top=top, orgs=orgs)
+    df = warehouse(ctx).board.concentration(**q)
+    emit(df, o["fmt"], o["output"], f"Concentration of top-{top} entries ({orgs})")

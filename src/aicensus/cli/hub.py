@@ -4,21 +4,12 @@ organization (count, downloads, derivatives; uploader vs root family)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from aicensus.cli.common import console, emit, err_console, print_table, warehouse
-from aicensus.cli.options import (
-    CHART,
-    ENGINE,
-    FMT,
-    HUB_ATTR,
-    HUB_BY,
-    HUB_SOURCE,
-    OUT,
-    SNAPSHOT,
-    WEIGHT,
-)
+from aicensus.cli.options import CHART, HUB_BY, HUB_QUERY, OUTPUT, takes
 
 app = typer.Typer(
     help="Hugging Face Hub: live pull, open-model share, families.", no_args_is_help=True
@@ -77,92 +68,67 @@ def pull_cmd(
     )
 
 
+def _query(o: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """The library's HubQuery fields from the CLI options."""
+    return {**{k: v for k, v in o.items() if k not in ("fmt", "output")}, **more}
+
+
 @app.command("share")
-def share_cmd(
-    ctx: typer.Context,
-    by: str = HUB_BY,
-    weight: str = WEIGHT,
-    attribution: str = HUB_ATTR,
-    snapshot: str = SNAPSHOT,
-    source: str = HUB_SOURCE,
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
-    chart: Path = CHART,
-) -> None:
+@takes(HUB_QUERY, OUTPUT)
+def share_cmd(ctx: typer.Context, by: str = HUB_BY, chart: Path = CHART, **o: Any) -> None:
     """Share of open models by country or organization (unknown always shown)."""
-    df = warehouse(ctx).hub.share(
-        by=by, weight=weight, attribution=attribution, snapshot=snapshot, source=source,
-        engine=engine,
-    )  # fmt: skip
+    df = warehouse(ctx).hub.share(**_query(o, by=by))
     m = df.attrs["meta"]
     _chart(chart, "share_bars", df)
-    emit(df, fmt, output, f"Hub models by {by} ({weight}, {attribution} attribution, "
-         f"{m['source']} {m['snapshot']})")  # fmt: skip
-    if fmt == "table" and output is None:
+    title = f"Hub models by {by} ({o['weight']}, {o['attribution']} attribution, "
+    emit(df, o["fmt"], o["output"], title + f"{m['source']} {m['snapshot']})")
+    if o["fmt"] == "table" and o["output"] is None:
         u = m["unknown"]
         console.print(
             f"[dim]unknown: {u['models']:,} models, {100 * u['share']:.2f}% of "
-            f"{weight}; rules: {m['attribution_rules']}[/dim]"
+            f"{o['weight']}; rules: {m['attribution_rules']}[/dim]"
         )
 
 
 @app.command("families")
+@takes(HUB_QUERY, OUTPUT)
 def families_cmd(
     ctx: typer.Context,
-    weight: str = WEIGHT,
-    snapshot: str = SNAPSHOT,
-    source: str = HUB_SOURCE,
     top: int = typer.Option(20, help="Rows (0 = all)."),
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
     chart: Path = CHART,
+    **o: Any,
 ) -> None:
     """Top root families: models, derivatives, share of derivatives, downloads."""
-    df = warehouse(ctx).hub.families(
-        top=top or None, weight=weight, snapshot=snapshot, source=source, engine=engine
-    )
+    df = warehouse(ctx).hub.families(top=top or None, **_query(o))
     m = df.attrs["meta"]
     _chart(chart, "families_bars", df)
-    emit(df, fmt, output, f"Root families by {weight} ({m['source']} {m['snapshot']})")
+    title = f"Root families by {o['weight']} ({m['source']} {m['snapshot']})"
+    emit(df, o["fmt"], o["output"], title)
 
 
 @app.command("concentration")
-def concentration_cmd(
-    ctx: typer.Context,
-    weight: str = WEIGHT,
-    attribution: str = HUB_ATTR,
-    snapshot: str = SNAPSHOT,
-    source: str = HUB_SOURCE,
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
-) -> None:
+@takes(HUB_QUERY, OUTPUT)
+def concentration_cmd(ctx: typer.Context, **o: Any) -> None:
     """Concentration of each country's open models across organizations (HHI, top-1 share)."""
-    df = warehouse(ctx).hub.concentration(
-        weight=weight, attribution=attribution, snapshot=snapshot, source=source, engine=engine
-    )
-    emit(df, fmt, output, f"Concentration by organization within country ({weight})")
+    df = warehouse(ctx).hub.concentration(**_query(o))
+    title = f"Concentration by organization within country ({o['weight']})"
+    emit(df, o["fmt"], o["output"], title)
 
 
 @app.command("change")
+@takes(HUB_QUERY, OUTPUT)
 def change_cmd(
     ctx: typer.Context,
     from_snapshot: str = typer.Option(..., "--from", help="Earlier snapshot date."),
     to_snapshot: str = typer.Option(..., "--to", help="Later snapshot date."),
     by: str = HUB_BY,
-    weight: str = WEIGHT,
-    attribution: str = HUB_ATTR,
-    engine: str = ENGINE,
-    fmt: str = FMT,
-    output: Path = OUT,
+    **o: Any,
 ) -> None:
     """Share per unit in two snapshots and the change in percentage points."""
-    df = warehouse(ctx).hub.change(
-        from_snapshot, to_snapshot, by=by, weight=weight, attribution=attribution, engine=engine
-    )
-    emit(df, fmt, output, f"Change {from_snapshot} → {to_snapshot} ({weight}, {attribution})")
+    q = _query(o, by=by, snapshot=None)
+    df = warehouse(ctx).hub.change(from_snapshot, to_snapshot, **q)
+    title = f"Change {from_snapshot} → {to_snapshot} ({o['weight']}, {o['attribution']})"
+    emit(df, o["fmt"], o["output"], title)
 
 
 @app.command("snapshots")

@@ -3,6 +3,12 @@ passed to the library as spelled (`--years 2020-2024`); aicensus.options parses 
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 import typer
 
 # ---------------------------------------------------------------- output (every measure)
@@ -92,3 +98,66 @@ SNAPSHOT = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the lates
 HUB_SOURCE = typer.Option(
     None, "--source", help="hf_models_api | hf_models_table | hub_pull (default: any)."
 )
+
+
+# ---------------------------------------------------------------- option sets
+# Typer reads a command's options from its signature; `takes` appends a set's options to it, so
+# a set of options shared by several commands is written once (Typer has no such grouping).
+Spec = dict[str, tuple[Any, Any]]  # parameter name -> (type, typer.Option)
+
+OUTPUT: Spec = {"engine": (str, ENGINE), "fmt": (str, FMT), "output": (Path, OUT)}
+MODEL_QUERY: Spec = {
+    "source": (str, MODEL_SOURCE),
+    "years": (str, YEARS),
+    "subset": (str, SUBSET),
+    "attribution": (str, MODEL_ATTR),
+    "per": (str, PER),
+    "country": (str, COUNTRY),
+}
+BOARD_QUERY: Spec = {
+    "board": (str, BOARD),
+    "preset": (str, PRESET),
+    "since": (str, SINCE),
+    "until": (str, UNTIL),
+    "attribution": (str, BOARD_ATTR),
+    "current": (bool, CURRENT),
+}
+PAPER_FILTERS: Spec = {
+    "venues": (str, VENUES),
+    "years": (str, YEARS),
+    "regions": (str, REGIONS),
+    "group": (str, GROUP),
+    "by": (str, BY),
+    "source": (str, PAPER_SOURCE),
+    "definition": (str, DEFINITION),
+}
+HUB_QUERY: Spec = {
+    "weight": (str, WEIGHT),
+    "attribution": (str, HUB_ATTR),
+    "snapshot": (str, SNAPSHOT),
+    "source": (str, HUB_SOURCE),
+}
+
+
+def takes(*sets: Spec) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Add the options of `sets` to a command; the command receives them in `**options`."""
+
+    def wrap(fn: Callable[..., None]) -> Callable[..., None]:
+        sig = inspect.signature(fn, eval_str=True)
+        own = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
+        names = {p.name for p in own}
+        added = [
+            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=typ)
+            for spec in sets
+            for name, (typ, opt) in spec.items()
+            if name not in names
+        ]
+
+        @functools.wraps(fn)
+        def command(*args: Any, **kwargs: Any) -> None:
+            fn(*args, **kwargs)
+
+        command.__signature__ = sig.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        return command
+
+    return wrap

@@ -424,7 +424,9 @@ def compare_methods(
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     wide = df.pivot_table(index=[*q.keys, "unit"], columns="method", values="share")
-    wide = wide.reindex(columns=[m for m in METHODS if m in wide.columns]).reset_index()
+    # A unit counted under one method and given no weight under another (e.g. no first
+    # author) has share 0 there, whichever other units were asked for.
+    wide = wide.reindex(columns=list(METHODS)).fillna(0.0).reset_index()
     wide.columns.name = None
     return _finish(
         con,
