@@ -117,10 +117,10 @@ def test_compare_methods_takes_countries(db):
 
 
 def test_same_country_options_in_both_commands():
+    import inspect
+
     from aicensus.cli import options
     from aicensus.cli import papers as cli_papers
-
-    import inspect
 
     for command in (cli_papers.share, cli_papers.compare_methods):
         defaults = [p.default for p in inspect.signature(command).parameters.values()]
