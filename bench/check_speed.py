@@ -1,4 +1,5 @@
-"""Benchmark: interactive speed of `aicensus check` on a built warehouse (issue 18.4).
+"""Benchmark: interactive speed on a built warehouse (issue 18.4): start-up, one measure, and
+`aicensus check`.
 
 Every row is a fresh process (interpreter start and imports included), wall clock and CPU
 seconds (user + sys: on a machine shared with other work, CPU is what the command costs),
@@ -8,6 +9,9 @@ best of --repeat:
 - baseline: `python -c "import duckdb"`;
 - baseline: import duckdb and pyarrow, open the warehouse read-only and decode every cached
   measure result (the same figures, without the claim logic): the least a cached check costs;
+- baseline: `python -c "import typer"` (the CLI framework alone); aicensus --help (aim 0.3 s);
+- baseline: the same figure as `models count --years 2024` by one plain DuckDB query;
+  aicensus models count --years 2024 (aim 0.6 s);
 - aicensus check claims/debate.yaml, cold (measure_cache emptied before each run);
 - aicensus check claims/debate.yaml, warm (from the cache the cold run filled);
 - aicensus check claims/debate.yaml --explain ID, warm.
@@ -32,6 +36,15 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parents[1]
+
+PLAIN_COUNT = """
+import sys, duckdb
+con = duckdb.connect(sys.argv[1], read_only=True)
+print(con.execute(
+    "SELECT c.country_source, count(DISTINCT m.model_id) FROM models m "
+    "JOIN model_countries c USING (model_id) WHERE m.year = 2024 GROUP BY 1 ORDER BY 2 DESC"
+).fetchall())
+"""
 
 READ_CACHE = """
 import sys, duckdb, pyarrow as pa
@@ -97,6 +110,13 @@ def main() -> None:
             ("floor: python -c pass", best([py, "-c", "pass"], a.repeat), None),
             ("baseline: import duckdb", best([py, "-c", "import duckdb"], a.repeat), None),
         ]
+        aicensus = [py, "-m", "aicensus", "--db", str(db)]
+        rows.append(("baseline: import typer", best([py, "-c", "import typer"], a.repeat), None))
+        rows.append(("aicensus --help", best([*aicensus, "--help"], a.repeat), 0.3))
+        plain = best([py, "-c", PLAIN_COUNT, str(db)], a.repeat)
+        rows.append(("baseline: models per country 2024, plain DuckDB query", plain, None))
+        count = [*aicensus, "models", "count", "--years", "2024"]
+        rows.append(("aicensus models count --years 2024", best(count, a.repeat), 0.6))
         cold = best(check, a.cold_repeat, before_each=lambda: empty_cache(db))
         n_cached = cached_rows(db)
         read = best([py, "-c", READ_CACHE, str(db)], a.repeat)
@@ -105,7 +125,8 @@ def main() -> None:
         rows.append(("aicensus check (warm)", best(check, a.repeat), 5.0))
         explain = [*check, "--explain", a.explain]
         rows.append((f"aicensus check --explain {a.explain} (warm)", best(explain, a.repeat), 2.0))
-    floor_cpu, base_cpu = rows[0][1][1], rows[2][1][1]
+    floor_cpu = rows[0][1][1]
+    base_cpu = next(r[1][1] for r in rows if r[0].startswith("baseline: decode"))
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"{Path(a.db).name}: {n_cached} cached measure results; load average {load}")
     print(

@@ -18,6 +18,8 @@ DECLARED = [
     ("aicensus.warehouse.tables", "QUARANTINE", "quarantine"),
     ("aicensus.warehouse.tables", "AFFILIATIONS", "affiliations"),
     ("aicensus.warehouse.tables", "INSTITUTIONS", "institutions"),
+    ("aicensus.warehouse.tables", "AUTHORSHIPS", "authorships"),
+    ("aicensus.sources.paperlists", "_SCHEMAS", None),
     ("aicensus.warehouse.resume", "SCHEMA", "resume_points"),
     ("aicensus.sources.epoch", "MODELS_SCHEMA", "models"),
     ("aicensus.sources.epoch", "MODEL_ORGS_SCHEMA", "model_orgs"),

@@ -30,7 +30,8 @@ class OpenAlexLoadSummary:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already loaded (incremental)
     records: int = 0
-    loaded: int = 0
+    loaded: int = 0  # works (institution records count in `institutions`)
+    institutions: int = 0
     quarantined: int = 0
     merged_files: int = 0
     notes: Counter[str] = field(default_factory=Counter)
@@ -38,7 +39,11 @@ class OpenAlexLoadSummary:
     def add(self, rows: LocationRows, written: bool) -> None:
         (self.written if written else self.unchanged).append(rows.key)
         self.records += rows.notes.get("records", 0)
-        self.loaded += rows.rows_loaded
+        works = rows.tables.get("works")
+        if works is not None:
+            self.loaded += works.num_rows
+        else:  # an institutions file or partition
+            self.institutions += rows.rows_loaded
         self.quarantined += rows.rows_quarantined
         self.notes.update({k: v for k, v in rows.notes.items() if k != "records"})
 

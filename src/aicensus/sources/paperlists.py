@@ -173,33 +173,15 @@ def upstream_pattern() -> str:
 _SCHEMAS = {
     "works": pa.schema(
         [
-            ("work_id", pa.string()),
-            ("source", pa.string()),
-            ("venue", pa.string()),
-            ("year", pa.int32()),
-            ("source_record_id", pa.string()),
-            ("record_no", pa.int32()),
-            ("title", pa.string()),
+            *tables.WORK_IDENTITY,
             ("track", pa.string()),
             ("status", pa.string()),
             ("n_authors", pa.int32()),
             ("n_authors_stated", pa.int32()),
-            ("has_country_table", pa.bool_()),
-            ("aligned", pa.bool_()),
-            ("realigned", pa.bool_()),
-            ("citations", pa.int64()),
-            ("citation_source", pa.string()),
+            *tables.WORK_COUNTING,
         ]
     ),
-    "authorships": pa.schema(
-        [
-            ("work_id", pa.string()),
-            ("position", pa.int32()),
-            ("author_name", pa.string()),
-            ("raw_affiliation", pa.string()),
-            ("email_domain", pa.string()),
-        ]
-    ),
+    "authorships": tables.extend(tables.AUTHORSHIPS, ("email_domain", pa.string())),
     "affiliations": tables.AFFILIATIONS,
     "institutions": tables.INSTITUTIONS,
     "quarantine": tables.QUARANTINE,

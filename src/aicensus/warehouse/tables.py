@@ -22,6 +22,33 @@ QUARANTINE = pa.schema(
     ]
 )
 
+# Columns of `works` every paper source fills, first (identity) and as the counting block.
+WORK_IDENTITY = [
+    ("work_id", pa.string()),
+    ("source", pa.string()),
+    ("venue", pa.string()),
+    ("year", pa.int32()),
+    ("source_record_id", pa.string()),
+    ("record_no", pa.int32()),
+    ("title", pa.string()),
+]
+WORK_COUNTING = [
+    ("has_country_table", pa.bool_()),
+    ("aligned", pa.bool_()),
+    ("realigned", pa.bool_()),
+    ("citations", pa.int64()),
+    ("citation_source", pa.string()),
+]
+# `authorships`: one row per author in byline order; sources add their own columns.
+AUTHORSHIPS = pa.schema(
+    [
+        ("work_id", pa.string()),
+        ("position", pa.int32()),
+        ("author_name", pa.string()),
+        ("raw_affiliation", pa.string()),
+    ]
+)
+
 AFFILIATIONS = pa.schema(
     [
         ("work_id", pa.string()),

@@ -70,21 +70,11 @@ def _country(code: object) -> str | None:
 SCHEMAS: dict[str, pa.Schema] = {
     "works": pa.schema(
         [
-            ("work_id", pa.string()),
-            ("source", pa.string()),
-            ("venue", pa.string()),
-            ("year", pa.int32()),
-            ("source_record_id", pa.string()),
-            ("record_no", pa.int32()),
-            ("title", pa.string()),
+            *tables.WORK_IDENTITY,
             ("doi", pa.string()),
             ("work_type", pa.string()),
             ("n_authors", pa.int32()),
-            ("has_country_table", pa.bool_()),
-            ("aligned", pa.bool_()),
-            ("realigned", pa.bool_()),
-            ("citations", pa.int64()),
-            ("citation_source", pa.string()),
+            *tables.WORK_COUNTING,
             ("topic_id", pa.string()),
             ("topic_name", pa.string()),
             ("subfield_id", pa.string()),
@@ -98,16 +88,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("schema_era", pa.string()),
         ]
     ),
-    "authorships": pa.schema(
-        [
-            ("work_id", pa.string()),
-            ("position", pa.int32()),
-            ("author_name", pa.string()),
-            ("raw_affiliation", pa.string()),
-            ("author_id", pa.string()),
-            ("author_position_tag", pa.string()),
-            ("is_corresponding", pa.bool_()),
-        ]
+    "authorships": tables.extend(
+        tables.AUTHORSHIPS,
+        ("author_id", pa.string()),
+        ("author_position_tag", pa.string()),
+        ("is_corresponding", pa.bool_()),
     ),
     "affiliations": tables.AFFILIATIONS,
     "institutions": tables.extend(
