@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -45,8 +46,10 @@ def count(
     chart: Path = CHART,
 ) -> None:
     """Models by country or organization per year, full or fractional counting."""
-    opts = dict(source=source, years=years, subset=subset, method=method, by=by, per=per,
-                attribution=attribution, orgs=orgs, countries=country, engine=engine)  # fmt: skip
+    opts: dict[str, Any] = dict(
+        source=source, years=years, subset=subset, method=method, by=by, per=per,
+        attribution=attribution, orgs=orgs, countries=country, engine=engine,
+    )  # fmt: skip
     wh = warehouse(ctx)
     df = wh.models.count(top=top, **opts)
     if chart is not None:
