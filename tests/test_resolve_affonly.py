@@ -148,3 +148,21 @@ def test_debate_claim_on_newest_venues(affonly_con):
         "years": "2024",
     }
     assert set(v.flips) == {"method", "regions", "venues"}
+
+
+def test_progress_callback_gets_key_count_and_total(data_root, tmp_path):
+    """The affiliation-only load reports (file, files done, files in all) like the paperlists
+    load, so one progress callback serves both."""
+    calls: list[tuple[str, int, int]] = []
+    con = connect(tmp_path / "progress.duckdb")
+    resolver = default_resolver(load_settings(data_root=data_root))
+    load_affonly(
+        con,
+        str(data_root / "paperlists_affonly"),
+        resolver,
+        ["cvpr"],
+        [2020, 2021],
+        progress=lambda key, done, total: calls.append((key, done, total)),
+    )
+    con.close()
+    assert calls == [("cvpr/cvpr2020", 1, 2), ("cvpr/cvpr2021", 2, 2)]

@@ -18,12 +18,15 @@ import pytest
 
 from aicensus.cli.main import main
 from aicensus.engines.spark import export_table
+from aicensus.errors import WarehouseError
 from aicensus.ingest.epoch import load_epoch
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.ingest.paperlists import load_paperlists
 from aicensus.measures.provenance import source_summary
 from aicensus.warehouse import connect, connection, open_readonly
+from aicensus.warehouse.migrations import available
 from aicensus.warehouse.parquet import PARQUET_TABLES
+from aicensus.warehouse.rows import one_row
 from tests.test_bad_input import assert_one_line_error, cli
 
 REPO = Path(__file__).resolve().parents[1]
@@ -399,4 +402,15 @@ def test_old_warehouse_gets_rows_loaded_filled(epoch_db, tmp_path):
     con.close()
     con = open_readonly(db)
     assert con.execute("SELECT load_id, rows_loaded FROM loads ORDER BY 1").fetchall() == want
+    con.close()
+
+
+def test_one_row_returns_the_row_or_names_the_query(tmp_path):
+    """Single-row reads: the row when there is one, a one-line WarehouseError naming the query
+    when there is none (instead of indexing None)."""
+    con = connect(tmp_path / "rows.duckdb")
+    latest = one_row(con, "SELECT max(version) FROM schema_version")[0]
+    assert latest == max(n for n, _ in available())
+    with pytest.raises(WarehouseError, match="no row: SELECT version FROM schema_version WHERE"):
+        one_row(con, "SELECT version FROM schema_version\n WHERE version < ?", [0])
     con.close()

@@ -421,7 +421,7 @@ HUB_SOURCE = "Hugging Face Hub snapshot"
 def _hub(con: duckdb.DuckDBPyConnection, f: dict, fn: str):
     """Call aicensus.measures.hub (built on its own branch) lazily; missing = insufficient."""
     try:
-        from aicensus.measures import cache, hub  # type: ignore[attr-defined]
+        from aicensus.measures import cache, hub
     except ImportError:
         raise MissingSource(f"{HUB_SOURCE} not available (hub measures not installed)") from None
     try:

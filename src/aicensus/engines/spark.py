@@ -24,6 +24,7 @@ import ibis
 from aicensus.engines import views
 from aicensus.errors import AicensusError
 from aicensus.warehouse.parquet import has_parquet, parquet_root
+from aicensus.warehouse.rows import one_row
 
 # How a table is exported from a DuckDB warehouse when Spark cannot read it in place: works is
 # partitioned by publication year (`pub_year`, 0 when unknown) as the Spark ingest writes it;
@@ -60,7 +61,7 @@ def _double_float_literals() -> None:
             return self.cast(result, dtype)
         return result
 
-    visit._aicensus_double = True
+    visit.__dict__["_aicensus_double"] = True  # the marker checked above (typed as a dict)
     PySparkCompiler.visit_NonNullLiteral = visit
 
 
@@ -99,10 +100,11 @@ def session(settings: dict | None = None) -> Any:
 def fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """Identifies the warehouse content: every load id and content hash (exports are reused
     while it is unchanged)."""
-    row = con.execute(
+    row = one_row(
+        con,
         "SELECT count(*), coalesce(string_agg(load_id || '=' || content_hash || '@' || "
-        "CAST(loaded_at AS VARCHAR), ',' ORDER BY load_id), '') FROM loads"
-    ).fetchone()
+        "CAST(loaded_at AS VARCHAR), ',' ORDER BY load_id), '') FROM loads",
+    )
     db = con.execute("SELECT file FROM pragma_database_list WHERE name = current_database()")
     path = (db.fetchone() or [""])[0]
     return hashlib.sha256(f"{path}|{row[0]}|{row[1]}".encode()).hexdigest()[:16]
@@ -175,14 +177,16 @@ class SparkEngine:
         (columns a source does not fill are NULL)."""
         if name in _REGISTERED.tables:
             return
+        backend, key = self._backend, _REGISTERED.key
+        assert backend is not None and key is not None, "backend() connects and keys first"
         spark = self.spark
         if name in VIEWS:
             define, needs = VIEWS[name]
             for dep in needs:
                 self._ensure(con, dep)
-            df = spark.sql(self._backend.compile(define(self._backend)))
+            df = spark.sql(backend.compile(define(backend)))
         else:
-            path = table_source(con, Path(_REGISTERED.key[2]) / _REGISTERED.key[1], name)
+            path = table_source(con, Path(key[2]) / key[1], name)
             df = _as_schema(spark.read.parquet(str(path)), _spark_schema(con, name))
         # Caching every table in memory was measured slower (1M works on local[2]: 180 s for
         # the four bench measures with, 102 s without: caching decodes every column once,
@@ -205,22 +209,24 @@ class SparkEngine:
         key = (self.spark.sparkContext.applicationId, fingerprint(con), str(self.export_root()))
         if _REGISTERED.key != key:
             _REGISTERED.key, _REGISTERED.tables = key, set()
-        return _LazyTables(self, con)
+        return _LazyTables(self, con, self._backend)
 
 
 class _LazyTables:
     """The Ibis pyspark backend, registering each warehouse table in Spark on first use, so
     any measure (papers, models, boards, hub) runs without a list of the tables it reads."""
 
-    def __init__(self, engine: SparkEngine, con: duckdb.DuckDBPyConnection):
-        self._engine, self._con = engine, con
+    def __init__(
+        self, engine: SparkEngine, con: duckdb.DuckDBPyConnection, backend: ibis.BaseBackend
+    ):
+        self._engine, self._con, self._backend = engine, con, backend
 
     def table(self, name: str, **kw: Any) -> ibis.Table:
         self._engine._ensure(self._con, name)
-        return self._engine._backend.table(name, **kw)
+        return self._backend.table(name, **kw)
 
     def __getattr__(self, attr: str) -> Any:
-        return getattr(self._engine._backend, attr)
+        return getattr(self._backend, attr)
 
 
 def _spark_schema(con: duckdb.DuckDBPyConnection, table: str) -> Any:

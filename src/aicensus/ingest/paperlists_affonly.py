@@ -29,7 +29,7 @@ def load_affonly(
     for i, vy in enumerate(files, 1):
         parsed.append(pa_.parse_file(vy, read_location(vy.location), resolver))
         if progress:
-            progress(vy.key, i)
+            progress(vy.key, i, len(files))
     with load(con, pa_.SOURCE, pa_.PARSER_VERSION) as loader:
         for rows in parsed:
             loader.add(rows)

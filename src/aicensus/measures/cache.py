@@ -36,6 +36,7 @@ import pyarrow as pa
 
 from aicensus.engines import Engine
 from aicensus.measures.base import MeasureResult, engine_name
+from aicensus.warehouse.rows import one_row
 
 FORMAT = "1"  # bump when the stored encoding or the key changes
 MAX_PENDING = 1_000  # results awaiting `save` (a check of claims/debate.yaml makes 98)
@@ -210,11 +211,12 @@ def code_fingerprint() -> str:
 def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """sha256 over every `loads` row (what was read, its content hash, the parser, when)."""
     try:
-        n, digest = con.execute(
+        n, digest = one_row(
+            con,
             "SELECT count(*), sha256(coalesce(string_agg(concat_ws('|', load_id, content_hash, "
             "parser_version, CAST(loaded_at AS VARCHAR)), chr(10) ORDER BY load_id), '')) "
-            "FROM loads"
-        ).fetchone()
+            "FROM loads",
+        )
     except duckdb.Error as exc:  # no loads table: nothing to key the inputs by
         raise Uncacheable(str(exc)) from None
     return f"{n}:{digest}"
@@ -297,7 +299,7 @@ def _lookup(con: duckdb.DuckDBPyConnection, key: str) -> tuple[Entry | None, boo
 
 def _store(con: duckdb.DuckDBPyConnection, key: str, entry: Entry) -> bool:
     """Write one entry; False when the connection is read-only."""
-    if con.execute("SELECT current_setting('access_mode')").fetchone()[0] == "read_only":
+    if one_row(con, "SELECT current_setting('access_mode')")[0] == "read_only":
         return False
     name, data, meta = entry
     con.execute(

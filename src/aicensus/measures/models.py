@@ -37,6 +37,7 @@ from aicensus.measures.base import (
     fixed_sum,
     provenance,
 )
+from aicensus.warehouse.rows import one_row
 
 SUBSETS = ("notable", "frontier", "open-weights")
 METHODS = ("full", "fractional")
@@ -188,7 +189,7 @@ def loaded_keys(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
 
 
 def _check_loaded(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> None:
-    n = con.execute("SELECT count(*) FROM models WHERE source = ?", [q.source]).fetchone()[0]
+    n = one_row(con, "SELECT count(*) FROM models WHERE source = ?", [q.source])[0]
     if not n:
         raise MeasureError(f"no {q.source} models loaded; run 'aicensus load {q.source}' first")
 
@@ -224,10 +225,11 @@ def _finish(
 
 
 def _years_coverage(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> dict:
-    row = con.execute(
+    row = one_row(
+        con,
         "SELECT count(*), count(*) FILTER (WHERE year IS NULL) FROM models WHERE source = ?",
         [q.source],
-    ).fetchone()
+    )
     return {"models_loaded": row[0], "models_without_date": row[1]}
 
 

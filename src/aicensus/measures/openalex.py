@@ -8,6 +8,7 @@ import pandas as pd
 from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
 from aicensus.measures.base import MeasureResult, provenance
+from aicensus.warehouse.rows import one_row
 
 
 def group_by_agreement(
@@ -46,9 +47,9 @@ def group_by_agreement(
 
 def loaded_summary(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int | None, int | None]:
     """(works, source locations, first year, last year) of OpenAlex works in works_current."""
-    row = con.execute(
+    row = one_row(
+        con,
         "SELECT count(*), count(DISTINCT load_id), min(year), max(year) FROM works_current "
-        "WHERE source = 'openalex'"
-    ).fetchone()
-    assert row is not None  # an aggregate without GROUP BY always returns one row
+        "WHERE source = 'openalex'",
+    )
     return int(row[0]), int(row[1]), row[2], row[3]

@@ -47,7 +47,7 @@ def records_table(tables: Iterable[str]) -> str | None:
     quarantine."""
     data = [name for name in tables if name != "quarantine"]
     preferred = [name for name in RECORD_TABLES if name in data]
-    return (preferred or data or [None])[0]
+    return next(iter(preferred or data), None)
 
 
 def records_loaded(row_counts: Mapping[str, int]) -> int:

@@ -8,6 +8,8 @@ from importlib import resources
 
 import duckdb
 
+from aicensus.warehouse.rows import one_row
+
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -23,12 +25,12 @@ def available() -> list[tuple[int, str]]:
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    exists = one_row(
+        con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    )[0]
     if not exists:
         return 0
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
+    return int(one_row(con, "SELECT coalesce(max(version), 0) FROM schema_version")[0])
 
 
 def pending(con: duckdb.DuckDBPyConnection) -> list[int]:

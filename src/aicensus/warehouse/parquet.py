@@ -12,10 +12,11 @@ import duckdb
 
 from aicensus.errors import WarehouseError
 from aicensus.warehouse.migrations import migrate
+from aicensus.warehouse.rows import one_row
 
 # Tables the Spark snapshot ingest writes under <out>/<table>/ (works partitioned by pub_year).
-PARQUET_TABLES = ("works", "authorships", "affiliations", "institutions", "work_references")
-PARQUET_TABLES += ("work_concepts", "quarantine", "merged_ids", "loads")
+PARQUET_TABLES: tuple[str, ...] = ("works", "authorships", "affiliations", "institutions")
+PARQUET_TABLES += ("work_references", "work_concepts", "quarantine", "merged_ids", "loads")
 _ROOT = "_parquet_root"
 
 
@@ -64,9 +65,9 @@ def open_parquet_warehouse(out: str | Path) -> duckdb.DuckDBPyConnection:
 
 def parquet_root(con: duckdb.DuckDBPyConnection) -> Path | None:
     """The Parquet directory behind a connection from `open_parquet_warehouse`, else None."""
-    found = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [_ROOT]
-    ).fetchone()[0]
+    found = one_row(
+        con, "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [_ROOT]
+    )[0]
     if not found:
         return None
-    return Path(con.execute(f"SELECT dir FROM {_ROOT}").fetchone()[0])
+    return Path(one_row(con, f"SELECT dir FROM {_ROOT}")[0])

@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from aicensus.warehouse.connection import storage_failure
+from aicensus.warehouse.rows import one_row
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -30,9 +31,7 @@ def verify(con: duckdb.DuckDBPyConnection, path: str | Path) -> pd.DataFrame:
     out = []
     for table in _tables(con):
         try:
-            rows, checksum = con.execute(
-                f'SELECT count(*), bit_xor(hash(t)) FROM "{table}" AS t'
-            ).fetchone()
+            rows, checksum = one_row(con, f'SELECT count(*), bit_xor(hash(t)) FROM "{table}" AS t')
         except duckdb.Error as exc:
             failure = storage_failure(exc, path, where=f"table {table}")
             if failure is None:
