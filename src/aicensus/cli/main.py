@@ -48,7 +48,7 @@ class RootGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            if not type(exc).__module__.startswith("duckdb"):  # duckdb loads only when used
+            if "duckdb" not in type(exc).__module__:  # `_duckdb`; duckdb loads only when used
                 raise
             from aicensus.warehouse.connection import storage_failure
 
