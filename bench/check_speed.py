@@ -134,7 +134,7 @@ def main() -> None:
         f"{'cpu ÷ decode':>12} {'target':>7}"
     )
     for name, (wall, cpu), target in rows:
-        aim = f"≤ {target:.0f} s" if target else ""
+        aim = f"≤ {target:g} s" if target else ""
         print(
             f"{name:58} {wall:7.2f} {cpu:6.2f} {cpu / floor_cpu:10.1f}x "
             f"{cpu / base_cpu:11.2f}x {aim:>7}"
