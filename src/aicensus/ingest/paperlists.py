@@ -25,6 +25,9 @@ Progress = Callable[[str, int, int], None]  # (what just finished, how many so f
 # need not stay cached (by default DuckDB keeps up to 80% of RAM), so a load of every file
 # fits beside its parser.
 WRITE_MEMORY = "128MB"
+# Local files read ahead of the parser (about one parse batch): reading goes on while the
+# previous batch is written.
+READ_AHEAD = 24
 
 
 @dataclass
@@ -83,16 +86,16 @@ def load_paperlists(
             loader.flush()
             for rows in batch_rows:
                 _count(summary, rows)
-                if progress:
-                    progress(
-                        rows.key,
-                        len(loader.result.written) + len(loader.result.unchanged),
-                        len(files),
-                    )
+            done = (
+                len(summary.not_found) + len(loader.result.written) + len(loader.result.unchanged)
+            )
+            if progress and (batch_rows or missing):
+                progress((batch_rows[-1].key if batch_rows else missing[-1].key), done, len(files))
 
         # Batch k + 1 parses (DuckDB, in its thread) while batch k is written.
         previous = None
-        for batch, missing in _batches(files, _ahead(readers, fetch, files, workers)):
+        ahead = 2 * workers if remote else READ_AHEAD
+        for batch, missing in _batches(files, _ahead(readers, fetch, files, ahead)):
             current = (parsing.submit(parser.parse, batch), missing)
             if previous:
                 write(*previous)

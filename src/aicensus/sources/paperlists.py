@@ -365,6 +365,7 @@ class Parser:
         for macro in sql.MACROS:
             self.con.execute(macro)
         self.halving_depth = 0
+        self.recovered: dict[tuple, tuple[str | None, str]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -404,7 +405,7 @@ class Parser:
         con.execute(sql.LOADED)
         con.execute(sql.ROWS)
         con.execute(sql.CN_ROWS)
-        self._lookup("pl_regions", _regions(con.execute(sql.CN_DISTINCT).fetchall()))
+        self._lookup("pl_regions", self._regions(con.execute(sql.CN_DISTINCT).fetchall()))
         self._lookup("pl_inst_ids", _institution_ids(con.execute(sql.INST_NAMES).fetchall()))
         con.execute(sql.AFFILIATIONS)
         tables = {
@@ -429,6 +430,25 @@ class Parser:
         if depth != self.halving_depth:
             self.con.execute(sql.halved_len_macro(depth))
             self.halving_depth = depth
+
+    def _regions(self, rows: list[tuple]) -> pa.Table:
+        """Each distinct China-coded (institution, address, email, China rows of the author) ->
+        the recovered code and rule (geo.regions.recover; remembered across batches)."""
+        for key in rows:
+            if key not in self.recovered:
+                self.recovered[key] = recover("CN", *key)
+        cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
+        found = [self.recovered[key] for key in rows]
+        return pa.table(
+            {
+                "iname": pa.array(cols[0], pa.string()),
+                "url": pa.array(cols[1], pa.string()),
+                "email": pa.array(cols[2], pa.string()),
+                "cn_rows": pa.array(cols[3], pa.int64()),
+                "country": pa.array([c for c, _ in found], pa.string()),
+                "rule": pa.array([r for _, r in found], pa.string()),
+            }
+        )
 
     def _lookup(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)
@@ -617,23 +637,6 @@ def _countries(names: pa.ListArray) -> pa.Table:
             "name": [n for n, _ in rows],
             "code": pa.array([c for _, c in rows], pa.string()),
             "unmapped": [c is None and not is_unknown(n) for n, c in rows],
-        }
-    )
-
-
-def _regions(rows: list[tuple]) -> pa.Table:
-    """Each distinct China-coded (institution, address, email, China rows of the author) ->
-    the recovered code and rule (geo.regions.recover)."""
-    recovered = [recover("CN", iname, url, email, cn) for iname, url, email, cn in rows]
-    cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
-    return pa.table(
-        {
-            "iname": pa.array(cols[0], pa.string()),
-            "url": pa.array(cols[1], pa.string()),
-            "email": pa.array(cols[2], pa.string()),
-            "cn_rows": pa.array(cols[3], pa.int64()),
-            "country": pa.array([c for c, _ in recovered], pa.string()),
-            "rule": pa.array([r for _, r in recovered], pa.string()),
         }
     )
 
