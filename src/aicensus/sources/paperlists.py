@@ -361,7 +361,9 @@ class Parser:
     recovery) and the rare records that need a closer look (odd JSON types, quarantined ones)."""
 
     def __init__(self) -> None:
-        self.con = duckdb.connect()
+        # One thread: batches parse beside the reads and the writes (a load's pipeline), and
+        # DuckDB's own threads would only add synchronization on these small tables.
+        self.con = duckdb.connect(config={"threads": 1})
         for macro in sql.MACROS:
             self.con.execute(macro)
         self.halving_depth = 0
