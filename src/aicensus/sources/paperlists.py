@@ -42,7 +42,7 @@ _FILE = re.compile(r"^([a-z0-9]+?)(\d{4})\.json(\.gz)?$")
 _RAW_MAX = 2000
 # Decompressed JSON per parse batch: large enough that DuckDB's fixed cost per statement is
 # small against the work, small enough to bound memory (all 246 local files hold 280 MB).
-BATCH_BYTES = 32_000_000
+BATCH_BYTES = 48_000_000
 # The fields that define a paper (a repeated listing repeats them under the same id).
 _PAPER_FIELDS = sql.PAPER_FIELDS
 
