@@ -42,7 +42,7 @@ _FILE = re.compile(r"^([a-z0-9]+?)(\d{4})\.json(\.gz)?$")
 _RAW_MAX = 2000
 # Decompressed JSON per parse batch: large enough that DuckDB's fixed cost per statement is
 # small against the work, small enough to bound memory (all 246 local files hold 280 MB).
-BATCH_BYTES = 32_000_000
+BATCH_BYTES = 48_000_000
 # The fields that define a paper (a repeated listing repeats them under the same id).
 _PAPER_FIELDS = sql.PAPER_FIELDS
 
@@ -343,10 +343,13 @@ class Parser:
     recovery) and the rare records that need a closer look (odd JSON types, quarantined ones)."""
 
     def __init__(self) -> None:
-        self.con = duckdb.connect()
+        # One thread: batches parse beside the reads and the writes (a load's pipeline), and
+        # DuckDB's own threads would only add synchronization on these small tables.
+        self.con = duckdb.connect(config={"threads": 1})
         for macro in sql.MACROS:
             self.con.execute(macro)
         self.halving_depth = 0
+        self.recovered: dict[tuple, tuple[str | None, str]] = {}
 
     def close(self) -> None:
         self.con.close()
@@ -386,7 +389,7 @@ class Parser:
         con.execute(sql.LOADED)
         con.execute(sql.ROWS)
         con.execute(sql.CN_ROWS)
-        self._lookup("pl_regions", _regions(con.execute(sql.CN_DISTINCT).fetchall()))
+        self._lookup("pl_regions", self._regions(con.execute(sql.CN_DISTINCT).fetchall()))
         self._lookup("pl_inst_ids", _institution_ids(con.execute(sql.INST_NAMES).fetchall()))
         con.execute(sql.AFFILIATIONS)
         tables = {
@@ -411,6 +414,25 @@ class Parser:
         if depth != self.halving_depth:
             self.con.execute(sql.halved_len_macro(depth))
             self.halving_depth = depth
+
+    def _regions(self, rows: list[tuple]) -> pa.Table:
+        """Each distinct China-coded (institution, address, email, China rows of the author) ->
+        the recovered code and rule (geo.regions.recover; remembered across batches)."""
+        for key in rows:
+            if key not in self.recovered:
+                self.recovered[key] = recover("CN", *key)
+        cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
+        found = [self.recovered[key] for key in rows]
+        return pa.table(
+            {
+                "iname": pa.array(cols[0], pa.string()),
+                "url": pa.array(cols[1], pa.string()),
+                "email": pa.array(cols[2], pa.string()),
+                "cn_rows": pa.array(cols[3], pa.int64()),
+                "country": pa.array([c for c, _ in found], pa.string()),
+                "rule": pa.array([r for _, r in found], pa.string()),
+            }
+        )
 
     def _lookup(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)
@@ -599,23 +621,6 @@ def _countries(names: pa.ListArray) -> pa.Table:
             "name": [n for n, _ in rows],
             "code": pa.array([c for _, c in rows], pa.string()),
             "unmapped": [c is None and not is_unknown(n) for n, c in rows],
-        }
-    )
-
-
-def _regions(rows: list[tuple]) -> pa.Table:
-    """Each distinct China-coded (institution, address, email, China rows of the author) ->
-    the recovered code and rule (geo.regions.recover)."""
-    recovered = [recover("CN", iname, url, email, cn) for iname, url, email, cn in rows]
-    cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
-    return pa.table(
-        {
-            "iname": pa.array(cols[0], pa.string()),
-            "url": pa.array(cols[1], pa.string()),
-            "email": pa.array(cols[2], pa.string()),
-            "cn_rows": pa.array(cols[3], pa.int64()),
-            "country": pa.array([c for c, _ in recovered], pa.string()),
-            "rule": pa.array([r for _, r in recovered], pa.string()),
         }
     )
 

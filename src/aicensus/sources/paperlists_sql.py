@@ -376,6 +376,7 @@ WITH rows AS (
 )
 SELECT f.file_no, f.institution_id, f.name, f.url, NULL::VARCHAR AS ror, c.country, f.n_rows
 FROM firsts f LEFT JOIN countries c USING (file_no, institution_id)
+ORDER BY f.file_no
 """
 
 NOTES = """
