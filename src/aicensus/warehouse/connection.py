@@ -84,6 +84,13 @@ def _duckdb_connect(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
         sleep(_RETRY_SECONDS)
 
 
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar: DuckDB draws it on stdout for queries over 2 s, which would corrupt
+    csv/json output written to stdout and make equal runs differ."""
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
     """Open (or create) the warehouse at `path` for writing, migrated to the latest schema."""
     path = Path(path)
@@ -96,7 +103,7 @@ def connect(path: str | Path) -> duckdb.DuckDBPyConnection:
         con.close()
         failure = storage_failure(exc, path)
         raise failure or WarehouseError(f"{path}: schema migration failed ({exc})") from None
-    return con
+    return _quiet(con)
 
 
 def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -104,7 +111,7 @@ def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
     A directory of Spark snapshot-ingest output opens as a warehouse over its Parquet."""
     path = Path(path)
     if is_parquet_warehouse(path):
-        return open_parquet_warehouse(path)
+        return _quiet(open_parquet_warehouse(path))
     if not path.exists():
         raise WarehouseError(
             f"{path}: no warehouse here; build it first with 'aicensus load paperlists'"
@@ -118,4 +125,4 @@ def open_readonly(path: str | Path) -> duckdb.DuckDBPyConnection:
     if missing:
         con.close()
         con = connect(path)  # migrate forward, then use it
-    return con
+    return _quiet(con)
