@@ -7,8 +7,8 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING, cast
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -29,9 +29,42 @@ from aicensus.cli.common import err_console, settings
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
 
+if TYPE_CHECKING:  # typer 0.29 vendors Click: its commands take this Context, not click's
+    from typer._click import Context
+
 # Set by Ctrl-C: DuckDB surfaces it inside a query as "Query interrupted" (RuntimeError) and
 # Typer turns KeyboardInterrupt into a silent exit 130, so main() asks this instead.
 _SIGINT = threading.Event()
+
+# The root's options, taken wherever they stand on the command line (no sub-command has its own).
+ROOT_OPTIONS = ("--db", "--data", "--wait")
+
+
+def lift_root_options(args: list[str]) -> tuple[list[str], str | None]:
+    """Move each root option and its value to the front, so `aicensus check x.yaml --db w`
+    means `aicensus --db w check x.yaml`; the order among them is kept (the last one wins).
+    Stops at `--`. Also returns the name of a root option left without its value, if any."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name, eq, _ = arg.partition("=")
+        if name not in ROOT_OPTIONS:
+            rest.append(arg)
+            i += 1
+        elif eq:
+            front.append(arg)
+            i += 1
+        elif i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 2
+        else:
+            return front + rest, name
+    return front + rest, None
 
 
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
@@ -41,10 +74,17 @@ def _on_sigint(signum: int, frame: FrameType | None) -> None:
 
 
 class RootGroup(TyperGroup):
-    """The root command group: DuckDB failing on the warehouse file (corrupt blocks met by a
-    query in any command) becomes one WarehouseError line naming the file."""
+    """The root command group: root options accepted before or after the sub-command; DuckDB
+    failing on the warehouse file (corrupt blocks met by a query in any command) becomes one
+    WarehouseError line naming the file."""
 
-    def invoke(self, ctx: click.Context) -> object:
+    def parse_args(self, ctx: Context, args: list[str]) -> list[str]:
+        lifted, missing = lift_root_options(args)
+        if missing is not None:
+            ctx.fail(f"Option '{missing}' requires an argument.")
+        return super().parse_args(ctx, lifted)
+
+    def invoke(self, ctx: Context) -> object:
         try:
             return super().invoke(ctx)
         except Exception as exc:
@@ -52,7 +92,7 @@ class RootGroup(TyperGroup):
                 raise
             from aicensus.warehouse.connection import storage_failure
 
-            failure = storage_failure(exc, settings(ctx).db)
+            failure = storage_failure(exc, settings(cast(typer.Context, ctx)).db)
             if failure is None:
                 raise
             raise failure from None
@@ -63,6 +103,10 @@ app = typer.Typer(
     help="aicensus: who leads in AI, measured on real open data.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain Click help for every command. Typer's Rich help (typer 0.29) shows a `<bool>` type
+    # next to every flag (its Rich panel asks each option for a type label without the check
+    # for flags its plain formatter makes) and reads `[spark]` in help text as Rich markup.
+    rich_markup_mode=None,
 )
 app.add_typer(load.app, name="load")
 app.add_typer(papers.app, name="papers")

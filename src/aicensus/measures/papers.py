@@ -60,6 +60,8 @@ UNKNOWN_UNIT = "unknown"
 # Which countries to count: the source's, those inferred from affiliation text (the resolver),
 # or the source's where a row has one and the inferred one elsewhere.
 COUNTRIES = ("source", "inferred", "inferred-where-missing")
+# The sources that load works (papers): each source module's SOURCE name.
+PAPER_SOURCES = ("paperlists", "paperlists_affonly", "openalex")
 _FOLD = {"HK": "CN", "MO": "CN", "TW": "CN"}
 
 
@@ -93,6 +95,7 @@ class PaperQuery(Query):
             ("unit", self.unit, UNITS),
             ("unknown", self.unknown, UNKNOWNS),
             ("countries", self.countries, COUNTRIES),
+            ("source", self.source, PAPER_SOURCES),
         ):
             if value not in allowed:
                 raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
