@@ -18,7 +18,7 @@ CHART = typer.Option(None, "--chart", help="Also draw a chart (.svg, .png or .ht
 ENGINE = typer.Option(
     "duckdb",
     "--engine",
-    help="duckdb (default) | spark (master from AICENSUS_SPARK_MASTER or \\[spark] master in "
+    help="duckdb (default) | spark (master from AICENSUS_SPARK_MASTER or [spark] master in "
     "aicensus.toml)",
 )
 COUNTRY = typer.Option(
@@ -44,7 +44,7 @@ ALIGN = typer.Option("strict", help="strict | realigned (author-level methods)")
 PAPER_SOURCE = typer.Option(
     "paperlists",
     "--source",
-    help="Loaded paper source: paperlists | paperlists_affonly | openalex.",
+    help="Which loaded paper source: paperlists | paperlists_affonly | openalex.",
 )
 DEFINITION = typer.Option(
     None,
