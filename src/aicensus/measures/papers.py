@@ -427,9 +427,12 @@ def compare_methods(
         frames.append(df)
     df = pd.concat(frames, ignore_index=True)
     wide = df.pivot_table(index=[*q.keys, "unit"], columns="method", values="share")
-    # A unit counted under one method and given no weight under another (e.g. no first
-    # author) has share 0 there, whichever other units were asked for.
-    wide = wide.reindex(columns=list(METHODS)).fillna(0.0).reset_index()
+    # A country counted under one method and given no weight under another (e.g. no first
+    # author) has share 0 there, whichever other units were asked for; the `unknown` row stays
+    # empty under the methods that do not count unknown authors.
+    wide = wide.reindex(columns=list(METHODS)).reset_index()
+    known = wide["unit"] != UNKNOWN_UNIT
+    wide.loc[known, list(METHODS)] = wide.loc[known, list(METHODS)].fillna(0.0)
     wide.columns.name = None
     return _finish(
         con,
