@@ -91,11 +91,6 @@ class Settings:
             return [configured] if isinstance(configured, str) else [str(c) for c in configured]
         return [str(self.data_root / sub) for sub in DEFAULT_LOCATIONS[source]]
 
-    def source_location(self, name: str, default_subdir: str) -> str:
-        """Where source `name` is read from: configured location or `<data_root>/<subdir>`."""
-        configured = self.sources.get(name)
-        return str(configured) if configured else str(self.data_root / default_subdir)
-
     def upstream(self, name: str, default: str) -> str:
         """The online URL (pattern) of source `name`: env AICENSUS_<NAME>_UPSTREAM, then
         `[sources] <name>_upstream` in aicensus.toml, then the real upstream."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import typer
 
-from aicensus.cli.common import console, err_console, settings
+from aicensus.cli.common import console, err_console, settings, warehouse
+from aicensus.cli.load import print_openalex
 from aicensus.errors import AicensusError
 from aicensus.options import parse_list, parse_years
 
@@ -210,7 +210,7 @@ def snapshot(
             )  # fmt: skip
     finally:
         con.close()
-    _summary(s)
+    print_openalex(s, str(settings(ctx).db))
 
 
 @app.command("snapshot-spark")
@@ -241,17 +241,8 @@ def load_file(
     institutions: bool = typer.Option(False, help="The file holds institution records."),
 ) -> None:
     """Load saved OpenAlex files (default: the bundled works.jsonl.gz)."""
-    from aicensus.ingest import openalex as ing
-    from aicensus.warehouse import connect
-
-    s = settings(ctx)
-    loc = location or s.source_location("openalex", "openalex_works/works.jsonl.gz")
-    con = connect(s.db)
-    try:
-        summary = ing.load_files(con, loc, "institutions" if institutions else "works")
-    finally:
-        con.close()
-    _summary(summary)
+    wh = warehouse(ctx)
+    print_openalex(wh.load("openalex", location, institutions=institutions), str(wh.path))
 
 
 @app.command("definitions")
@@ -261,13 +252,3 @@ def definitions() -> None:
 
     for d in ai_definitions.DEFINITIONS.values():
         console.print(f"[bold]{d.name}[/bold]: {d.description}")
-
-
-def _summary(s: Any) -> None:
-    console.print(
-        f"openalex: {s.locations} location(s): {len(s.written)} written, {len(s.unchanged)} "
-        f"unchanged, {len(s.skipped)} already loaded; {s.records:,} records, {s.loaded:,} works "
-        f"loaded, {s.quarantined:,} quarantined"
-    )
-    for note, n in sorted(s.notes.items()):
-        console.print(f"  [dim]{note}: {n:,}[/dim]")

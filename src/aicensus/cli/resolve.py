@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path
 
 import typer
 
-from aicensus.cli.common import console, emit, settings
-from aicensus.options import parse_list
+from aicensus.cli.common import console, emit, settings, warehouse
 
 app = typer.Typer(help="Affiliation resolver: strings to countries, and its accuracy.")
 
@@ -44,19 +42,10 @@ def evaluate(
 ) -> None:
     """Hide the country indexes of the paperlists files, infer, compare (per venue, overall)."""
     from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
-    from aicensus.ingest.affiliations.build import default_resolver
-    from aicensus.ingest.affiliations.evaluate import evaluate as run_evaluation
     from aicensus.measures.base import MeasureResult
-    from aicensus.warehouse import connect
 
-    s = settings(ctx)
-    location = s.source_location("paperlists", "paperlists")
-    ev = run_evaluation(
-        location,
-        lambda learned: default_resolver(s, learned=Counter(dict(learned))),
-        holdout=holdout,
-        venues=list(parse_list(venues)) or None,
-    )
+    wh = warehouse(ctx)
+    ev = wh.evaluate_resolver(holdout, venues, save=save)
     overall = ev.overall()
     meta = {
         "measure": "resolve.evaluate",
@@ -74,11 +63,4 @@ def evaluate(
         console.print(ev.confusion_table(top=confusion).to_string(index=False))
         console.print(f"[dim]rules: {meta['rules']}[/dim]")
     if save:
-        con = connect(s.db)
-        try:
-            from aicensus.ingest.affiliations.store import save as store
-
-            store(con, ev, location)
-        finally:
-            con.close()
-        console.print(f"[dim]saved to {s.db} (table resolver_evaluation)[/dim]")
+        console.print(f"[dim]saved to {wh.path} (table resolver_evaluation)[/dim]")

@@ -17,8 +17,8 @@ from aicensus.sources.reference_records import read_jsonl
 
 def reference_paths(settings: Settings) -> tuple[Path, Path]:
     """(ROR JSONL, OpenAlex institutions JSONL) under the configured locations."""
-    ror = Path(settings.source_location("ror", "ror_records")) / "ror_latest_per_id.jsonl.gz"
-    oa = Path(settings.source_location("openalex", "openalex_works")) / "institutions.jsonl.gz"
+    ror = Path(settings.locations("ror")[0])
+    oa = Path(settings.locations("openalex-institutions")[0])
     for p in (ror, oa):
         if not p.is_file():
             raise SourceError(f"{p}: reference file for the affiliation resolver not found")
@@ -43,7 +43,7 @@ def default_resolver(
     """The resolver aicensus uses: ROR + OpenAlex + paperlists pairs (+ registry aliases)."""
     ror, oa = reference_paths(settings)
     if learned is None:
-        learned = learned_pairs(settings.source_location("paperlists", "paperlists"))
+        learned = learned_pairs(settings.locations("paperlists")[0])
     return Resolver.build(
         read_jsonl(ror), read_jsonl(oa), list(learned.items()), extra=extra, fuzzy=fuzzy
     )
