@@ -100,3 +100,13 @@ def test_report_section(db, tmp_path):
 
     page = build(connect(tmp_path / "empty.duckdb"))
     assert "No Hub snapshot loaded" in page
+
+
+def test_change_takes_no_single_snapshot_option():
+    """`hub change` compares --from and --to; a --snapshot it would ignore is not offered."""
+    from typer.testing import CliRunner
+
+    from aicensus.cli.main import app
+
+    r = CliRunner().invoke(app, ["hub", "change", "--from", "a", "--to", "b", "--snapshot", "c"])
+    assert r.exit_code == 2 and "No such option" in r.output

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from aicensus.cli.common import console, emit, err_console, print_table, warehouse
-from aicensus.cli.options import CHART, HUB_BY, HUB_QUERY, OUTPUT, takes
+from aicensus.cli.options import CHART, HUB_BY, HUB_QUERY, HUB_SNAPSHOT, OUTPUT, takes
 
 app = typer.Typer(
     help="Hugging Face Hub: live pull, open-model share, families.", no_args_is_help=True
@@ -74,7 +74,7 @@ def _query(o: dict[str, Any], **more: Any) -> dict[str, Any]:
 
 
 @app.command("share")
-@takes(HUB_QUERY, OUTPUT)
+@takes(HUB_QUERY, HUB_SNAPSHOT, OUTPUT)
 def share_cmd(ctx: typer.Context, by: str = HUB_BY, chart: Path = CHART, **o: Any) -> None:
     """Share of open models by country or organization (unknown always shown)."""
     df = warehouse(ctx).hub.share(**_query(o, by=by))
@@ -91,7 +91,7 @@ def share_cmd(ctx: typer.Context, by: str = HUB_BY, chart: Path = CHART, **o: An
 
 
 @app.command("families")
-@takes(HUB_QUERY, OUTPUT)
+@takes(HUB_QUERY, HUB_SNAPSHOT, OUTPUT)
 def families_cmd(
     ctx: typer.Context,
     top: int = typer.Option(20, help="Rows (0 = all)."),
@@ -107,7 +107,7 @@ def families_cmd(
 
 
 @app.command("concentration")
-@takes(HUB_QUERY, OUTPUT)
+@takes(HUB_QUERY, HUB_SNAPSHOT, OUTPUT)
 def concentration_cmd(ctx: typer.Context, **o: Any) -> None:
     """Concentration of each country's open models across organizations (HHI, top-1 share)."""
     df = warehouse(ctx).hub.concentration(**_query(o))
@@ -125,7 +125,7 @@ def change_cmd(
     **o: Any,
 ) -> None:
     """Share per unit in two snapshots and the change in percentage points."""
-    q = _query(o, by=by, snapshot=None)
+    q = _query(o, by=by)
     df = warehouse(ctx).hub.change(from_snapshot, to_snapshot, **q)
     title = f"Change {from_snapshot} → {to_snapshot} ({o['weight']}, {o['attribution']})"
     emit(df, o["fmt"], o["output"], title)

@@ -134,9 +134,9 @@ PAPER_FILTERS: Spec = {
 HUB_QUERY: Spec = {
     "weight": (str, WEIGHT),
     "attribution": (str, HUB_ATTR),
-    "snapshot": (str, SNAPSHOT),
     "source": (str, HUB_SOURCE),
 }
+HUB_SNAPSHOT: Spec = {"snapshot": (str, SNAPSHOT)}  # not for `hub change` (two snapshots)
 
 
 def takes(*sets: Spec) -> Callable[[Callable[..., None]], Callable[..., None]]:
