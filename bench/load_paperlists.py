@@ -53,23 +53,8 @@ def floor_duckdb(data: Path, out: Path) -> int:
     pattern = str(data / "paperlists" / "*" / "*.json.gz")
     # Explicit columns (the fields aicensus reads): schema inference over all 246 files with
     # union_by_name runs out of memory on this 24 GiB machine.
-    fields = (
-        "id",
-        "title",
-        "track",
-        "status",
-        "author",
-        "aff",
-        "aff_unique_norm",
-        "aff_unique_index",
-        "aff_unique_url",
-        "aff_country_unique",
-        "aff_country_unique_index",
-        "email",
-        "aff_domain",
-        "gs_citation",
-        "author_num",
-    )
+    from aicensus.sources.paperlists_sql import FIELDS as fields
+
     columns = "{" + ", ".join(f"'{f}': 'VARCHAR'" for f in fields) + "}"
     con.execute(
         f"CREATE TABLE raw AS SELECT * FROM read_json('{pattern}', format='array', "
@@ -78,8 +63,20 @@ def floor_duckdb(data: Path, out: Path) -> int:
     return con.execute("SELECT count(*) FROM raw").fetchone()[0]
 
 
-def pandas_baseline(data: Path, out: Path) -> int:
+def _write(out: Path, **frames) -> int:
+    """Store the contender's tables in a DuckDB file, as aicensus does; returns the works."""
     import duckdb
+
+    con = duckdb.connect(str(out))
+    for name, frame in frames.items():
+        con.register("f", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM f")
+        con.unregister("f")
+    con.close()
+    return len(frames["works"])
+
+
+def pandas_baseline(data: Path, out: Path) -> int:
     import pandas as pd
     import pycountry
 
@@ -139,12 +136,7 @@ def pandas_baseline(data: Path, out: Path) -> int:
     af = pd.DataFrame(
         affs, columns=["work_id", "position", "institution", "country_name", "country"]
     )
-    con = duckdb.connect(str(out))
-    for name, frame in (("works", w), ("authorships", au), ("affiliations", af)):
-        con.register("f", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM f")
-        con.unregister("f")
-    return len(w)
+    return _write(out, works=w, authorships=au, affiliations=af)
 
 
 PANDAS_COLUMNS = (
@@ -181,7 +173,6 @@ def _indexes(papers, column: str, name: str):
 def pandas_vectorized(data: Path, out: Path) -> int:
     """The same author-country table with whole-column pandas operations only (no per-row
     Python): read_json per file, then split, explode, merge and map over all papers at once."""
-    import duckdb
     import pandas as pd
     import pycountry
 
@@ -226,12 +217,7 @@ def pandas_vectorized(data: Path, out: Path) -> int:
     affs["work_id"] = papers["work_id"].to_numpy()[affs["paper"].to_numpy()]
     affs = affs[["work_id", "slot", "seq", "aff_unique_norm", "aff_country_unique", "country"]]
 
-    con = duckdb.connect(str(out))
-    for name, frame in (("works", works), ("authorships", authors), ("affiliations", affs)):
-        con.register("f", frame)
-        con.execute(f"CREATE TABLE {name} AS SELECT * FROM f")
-        con.unregister("f")
-    return len(works)
+    return _write(out, works=works, authorships=authors, affiliations=affs)
 
 
 def aicensus(data: Path, out: Path) -> int:

@@ -18,6 +18,7 @@ import pytest
 from aicensus.ingest.paperlists import load_paperlists
 from aicensus.warehouse import connect
 from tests.fakes.static_server import serve
+from tests.writes import wait_for_write
 
 SNAPSHOT_SQL = """
 SELECT (SELECT count(*) FROM works), (SELECT count(*) FROM authorships),
@@ -125,7 +126,6 @@ def test_sigkill_mid_load_leaves_warehouse_unchanged(data_root, tmp_path):
     load_paperlists(con, str(data_root / "paperlists"), ["ijcai"])
     con.close()
     before = snapshot(db)
-    wal = Path(str(db) + ".wal")
     cmd = [
         sys.executable,
         "-m",
@@ -141,14 +141,7 @@ def test_sigkill_mid_load_leaves_warehouse_unchanged(data_root, tmp_path):
     proc = subprocess.Popen(
         cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    size0 = db.stat().st_size
-    deadline = time.monotonic() + 120
-    # Kill once the write has begun (WAL or database file growing), i.e. mid-transaction.
-    while time.monotonic() < deadline and proc.poll() is None:
-        if (wal.exists() and wal.stat().st_size > 0) or db.stat().st_size != size0:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "load finished before it could be killed"
+    wait_for_write(db, proc)  # mid-transaction
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     survivors = _alive_in_group(proc.pid)

@@ -28,6 +28,7 @@ from aicensus.warehouse.migrations import available
 from aicensus.warehouse.parquet import PARQUET_TABLES
 from aicensus.warehouse.rows import one_row
 from tests.test_bad_input import assert_one_line_error, cli
+from tests.writes import wait_for_write
 
 REPO = Path(__file__).resolve().parents[1]
 CLAIMS = REPO / "claims" / "debate.yaml"
@@ -350,17 +351,9 @@ def test_ctrl_c_during_a_load_says_nothing_partial(data_root, tmp_path):
     db = tmp_path / "w.duckdb"
     connect(db).close()
     before = contents(db)
-    wal = Path(str(db) + ".wal")
     cmd = [sys.executable, "-m", "aicensus", "--db", str(db), "load", "paperlists"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    size0 = db.stat().st_size
-    deadline = time.monotonic() + 120
-    # Interrupt once the write has begun (WAL or database file growing): mid-transaction.
-    while time.monotonic() < deadline and proc.poll() is None:
-        if (wal.exists() and wal.stat().st_size > 0) or db.stat().st_size != size0:
-            break
-        time.sleep(0.01)
-    assert proc.poll() is None, "load finished before it could be interrupted"
+    wait_for_write(db, proc)  # mid-transaction
     os.kill(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
