@@ -12,6 +12,7 @@ import pandas as pd
 
 from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult, Query
+from aicensus.options import parse_date, parse_list
 
 if TYPE_CHECKING:
     from aicensus.api import Warehouse
@@ -74,8 +75,6 @@ class Papers(Family):
 
     def compare_methods(self, units: object = "CN,US", **options: Any) -> pd.DataFrame:
         """Each unit's (country's) share under all four counting methods, side by side."""
-        from aicensus.options import parse_list
-
         codes = [c.upper() for c in parse_list(units, "units")]
         if not codes:
             raise AicensusError("units: give at least one ISO code, e.g. CN")
@@ -87,8 +86,6 @@ class Papers(Family):
 
     def coauthorship(self, pair: object = None, **options: Any) -> pd.DataFrame:
         """Papers co-authored by two countries (`pair="CN,US"`), or every pair."""
-        from aicensus.options import parse_list
-
         codes = [c.upper() for c in parse_list(pair, "pair")]
         if codes and len(codes) != 2:
             raise AicensusError(f"pair: expected two country codes, got {len(codes)}")
@@ -141,8 +138,6 @@ class Board(Family):
 
     def entries(self, snapshot_date: object = None, **options: Any) -> pd.DataFrame:
         """The ranked entries of the selected snapshots (top k of each)."""
-        from aicensus.options import parse_date
-
         return self._run(self._m.entries, options, snapshot_date=parse_date(snapshot_date))
 
     def standing(self, **options: Any) -> pd.DataFrame:
