@@ -28,21 +28,27 @@ def is_jsonl(location: str) -> bool:
     return location.endswith(_JSONL) and not location.endswith(".json.gz")
 
 
+def _read_lines(
+    location: str, norm: nz.WorkNormalizer | nz.InstitutionNormalizer, key: str | None
+) -> LocationRows:
+    """Stream a JSON Lines file through one normalizer into one location's rows."""
+    stream = LineStream(location)
+    for no, line in enumerate(stream.lines(), start=1):
+        norm.add_line(line, no)
+    return LocationRows(
+        key=key or file_key(location),
+        location=location,
+        content_hash=stream.content_hash,
+        retrieved_at=datetime.now(UTC),
+        tables=norm.tables(),
+        notes=norm.summary_notes(),
+    )
+
+
 def read_works_file(location: str, key: str | None = None) -> LocationRows:
     """A works JSON Lines file (streamed) or a JSON page/array/single work."""
     if is_jsonl(location):
-        stream = LineStream(location)
-        norm = nz.WorkNormalizer(location)
-        for no, line in enumerate(stream.lines(), start=1):
-            norm.add_line(line, no)
-        return LocationRows(
-            key=key or file_key(location),
-            location=location,
-            content_hash=stream.content_hash,
-            retrieved_at=datetime.now(UTC),
-            tables=norm.tables(),
-            notes=norm.summary_notes(),
-        )
+        return _read_lines(location, nz.WorkNormalizer(location), key)
     fetched = read_location(location)
     try:
         doc = orjson.loads(fetched.content)
@@ -71,18 +77,7 @@ def read_works_file(location: str, key: str | None = None) -> LocationRows:
 
 def read_institutions_file(location: str, key: str | None = None) -> LocationRows:
     """Institution records as JSON Lines (snapshot or saved API results)."""
-    stream = LineStream(location)
-    norm = nz.InstitutionNormalizer(location)
-    for no, line in enumerate(stream.lines(), start=1):
-        norm.add_line(line, no)
-    return LocationRows(
-        key=key or file_key(location),
-        location=location,
-        content_hash=stream.content_hash,
-        retrieved_at=datetime.now(UTC),
-        tables=norm.tables(),
-        notes=norm.summary_notes(),
-    )
+    return _read_lines(location, nz.InstitutionNormalizer(location), key)
 
 
 def works_files(location: str) -> list[str]:

@@ -159,26 +159,16 @@ def _table(name: str, cols: dict[str, list]) -> pa.Table:
     return pa.table({f.name: arrays[f.name] for f in schema})
 
 
-class WorkNormalizer:
-    """Accumulates the rows of one location (a page, a file, a partition) column by column.
+class _LineReader:
+    """What both normalizers share: JSON Lines in, parsed records to `add`, bad ones to the
+    location's quarantine rows (`quarantine_cols`)."""
 
-    Column lists with local appends are used because records arrive as Python dicts (orjson)
-    and this loop is the ingest hot path; Arrow tables are built once at the end.
-    """
+    location: str
+    records: int
+    quarantine_cols: dict[str, list]
 
-    def __init__(self, location: str):
-        self.location = location
-        self.cols = {t: _empty_cols(t) for t in SCHEMAS if t != "institutions"}
-        self.institutions: dict[str, list] = {}  # id -> [name, ror, country, type, lineage, n]
-        self.notes: Counter[str] = Counter()
-        self.seen: set[str] = set()
-        self.records = 0
-        # referenced_works as given, with the citing work and how many it lists
-        self.refs: list = []
-        self.ref_owners: list[str] = []
-        self.ref_counts: list[int] = []
-
-    # ------------------------------------------------------------ input
+    def add(self, rec: object, record_no: int) -> None:
+        raise NotImplementedError
 
     def add_line(self, line: bytes, record_no: int) -> None:
         """One JSON Lines line (blank lines are skipped)."""
@@ -191,6 +181,41 @@ class WorkNormalizer:
             self.quarantine(record_no, None, f"malformed JSON line ({exc})", line)
             return
         self.add(rec, record_no)
+
+    def quarantine(self, record_no: int, record_id: str | None, reason: str, raw: object) -> None:
+        """One quarantine row: the raw line (bytes) or the record re-serialized."""
+        if isinstance(raw, bytes):
+            text = raw.decode("utf-8", "replace")
+        else:
+            text = orjson.dumps(raw).decode()
+        q = self.quarantine_cols
+        for col, value in tables.quarantine_row(
+            SOURCE, self.location, record_no, record_id, reason, text
+        ).items():
+            q[col].append(value)
+
+
+class WorkNormalizer(_LineReader):
+    """Accumulates the rows of one location (a page, a file, a partition) column by column.
+
+    Column lists with local appends are used because records arrive as Python dicts (orjson)
+    and this loop is the ingest hot path; Arrow tables are built once at the end.
+    """
+
+    def __init__(self, location: str):
+        self.location = location
+        self.cols = {t: _empty_cols(t) for t in SCHEMAS if t != "institutions"}
+        self.quarantine_cols = self.cols["quarantine"]
+        self.institutions: dict[str, list] = {}  # id -> [name, ror, country, type, lineage, n]
+        self.notes: Counter[str] = Counter()
+        self.seen: set[str] = set()
+        self.records = 0
+        # referenced_works as given, with the citing work and how many it lists
+        self.refs: list = []
+        self.ref_owners: list[str] = []
+        self.ref_counts: list[int] = []
+
+    # ------------------------------------------------------------ input
 
     def add(self, rec: object, record_no: int) -> None:
         """One parsed work record."""
@@ -212,17 +237,6 @@ class WorkNormalizer:
             self.quarantine(record_no, wid, str(exc), rec)
             return
         self.seen.add(wid)
-
-    def quarantine(self, record_no: int, record_id: str | None, reason: str, raw: object) -> None:
-        if isinstance(raw, bytes):
-            text = raw.decode("utf-8", "replace")
-        else:
-            text = orjson.dumps(raw).decode()
-        q = self.cols["quarantine"]
-        for col, value in tables.quarantine_row(
-            SOURCE, self.location, record_no, record_id, reason, text
-        ).items():
-            q[col].append(value)
 
     # ------------------------------------------------------------ one work
 
@@ -433,7 +447,7 @@ class WorkNormalizer:
         return notes
 
 
-class InstitutionNormalizer:
+class InstitutionNormalizer(_LineReader):
     """Institution entity records (snapshot lines, /institutions results) into `institutions`."""
 
     def __init__(self, location: str):
@@ -444,34 +458,16 @@ class InstitutionNormalizer:
         self.records = 0
         self.notes: Counter[str] = Counter()
 
-    def add_line(self, line: bytes, record_no: int) -> None:
-        if not line.strip():
-            return
-        self.records += 1
-        try:
-            rec = orjson.loads(line)
-        except orjson.JSONDecodeError as exc:
-            self._quarantine(record_no, None, f"malformed JSON line ({exc})", line)
-            return
-        self.add(rec, record_no)
-
-    def _quarantine(self, no: int, rid: str | None, reason: str, raw: object) -> None:
-        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else orjson.dumps(raw)
-        text = text.decode() if isinstance(text, bytes) else text
-        q = self.quarantine_cols
-        for k, v in tables.quarantine_row(SOURCE, self.location, no, rid, reason, text).items():
-            q[k].append(v)
-
     def add(self, rec: object, record_no: int) -> None:
         if not isinstance(rec, dict):
-            self._quarantine(record_no, None, "record is not an object", rec)
+            self.quarantine(record_no, None, "record is not an object", rec)
             return
         iid = short_id(rec.get("id"))
         if not iid or not iid.startswith("I"):
-            self._quarantine(record_no, None, "record has no OpenAlex institution id", rec)
+            self.quarantine(record_no, None, "record has no OpenAlex institution id", rec)
             return
         if iid in self.seen:
-            self._quarantine(record_no, iid, f"repeated institution id {iid!r}", rec)
+            self.quarantine(record_no, iid, f"repeated institution id {iid!r}", rec)
             return
         self.seen.add(iid)
         c = self.cols
