@@ -384,3 +384,32 @@ def test_loader_add_all_skips_unchanged_pages(tmp_path: Path, records):
     assert loader.result.unchanged == ["p0"] and loader.result.written == ["p1", "p2"]
     assert con.execute("SELECT count(*), count(DISTINCT work_id) FROM works").fetchone() == (30, 30)
     con.close()
+
+
+def test_group_by_through_the_cli_and_library(server, records, tmp_path: Path):
+    """`openalex group-by` (CLI → wh.openalex.group_by): one request, the counts stored equal
+    a count over the served records; filter options are checked by name in the library."""
+    from collections import Counter
+
+    import aicensus
+    from aicensus.errors import AicensusError
+
+    out = subprocess.run(
+        [*_cli(tmp_path), "group-by", "--base-url", server.url, "--subfields", "1702,1707"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert "groups stored from" in out.stdout
+    con = duckdb.connect(str(tmp_path / "cli.duckdb"), read_only=True)
+    got = dict(con.execute("SELECT key, count FROM group_by_counts").fetchall())
+    con.close()
+    want: Counter[str] = Counter()
+    for w in records[0]:
+        sub = ((w.get("primary_topic") or {}).get("subfield") or {}).get("id") or ""
+        if sub.rsplit("/", 1)[-1] in ("1702", "1707"):
+            cs = {c for a in w.get("authorships") or [] for c in a.get("countries") or []}
+            want.update(cs or {"unknown"})
+    assert {k.rsplit("/", 1)[-1]: v for k, v in got.items()} == dict(want)
+    wh = aicensus.open(tmp_path / "lib.duckdb")
+    with pytest.raises(AicensusError, match=r"unknown OpenAlex filter option.*subfeilds"):
+        wh.openalex.group_by(base_url=server.url, subfeilds="1702")

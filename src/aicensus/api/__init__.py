@@ -15,6 +15,7 @@ import pandas as pd
 
 from aicensus.api import loading
 from aicensus.api.families import Board, Hub, Models, Papers
+from aicensus.api.openalex import OpenAlex
 from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
 
@@ -38,6 +39,7 @@ class Warehouse:
         self.models = Models(self)
         self.board = Board(self)
         self.hub = Hub(self)
+        self.openalex = OpenAlex(self)
 
     def __repr__(self) -> str:
         return f"aicensus.Warehouse({str(self.settings.db)!r})"

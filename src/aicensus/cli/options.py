@@ -100,6 +100,19 @@ HUB_SOURCE = typer.Option(
 )
 
 
+# ---------------------------------------------------------------- OpenAlex API filters
+OA_YEARS = typer.Option(None, "--years", help="Publication years, e.g. 2015-2024.")
+OA_SUBFIELDS = typer.Option(None, help="Primary-topic subfield ids, e.g. 1702,1707.")
+OA_FIELDS = typer.Option(None, help="Primary-topic field ids, e.g. 17.")
+OA_TOPICS = typer.Option(None, help="Primary-topic ids, e.g. T10036.")
+OA_INST_C = typer.Option(None, "--institution-countries", help="institutions.country_code values.")
+OA_AUTH_C = typer.Option(None, "--countries", help="authorships.countries values, e.g. CN,US.")
+OA_TYPES = typer.Option(None, help="Work types, e.g. article,preprint.")
+OA_SOURCES = typer.Option(None, "--sources", help="OpenAlex source ids (venues), e.g. S4306420609.")
+OA_RAW = typer.Option(None, "--filter", help="A raw OpenAlex filter expression appended as is.")
+OA_BASE = typer.Option(None, "--base-url", help="API base URL (env OPENALEX_BASE_URL).")
+
+
 # ---------------------------------------------------------------- option sets
 # Typer reads a command's options from its signature; `takes` appends a set's options to it, so
 # a set of options shared by several commands is written once (Typer has no such grouping).
@@ -135,6 +148,17 @@ HUB_QUERY: Spec = {
     "weight": (str, WEIGHT),
     "attribution": (str, HUB_ATTR),
     "source": (str, HUB_SOURCE),
+}
+OPENALEX_FILTER: Spec = {  # names as aicensus.api.openalex.FILTER_OPTIONS
+    "years": (str, OA_YEARS),
+    "subfields": (str, OA_SUBFIELDS),
+    "fields": (str, OA_FIELDS),
+    "topics": (str, OA_TOPICS),
+    "institution_countries": (str, OA_INST_C),
+    "countries": (str, OA_AUTH_C),
+    "types": (str, OA_TYPES),
+    "sources": (str, OA_SOURCES),
+    "raw": (str, OA_RAW),
 }
 HUB_SNAPSHOT: Spec = {"snapshot": (str, SNAPSHOT)}  # not for `hub change` (two snapshots)
 
