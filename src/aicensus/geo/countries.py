@@ -6,8 +6,7 @@ Unmapped names are returned as None and reported by the caller (never dropped si
 from __future__ import annotations
 
 from functools import lru_cache
-
-import pycountry
+from typing import Any
 
 # Names pycountry does not resolve, or resolves in a way the project does not want.
 # Hong Kong, Macao and Taiwan keep their own codes (ISO 3166-1 assigns them HK, MO, TW).
@@ -28,6 +27,16 @@ OVERRIDES: dict[str, str] = {
     "turkey": "TR",
 }
 
+
+@lru_cache(maxsize=1)
+def _countries() -> Any:
+    """pycountry's country database, imported on first use (its import costs ~0.1 s, which a
+    command that never names a country should not pay)."""
+    import pycountry
+
+    return pycountry.countries
+
+
 # Placeholders that mean "unknown" in the sources.
 UNKNOWN_NAMES = frozenset({"", "unknown", "none", "null", "n/a", "-"})
 
@@ -43,7 +52,7 @@ def to_iso2(name: str | None) -> str | None:
     if key in OVERRIDES:
         return OVERRIDES[key]
     try:
-        return pycountry.countries.lookup(name.strip()).alpha_2
+        return _countries().lookup(name.strip()).alpha_2
     except LookupError:
         return None
 
@@ -58,7 +67,7 @@ def country_name(code: str) -> str:
     """Display name for an ISO alpha-2 code (the code itself if pycountry lacks it)."""
     if code == "XK":
         return "Kosovo"
-    c = pycountry.countries.get(alpha_2=code)
+    c = _countries().get(alpha_2=code)
     if c is None:
         return code
     return getattr(c, "common_name", None) or c.name

@@ -16,7 +16,6 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-import pycountry
 import yaml
 
 from aicensus.errors import AicensusError
@@ -52,6 +51,8 @@ class Org:
 
 
 def _valid_iso2(code: object) -> bool:
+    import pycountry  # on first use: its import costs ~0.1 s
+
     return isinstance(code, str) and (
         code in _EXTRA_CODES or pycountry.countries.get(alpha_2=code) is not None
     )

