@@ -81,3 +81,18 @@ def test_trend_marks_the_era_of_every_point(gcon):
 def test_unknown_definition_is_one_line(gcon):
     with pytest.raises(MeasureError, match="unknown definition 'weights'"):
         g.share(gcon, g.GithubQuery(definition="weights"))
+
+
+def test_github_claim_variants_per_definition(gcon):
+    from aicensus.claims import files, verdicts
+
+    repo = Path(__file__).resolve().parents[1]
+    claims = [c for c in files.load(repo / "claims" / "debate.yaml") if "github" in c.id]
+    assert [c.id for c in claims] == ["open-source-models-github-china-most"]
+    (res,) = verdicts.check(gcon, claims)
+    variants = res.variants if hasattr(res, "variants") else res[1]
+    by_def: dict[str, set[str]] = {}
+    for v in variants:
+        by_def.setdefault(v.choices["definition@github"], set()).add(v.outcome)
+    assert set(by_def) == set(g.DEFINITIONS)
+    assert "holds" in by_def["registry-models"] and by_def["all-ai-repos"] == {"fails"}
