@@ -66,3 +66,18 @@ def spark_engine(tmp_path_factory: pytest.TempPathFactory):
 
     export = tmp_path_factory.mktemp("spark_export")
     return SparkEngine({"master": "local[2]", "export_dir": str(export)})
+
+
+@pytest.fixture(scope="session")
+def github_db(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse with the GitHub keyword rankings and Epoch notable models loaded (the
+    registry-models definition reads Epoch's model names), built once."""
+    from aicensus.ingest.epoch import load_epoch
+    from aicensus.ingest.github import load_github
+
+    path = tmp_path_factory.mktemp("wh") / "github.duckdb"
+    con = connect(path)
+    load_epoch(con, str(data_root / "epoch_notable_models" / "notable_ai_models.csv"))
+    load_github(con, str(data_root / "github_rankings" / "ai_keyword_lists"))
+    con.close()
+    return path

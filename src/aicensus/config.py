@@ -65,6 +65,7 @@ DEFAULT_LOCATIONS: dict[str, tuple[str, ...]] = {
     "openalex": ("openalex_works/works.jsonl.gz",),
     "openalex-institutions": ("openalex_works/institutions.jsonl.gz",),
     "ror": ("ror_records/ror_latest_per_id.jsonl.gz",),
+    "github": ("github_rankings/ai_keyword_lists", "github_rankings/all_languages"),
 }
 
 

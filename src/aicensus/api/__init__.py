@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from aicensus.api import loading
-from aicensus.api.families import Board, Hub, Models, Papers
+from aicensus.api.families import Board, Github, Hub, Models, Papers
 from aicensus.api.openalex import OpenAlex
 from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
@@ -40,6 +40,7 @@ class Warehouse:
         self.board = Board(self)
         self.hub = Hub(self)
         self.openalex = OpenAlex(self)
+        self.github = Github(self)
 
     def __repr__(self) -> str:
         return f"aicensus.Warehouse({str(self.settings.db)!r})"
@@ -81,9 +82,9 @@ class Warehouse:
     # ------------------------------------------------------------------ jobs
 
     def load(self, source: str, location: str | list[str] | None = None, **options: Any) -> Any:
-        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, openalex) from
-        `location` (default: the configured data); returns the load summary. Options: online,
-        venues, years, preset, snapshot, institutions, progress."""
+        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, openalex,
+        github) from `location` (default: the configured data); returns the load summary.
+        Options: online, venues, years, preset, snapshot, institutions, progress."""
         with self.writing() as con:
             return loading.load(con, self.settings, source, location, **options)
 
@@ -114,6 +115,7 @@ class Warehouse:
             ("resolver", lambda: self.evaluate_resolver(save=True)),
             ("hub", lambda: self.load("hub")),
             ("openalex", lambda: self.load("openalex")),
+            ("github", lambda: self.load("github")),  # no upstream URL: bundled copies
         ]
         for name, step in steps:
             summary = step()

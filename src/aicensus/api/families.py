@@ -186,3 +186,28 @@ class Hub(Family):
         return self._run(
             self._m.change, options, from_snapshot=from_snapshot, to_snapshot=to_snapshot
         )
+
+
+class Github(Family):
+    """GitHub star rankings: `share`, `top`, `trend` (options as `github.GithubQuery`:
+    definition, by, weight, date, start, end, lists)."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        from aicensus.measures import github
+
+        super().__init__(warehouse)
+        self._m = github
+        self.query = github.GithubQuery
+
+    def share(self, **options: Any) -> pd.DataFrame:
+        """Repositories, stars or star growth by country or organization under a definition."""
+        return self._run(self._m.share, options)
+
+    def top(self, k: int = 10, **options: Any) -> pd.DataFrame:
+        """The k most-starred repositories of a definition on a date, with their countries."""
+        return self._run(self._m.top, options, k=k)
+
+    def trend(self, countries: object = "CN,US", per_country: int = 3, **options: Any):
+        """Stars over time of each country's top repositories (era marks the list change)."""
+        codes = tuple(c.upper() for c in parse_list(countries, "countries"))
+        return self._run(self._m.trend, options, countries=codes, per_country=per_country)

@@ -105,6 +105,12 @@ def _openalex(
     return openalex.load_files(con, location or default, kind)
 
 
+def _github(con: duckdb.DuckDBPyConnection, s: Settings, locations: list[str]) -> Any:
+    from aicensus.ingest.github import load_github
+
+    return [load_github(con, loc) for loc in (locations or s.locations("github"))]
+
+
 def evaluate_resolver(s: Settings, holdout: str = "file", venues: object = None) -> tuple[Any, str]:
     """Score the affiliation resolver against Paper Copilot's own countries: (evaluation, the
     paperlists location scored)."""
@@ -128,7 +134,7 @@ def save_evaluation(con: duckdb.DuckDBPyConnection, ev: Any, location: str) -> b
     return save(con, ev, location)
 
 
-SOURCES = ("paperlists", "paperlists-affonly", "epoch", "arena", "hub", "openalex")
+SOURCES = ("paperlists", "paperlists-affonly", "epoch", "arena", "hub", "openalex", "github")
 
 
 def load(
@@ -160,4 +166,6 @@ def load(
         return _hub(con, s, many, snapshot)
     if source == "openalex":
         return _openalex(con, s, one, institutions)
+    if source == "github":
+        return _github(con, s, many)
     raise AicensusError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")

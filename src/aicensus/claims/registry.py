@@ -490,6 +490,44 @@ def hub_concentration(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     )
 
 
+def github_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
+    """GitHub rankings: share of repositories, stars or star growth by country or organization
+    under a definition of "model repository" (top-100 lists, not a census)."""
+    from aicensus.measures import cache, github
+
+    try:
+        q = github.GithubQuery(
+            definition=f.get("definition", "registry-models"),
+            by=f.get("by", "country"),
+            weight=f.get("weight", "stars"),
+            day=f.get("day"),
+            start=f.get("start"),
+            end=f.get("end"),
+        )
+        r = cache.cached(con, github.share, q)
+    except MeasureError as exc:
+        raise MissingSource(f"github rankings not loaded ({exc})") from None
+    t = r.table[r.table["unit"] != github.UNKNOWN].reset_index(drop=True)
+    if f.get("denominator", "all") == "known":
+        t["share"] = t["share_known"]
+
+    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
+        share = float(sel["share"].sum()) if len(sel) else 0.0
+        rest = all_.loc[~all_.index.isin(sel.index), "share"]
+        value = float(sel["value"].sum()) if len(sel) else 0.0
+        return {"share": share, "value": value, "rank": _rank_of(share, rest)}
+
+    return Frame(
+        rows=t,
+        kinds={f.get("by", "country"): "unit"},
+        summarize=summarize,
+        better={"share": "max", "value": "max", "rank": "min"},
+        meta=r.meta,
+        coverage=dict(r.meta.get("coverage") or {}),
+        sources=[{**x, "source": "github"} for x in r.meta.get("sources", [])],
+    )
+
+
 # ------------------------------------------------------------------ the registry
 
 _PAPER_FILTERS = (
@@ -516,6 +554,7 @@ _BOARD_FILTERS = (
     "rank",
 )
 _HUB_FILTERS = ("by", "weight", "attribution", "snapshot", "source", "denominator")
+_GITHUB_FILTERS = ("definition", "by", "weight", "day", "start", "end", "denominator")
 
 MEASURES: dict[str, MeasureSpec] = {
     s.name: s
@@ -601,6 +640,16 @@ MEASURES: dict[str, MeasureSpec] = {
             ("hhi", "top_share", "organizations", "entries"),
             hub_concentration,
             HUB_SOURCE,
+        ),
+        MeasureSpec(
+            "github.share",
+            "share of GitHub ranking repositories, stars or star growth by country or "
+            "organization under a definition of model repository (top-100 lists)",
+            _GITHUB_FILTERS,
+            ("country", "org"),
+            ("share", "value", "rank"),
+            github_share,
+            "GitHub star rankings",
         ),
     )
 }

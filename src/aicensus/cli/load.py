@@ -187,6 +187,37 @@ def print_openalex(summary: Any, db: str) -> None:
         console.print(f"  [dim]{note}: {n:,}[/dim]")
 
 
+@app.command("github")
+def github(
+    ctx: typer.Context,
+    sources: list[str] = typer.Option(
+        None,
+        "--from",
+        help="GitHub ranking folders or files (repeatable). Default: the bundled "
+        "github_rankings/ai_keyword_lists and all_languages folders.",
+    ),
+) -> None:
+    """Load GitHub star rankings (daily top-100 per AI keyword, monthly top-100 per language)."""
+    wh = warehouse(ctx)
+    print_github_summaries(wh.load("github", sources), str(wh.path))
+
+
+def print_github_summaries(summaries: list, db: str) -> None:
+    for x in summaries:
+        state = "written" if x.written else "unchanged (same content, parser and registry)"
+        console.print(f"github {x.lists} lists: {x.location}: {state}")
+        console.print(
+            f"  {x.first_date} .. {x.last_date}: {x.snapshot_rows:,} repository-days, "
+            f"{x.quarantined:,} quarantined  →  {db}"
+        )
+        for period, names in x.list_names.items():
+            console.print(f"  {period}: {len(names)} list(s): {', '.join(names)}")
+        if x.coverage_change:
+            console.print(f"  [yellow]{x.coverage_change}[/yellow]")
+        for note, count in sorted(x.notes.items()):
+            console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
 def print_load(source: str, summary: Any, db: str) -> None:
     """Print what one load (or the resolver evaluation) of the main job did."""
     printer = {
@@ -197,5 +228,6 @@ def print_load(source: str, summary: Any, db: str) -> None:
         "hub": print_hub_summaries,
         "resolver": print_resolver,
         "openalex": print_openalex,
+        "github": print_github_summaries,
     }[source]
     printer(summary, db)

@@ -15,6 +15,7 @@ from typer.core import TyperGroup
 from aicensus.cli import (
     board,
     check,
+    github,
     hub,
     load,
     models,
@@ -114,6 +115,7 @@ app.add_typer(orgs.app, name="orgs")
 app.add_typer(models.app, name="models")
 app.add_typer(board.app, name="board")
 app.add_typer(openalex.app, name="openalex")
+app.add_typer(github.app, name="github")
 app.add_typer(resolve.app, name="resolve")
 app.add_typer(hub.app, name="hub")
 app.command("report")(report.report)

@@ -75,6 +75,19 @@ MODEL_ATTR = typer.Option(
 ORGS = typer.Option("registry", help="raw (source strings) | registry | rollup (root parents)")
 PER = typer.Option("year", help="year | all")
 
+# ---------------------------------------------------------------- github
+GH_DEFINITION = typer.Option(
+    "registry-models",
+    "--definition",
+    help="What a model repository is: registry-models | description | all-ai-repos",
+)
+GH_BY = typer.Option("country", help="country | org")
+GH_WEIGHT = typer.Option("stars", help="repos | stars | growth (between --start and --end)")
+GH_DATE = typer.Option(None, "--date", help="Snapshot day YYYY-MM-DD (default: the latest).")
+GH_START = typer.Option(None, help="Growth period start YYYY-MM-DD (default: first day).")
+GH_END = typer.Option(None, help="Growth period end YYYY-MM-DD (default: latest day).")
+GH_LISTS = typer.Option("keyword", "--lists", help="keyword (AI keyword lists) | language")
+
 # ---------------------------------------------------------------- leaderboards
 BOARD = typer.Option("text", help="text | text-to-video | image-to-video | text-lab-flagships")
 PRESET = typer.Option(None, help="Only these presets (sources), comma-separated.")
@@ -161,6 +174,12 @@ OPENALEX_FILTER: Spec = {  # names as aicensus.api.openalex.FILTER_OPTIONS
     "raw": (str, OA_RAW),
 }
 HUB_SNAPSHOT: Spec = {"snapshot": (str, SNAPSHOT)}  # not for `hub change` (two snapshots)
+GITHUB_QUERY: Spec = {
+    "definition": (str, GH_DEFINITION),
+    "day": (str, GH_DATE),
+    "lists": (str, GH_LISTS),
+}
+GITHUB_PERIOD: Spec = {"weight": (str, GH_WEIGHT), "start": (str, GH_START), "end": (str, GH_END)}
 
 
 def takes(*sets: Spec) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -5,6 +5,7 @@ reg.match("Z.ai")                     # Match(org_id='zhipu', rule='exact', scor
 reg.get("google-deepmind").country    # 'GB' (headquarters)
 reg.root("google-deepmind")           # 'google' (top of the parent chain)
 reg.by_hf_namespace("Qwen")           # Org(id='qwen', ...)
+reg.by_github("QwenLM")               # Org(id='qwen', ...) (GitHub account)
 reg.country("google-deepmind", rollup=True)   # 'US' (the root's headquarters)
 """
 
@@ -22,7 +23,7 @@ from aicensus.errors import AicensusError
 from aicensus.orgs.matching import Match, Matcher, normalize
 
 KINDS = ("company", "university", "research-lab", "government", "nonprofit")
-FIELDS = {"id", "name", "kind", "country", "parent", "aliases", "hf", "ror", "note"}
+FIELDS = {"id", "name", "kind", "country", "parent", "aliases", "hf", "github", "ror", "note"}
 _EXTRA_CODES = {"XK"}  # Kosovo: user-assigned, used by geo.countries
 
 
@@ -41,6 +42,7 @@ class Org:
     parent: str | None = None
     aliases: tuple[str, ...] = ()
     hf: tuple[str, ...] = ()
+    github: tuple[str, ...] = ()
     ror: str | None = None
     note: str | None = None
 
@@ -82,7 +84,7 @@ def validate(entries: list[dict], where: str = "registry.yaml") -> list[Org]:
             raise RegistryError(f"{label}: kind {e['kind']!r} not one of {', '.join(KINDS)}")
         if not _valid_iso2(e["country"]):
             raise RegistryError(f"{label}: country {e['country']!r} is not ISO 3166-1 alpha-2")
-        for lst in ("aliases", "hf"):
+        for lst in ("aliases", "hf", "github"):
             v = e.get(lst, [])
             if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
                 raise RegistryError(f"{label}: {lst!r} must be a list of non-empty strings")
@@ -98,6 +100,7 @@ def validate(entries: list[dict], where: str = "registry.yaml") -> list[Org]:
                 parent=e.get("parent"),
                 aliases=tuple(a for a in e.get("aliases", []) if a != e["name"]),
                 hf=tuple(e.get("hf", [])),
+                github=tuple(e.get("github", [])),
                 ror=ror,
                 note=e.get("note"),
             )
@@ -119,7 +122,8 @@ def validate(entries: list[dict], where: str = "registry.yaml") -> list[Org]:
 
 
 def _unique(orgs: list[Org], where: str) -> None:
-    """Aliases, normalized aliases, HF namespaces and ROR ids each name one organization."""
+    """Aliases, normalized aliases, HF namespaces, GitHub accounts and ROR ids each name one
+    organization."""
     for what, key in (
         ("alias", lambda s: s),
         ("normalized alias", normalize),
@@ -133,7 +137,11 @@ def _unique(orgs: list[Org], where: str) -> None:
                         f"{where}: {what} {name!r} of {o.id!r} already names {owner[k]!r}"
                     )
                 owner[k] = o.id
-    for what, get in (("hf namespace", lambda o: o.hf), ("ror id", lambda o: [o.ror or ""])):
+    for what, get in (
+        ("hf namespace", lambda o: o.hf),
+        ("github account", lambda o: o.github),
+        ("ror id", lambda o: [o.ror or ""]),
+    ):
         owner = {}
         for o in orgs:
             for v in get(o):
@@ -152,10 +160,12 @@ class Registry:
     location: str = ""
     _matcher: Matcher = field(init=False, repr=False)
     _hf: dict[str, str] = field(init=False, repr=False)
+    _github: dict[str, str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._matcher = Matcher({n: o.id for o in self.orgs.values() for n in o.names})
         self._hf = {ns.lower(): o.id for o in self.orgs.values() for ns in o.hf}
+        self._github = {a.lower(): o.id for o in self.orgs.values() for a in o.github}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Registry:
@@ -207,6 +217,16 @@ class Registry:
         """The organization publishing under a Hugging Face namespace (case-insensitive)."""
         oid = self._hf.get(namespace.lower())
         return None if oid is None else self.orgs[oid]
+
+    def by_github(self, account: str) -> Org | None:
+        """The organization owning a GitHub account (case-insensitive, as GitHub is); None
+        for accounts not in the registry, persons included (their country is never guessed)."""
+        oid = self._github.get(account.lower())
+        return None if oid is None else self.orgs[oid]
+
+    def github_accounts(self) -> dict[str, str]:
+        """Every registry GitHub account (lower-case) -> organization id."""
+        return dict(self._github)
 
 
 @cache

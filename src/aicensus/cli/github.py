@@ -1,0 +1,72 @@
+"""`aicensus github ...`: GitHub star rankings by country and organization under a named
+definition of "model repository" (top-100 lists, not a census)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from aicensus.cli.common import console, emit, warehouse
+from aicensus.cli.options import GH_BY, GITHUB_PERIOD, GITHUB_QUERY, OUTPUT, takes
+
+app = typer.Typer(help="GitHub star rankings: who owns the most-starred repositories.")
+
+
+def _query(o: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in o.items() if k not in ("fmt", "output")}
+
+
+def _caveats(meta: dict) -> None:
+    c = meta.get("definition_counts")
+    console.print(
+        f"[dim]{meta['coverage']['caveat']}; lists in force on {meta['date']}: "
+        f"{', '.join(meta['coverage']['lists_in_force'])}[/dim]"
+    )
+    if c:
+        console.print(
+            f"[dim]definition {c['name']}: {c['rule']}; kept {c['kept']['repos']:,} "
+            f"repositories ({c['kept']['stars']:,} stars), left out {c['left_out']['repos']:,} "
+            f"({c['left_out']['stars']:,})[/dim]"
+        )
+    period = meta["coverage"].get("period")
+    if period and period.get("spans_coverage_change"):
+        console.print("[yellow]the period spans the 2025-03-04 coverage change (2 -> 15 keywords)")
+
+
+@app.command("share")
+@takes(GITHUB_QUERY, GITHUB_PERIOD, OUTPUT)
+def share_cmd(ctx: typer.Context, by: str = GH_BY, **o: Any) -> None:
+    """Repositories, stars or star growth by country or organization (unknown always shown)."""
+    df = warehouse(ctx).github.share(by=by, **_query(o))
+    m = df.attrs["meta"]
+    emit(
+        df, o["fmt"], o["output"], f"GitHub {o['weight']} by {by} ({o['definition']}, {m['date']})"
+    )
+    if o["fmt"] == "table" and o["output"] is None:
+        _caveats(m)
+
+
+@app.command("top")
+@takes(GITHUB_QUERY, OUTPUT)
+def top_cmd(ctx: typer.Context, k: int = typer.Option(10, help="Repositories."), **o: Any) -> None:
+    """The most-starred repositories of a definition on a date, with owner country."""
+    df = warehouse(ctx).github.top(k=k, **_query(o))
+    m = df.attrs["meta"]
+    emit(df, o["fmt"], o["output"], f"Top {k} {o['definition']} repositories ({m['date']})")
+    if o["fmt"] == "table" and o["output"] is None:
+        _caveats(m)
+        console.print(f"standing by country: {m['standing']}")
+
+
+@app.command("trend")
+@takes(GITHUB_QUERY, OUTPUT)
+def trend_cmd(
+    ctx: typer.Context,
+    countries: str = typer.Option("CN,US", help="Countries (ISO codes)."),
+    per_country: int = typer.Option(3, "--per-country", help="Repositories per country."),
+    **o: Any,
+) -> None:
+    """Stars over time of each country's top repositories (era marks the 2025-03-04 change)."""
+    df = warehouse(ctx).github.trend(countries=countries, per_country=per_country, **_query(o))
+    emit(df, o["fmt"], o["output"], f"Stars over time ({o['definition']})")
