@@ -19,6 +19,7 @@ import vl_convert as vlc
 
 from aicensus.measures.provenance import loads_table, quarantine_reasons, source_summary
 from aicensus.report.claims_section import claims_section
+from aicensus.report.github_section import github_section
 from aicensus.report.hub_section import hub_section
 from aicensus.report.inferred_section import inferred_section
 from aicensus.report.models_section import models_section
@@ -49,7 +50,8 @@ class Section:
         )
 
     def table(self, df: pd.DataFrame, caption: str, percent: tuple[str, ...] = ()) -> None:
-        fmt = {c: "{:.2%}".format for c in percent if c in df.columns}
+        fmt = {c: "{:,}".format for c in df.columns if pd.api.types.is_integer_dtype(df[c])}
+        fmt |= {c: "{:.2%}".format for c in percent if c in df.columns}
         body = df.to_html(
             index=False,
             classes="data",
@@ -99,6 +101,7 @@ def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
         openalex_section(con),
         models_section(con),
         hub_section(con),
+        github_section(con),
         provenance_section(con),
     ]
     specs = {cid: spec for s in sections for cid, spec in s.charts.items()}
