@@ -79,9 +79,9 @@ class Warehouse:
     # ------------------------------------------------------------------ jobs
 
     def load(self, source: str, location: str | list[str] | None = None, **options: Any) -> Any:
-        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, openalex) from
-        `location` (default: the configured data); returns the load summary. Options: online,
-        venues, years, preset, snapshot, institutions, progress."""
+        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, hub-added,
+        openalex) from `location` (default: the configured data); returns the load summary.
+        Options: online, venues, years, preset, snapshot, institutions, progress."""
         with self.writing() as con:
             return loading.load(con, self.settings, source, location, **options)
 
@@ -111,6 +111,7 @@ class Warehouse:
             ("paperlists-affonly", lambda: self.load("paperlists-affonly")),
             ("resolver", lambda: self.evaluate_resolver(save=True)),
             ("hub", lambda: self.load("hub")),
+            ("hub-added", lambda: self.load("hub-added")),
             ("openalex", lambda: self.load("openalex")),
         ]
         for name, step in steps:

@@ -95,6 +95,12 @@ def _hub(
     ]
 
 
+def _hub_added(con: duckdb.DuckDBPyConnection, s: Settings, location: str | None) -> Any:
+    from aicensus.ingest.hub_added import load_hub_added
+
+    return load_hub_added(con, location or s.locations("hub-added")[0])
+
+
 def _openalex(
     con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, institutions: bool
 ) -> Any:
@@ -128,7 +134,7 @@ def save_evaluation(con: duckdb.DuckDBPyConnection, ev: Any, location: str) -> b
     return save(con, ev, location)
 
 
-SOURCES = ("paperlists", "paperlists-affonly", "epoch", "arena", "hub", "openalex")
+SOURCES = ("paperlists", "paperlists-affonly", "epoch", "arena", "hub", "hub-added", "openalex")
 
 
 def load(
@@ -158,6 +164,8 @@ def load(
         return _arena(con, s, many, preset)
     if source == "hub":
         return _hub(con, s, many, snapshot)
+    if source == "hub-added":
+        return _hub_added(con, s, one)
     if source == "openalex":
         return _openalex(con, s, one, institutions)
     raise AicensusError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")
