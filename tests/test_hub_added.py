@@ -260,3 +260,107 @@ def test_reload_is_idempotent(added_db, data_root, tmp_path):
         assert not s.written and s.models == 435680
     finally:
         c.close()
+
+
+# ------------------------------------------------------------------ measures, CLI, claim, report
+
+
+def test_derivatives_add_up_across_relations_weeks_and_units(con):
+    from aicensus.measures import hub_added as ha
+
+    n = q(con, "SELECT count(*) FROM hub_added_lineage WHERE relation IS NOT NULL")[0][0]
+    total = ha.derivatives(con, ha.AddedQuery())
+    assert total.meta["total"] == n == total.table["value"].sum()
+    assert total.table["unit"].iloc[-1] == "unknown"
+    assert total.table["share"].sum() == pytest.approx(1.0)
+    known = total.table[total.table["unit"] != "unknown"]
+    assert known["share_known"].sum() == pytest.approx(1.0)
+    parts = [ha.derivatives(con, ha.AddedQuery(relation=r)).meta["total"] for r in ha.RELATIONS[1:]]
+    assert sum(parts) == n
+    weekly = ha.derivatives(con, ha.AddedQuery(per="week"))
+    assert weekly.table["week_end"].nunique() == 16
+    assert weekly.table["value"].sum() == n
+    cn = int(total.table.set_index("unit").loc["CN", "value"])
+    assert weekly.table.loc[weekly.table["unit"] == "CN", "value"].sum() == cn
+    orgs = ha.derivatives(con, ha.AddedQuery(by="org")).table.set_index("unit")
+    assert orgs.index[0] == "qwen"  # the largest root organization of 2025's derivatives
+    assert total.meta["period"] == {
+        "first_week_end": "2025-03-19",
+        "last_week_end": "2025-07-02",
+        "weeks": 16,
+    }
+    assert "not usage" in total.meta["caveat"] and total.meta["sources"]
+
+
+def test_top_uploaders_left_out(con):
+    from aicensus.measures import hub_added as ha
+
+    up = ha.uploaders(con, ha.AddedQuery(), top=10)
+    assert up.table["namespace"].iloc[0] == "mradermacher"
+    assert up.table["cumulative_share"].is_monotonic_increasing
+    without = ha.derivatives(con, ha.AddedQuery(exclude_top=10))
+    left = without.meta["excluded_uploaders"]
+    assert [x["namespace"] for x in left] == list(up.table["namespace"])
+    assert without.meta["total"] == up.meta["total"] - up.table["value"].sum()
+    # Gensyn's swarm checkpoints are spread over many uploaders: no top-k catches them
+    gensyn = q(
+        con,
+        "SELECT count(*), count(DISTINCT l.namespace) FROM hub_added_lineage l "
+        "JOIN hub_added_links k ON k.model_id = l.model_id AND k.position = 0 "
+        "WHERE l.relation IS NOT NULL AND split_part(k.parent_id, '/', 1) = 'Gensyn'",
+    )[0]
+    assert gensyn[1] > 1000
+    no_gensyn = ha.derivatives(con, ha.AddedQuery(exclude_parents=("gensyn",)))
+    assert no_gensyn.meta["total"] == up.meta["total"] - gensyn[0]
+
+
+def test_cli_added_and_uploaders(added_db, tmp_path):
+    from typer.testing import CliRunner
+
+    from aicensus.cli.main import app
+
+    runner = CliRunner()
+    out = tmp_path / "w.csv"
+    chart = tmp_path / "w.svg"
+    r = runner.invoke(
+        app,
+        ["--db", str(added_db), "hub", "added", "--per", "week", "--relation", "quantized",
+         "--format", "csv", "--output", str(out), "--chart", str(chart)],
+    )  # fmt: skip
+    assert r.exit_code == 0, r.output
+    assert out.read_text().startswith("week_end,unit,name,value,share,share_known")
+    assert chart.stat().st_size > 1000
+    r = runner.invoke(app, ["--db", str(added_db), "hub", "added", "--exclude-top", "3"])
+    assert r.exit_code == 0 and "left out: mradermacher" in r.output, r.output
+    r = runner.invoke(app, ["--db", str(added_db), "hub", "uploaders", "--top", "3"])
+    assert r.exit_code == 0 and "mradermacher" in r.output
+    r = runner.invoke(app, ["--db", str(added_db), "hub", "added", "--relation", "distill"])
+    assert r.exit_code == 1 and "unknown relation 'distill'" in str(r.exception)
+
+
+def test_claim_2025_variant(added_db):
+    from aicensus.claims import files, verdicts
+
+    debate = Path(__file__).resolve().parents[1] / "claims" / "debate.yaml"
+    claims = [c for c in files.load(debate) if c.id == "open-weights-china-most-2025-derivatives"]
+    c = duckdb.connect(str(added_db), read_only=True)
+    try:
+        (v,) = verdicts.check(c, claims)
+    finally:
+        c.close()
+    doc = v.to_dict()
+    variants = doc["variants"]
+    assert len(variants) == 20  # 5 relations x with/without top 10 x known/all denominators
+    assert {x["outcome"] for x in variants} == {"fails"}
+    assert doc["verdict"] == "refuted"
+
+
+def test_report_chart_of_weekly_derivatives(con):
+    from aicensus.report.hub_section import hub_section
+
+    s = hub_section(con)
+    html = "\n".join(s.blocks)
+    assert "hf_added_models_2025" in html and "2025-03-19 .. 2025-07-02" in html
+    assert "Derivatives, not usage" in html
+    spec = next(iter(s.charts.values()))
+    assert spec["mark"]["type"] == "line"

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from aicensus.api import loading
-from aicensus.api.families import Board, Hub, Models, Papers
+from aicensus.api.families import Board, Hub, HubAdded, Models, Papers
 from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
 
@@ -38,6 +38,7 @@ class Warehouse:
         self.models = Models(self)
         self.board = Board(self)
         self.hub = Hub(self)
+        self.hub_added = HubAdded(self)
 
     def __repr__(self) -> str:
         return f"aicensus.Warehouse({str(self.settings.db)!r})"

@@ -98,6 +98,18 @@ SNAPSHOT = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the lates
 HUB_SOURCE = typer.Option(
     None, "--source", help="hf_models_api | hf_models_table | hub_pull (default: any)."
 )
+# 2025 additions (hf_added_models_2025)
+ADDED_BY = typer.Option("country", "--by", help="country | org | family (root family)")
+ADDED_PER = typer.Option("all", help="all | week")
+ADDED_RELATION = typer.Option("all", help="all | finetune | adapter | quantized | merge")
+EXCLUDE_TOP = typer.Option(
+    0, "--exclude-top", help="Leave out the k uploaders with the most derivatives (0 = none)."
+)
+EXCLUDE_PARENTS = typer.Option(
+    None,
+    "--exclude-parents",
+    help="Leave out derivatives whose first parent is in these namespaces, e.g. Gensyn.",
+)
 
 
 # ---------------------------------------------------------------- option sets
@@ -137,6 +149,11 @@ HUB_QUERY: Spec = {
     "source": (str, HUB_SOURCE),
 }
 HUB_SNAPSHOT: Spec = {"snapshot": (str, SNAPSHOT)}  # not for `hub change` (two snapshots)
+ADDED_QUERY: Spec = {
+    "relation": (str, ADDED_RELATION),
+    "exclude_top": (int, EXCLUDE_TOP),
+    "exclude_parents": (str, EXCLUDE_PARENTS),
+}
 
 
 def takes(*sets: Spec) -> Callable[[Callable[..., None]], Callable[..., None]]:
