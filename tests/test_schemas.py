@@ -35,6 +35,8 @@ DECLARED = [
     ("aicensus.ingest.spark", "MERGED_SCHEMA", "merged_ids"),
     ("aicensus.sources.openalex.snapshot", "MERGED_IDS", "merged_ids"),
     ("aicensus.ingest.spark", "LOADS_SCHEMA", "loads"),
+    ("aicensus.sources.hub_added", "MODELS_SCHEMA", "hub_added_models"),
+    ("aicensus.sources.hub_added", "LINKS_SCHEMA", "hub_added_links"),
 ]
 NOT_TABLES = {("aicensus.ingest.spark", "_PAYLOAD")}  # Spark's worker exchange, never stored
 # Columns the Spark ingest's Parquet `loads` keeps beyond the warehouse's (per-partition record

@@ -62,6 +62,7 @@ DEFAULT_LOCATIONS: dict[str, tuple[str, ...]] = {
     "epoch": ("epoch_notable_models/notable_ai_models.csv",),
     "arena": ("arena_text_history", "arena_video"),
     "hub": ("hf_models_api", "hf_models_table"),
+    "hub-added": ("hf_added_models_2025/added_models_weekly_2025.csv.gz",),
     "openalex": ("openalex_works/works.jsonl.gz",),
     "openalex-institutions": ("openalex_works/institutions.jsonl.gz",),
     "ror": ("ror_records/ror_latest_per_id.jsonl.gz",),

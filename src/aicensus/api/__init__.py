@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from aicensus.api import loading
-from aicensus.api.families import Board, Github, Hub, Models, Papers
+from aicensus.api.families import Board, Github, Hub, HubAdded, Models, Papers
 from aicensus.api.openalex import OpenAlex
 from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
@@ -41,6 +41,7 @@ class Warehouse:
         self.hub = Hub(self)
         self.openalex = OpenAlex(self)
         self.github = Github(self)
+        self.hub_added = HubAdded(self)
 
     def __repr__(self) -> str:
         return f"aicensus.Warehouse({str(self.settings.db)!r})"
@@ -82,8 +83,9 @@ class Warehouse:
     # ------------------------------------------------------------------ jobs
 
     def load(self, source: str, location: str | list[str] | None = None, **options: Any) -> Any:
-        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, openalex,
-        github) from `location` (default: the configured data); returns the load summary.
+        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, hub-added,
+        openalex, github) from `location` (default: the configured data); returns the load
+        summary.
         Options: online, venues, years, preset, snapshot, institutions, progress."""
         with self.writing() as con:
             return loading.load(con, self.settings, source, location, **options)
@@ -114,6 +116,7 @@ class Warehouse:
             ("paperlists-affonly", lambda: self.load("paperlists-affonly")),
             ("resolver", lambda: self.evaluate_resolver(save=True)),
             ("hub", lambda: self.load("hub")),
+            ("hub-added", lambda: self.load("hub-added")),
             ("openalex", lambda: self.load("openalex")),
             ("github", lambda: self.load("github")),  # no upstream URL: bundled copies
         ]

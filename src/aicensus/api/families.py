@@ -153,6 +153,26 @@ class Board(Family):
         return self._run(self._m.concentration, options)
 
 
+class HubAdded(Family):
+    """New derivatives on the Hub in 2025: `derivatives`, `uploaders` (options as
+    `hub_added.AddedQuery`: by, relation, per, exclude_top, exclude_parents)."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        from aicensus.measures import hub_added
+
+        super().__init__(warehouse)
+        self._m = hub_added
+        self.query = hub_added.AddedQuery
+
+    def derivatives(self, **options: Any) -> pd.DataFrame:
+        """New derivatives by root country, organization or family, per week or in total."""
+        return self._run(self._m.derivatives, options)
+
+    def uploaders(self, top: int = 20, **options: Any) -> pd.DataFrame:
+        """The uploaders with the most new derivatives."""
+        return self._run(self._m.uploaders, options, top=top)
+
+
 class Hub(Family):
     """Hugging Face Hub: `share`, `families`, `concentration`, `change` (options as
     `hub.HubQuery`: by, weight, attribution, snapshot, source)."""

@@ -95,6 +95,12 @@ def _hub(
     ]
 
 
+def _hub_added(con: duckdb.DuckDBPyConnection, s: Settings, location: str | None) -> Any:
+    from aicensus.ingest.hub_added import load_hub_added
+
+    return load_hub_added(con, location or s.locations("hub-added")[0])
+
+
 def _openalex(
     con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, institutions: bool
 ) -> Any:
@@ -134,7 +140,16 @@ def save_evaluation(con: duckdb.DuckDBPyConnection, ev: Any, location: str) -> b
     return save(con, ev, location)
 
 
-SOURCES = ("paperlists", "paperlists-affonly", "epoch", "arena", "hub", "openalex", "github")
+SOURCES = (
+    "paperlists",
+    "paperlists-affonly",
+    "epoch",
+    "arena",
+    "hub",
+    "hub-added",
+    "openalex",
+    "github",
+)
 
 
 def load(
@@ -164,6 +179,8 @@ def load(
         return _arena(con, s, many, preset)
     if source == "hub":
         return _hub(con, s, many, snapshot)
+    if source == "hub-added":
+        return _hub_added(con, s, one)
     if source == "openalex":
         return _openalex(con, s, one, institutions)
     if source == "github":

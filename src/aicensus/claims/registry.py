@@ -445,7 +445,28 @@ def _unit_col(t: pd.DataFrame) -> str:
 
 
 def hub_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
-    r = _hub(con, f, "share")
+    return _share_frame(_hub(con, f, "share"), f)
+
+
+def hub_added(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
+    """New 2025 Hub derivatives by root family (aicensus.measures.hub_added.derivatives)."""
+    from aicensus.measures import cache, hub_added
+
+    try:
+        q = hub_added.AddedQuery(
+            by=f.get("by", "country"),
+            relation=f.get("relation", "all"),
+            exclude_top=int(f.get("exclude_top", 0)),
+            exclude_parents=tuple(str(x) for x in _tuple(f.get("exclude_parents"))),
+        )
+        r = cache.cached(con, hub_added.derivatives, q)
+    except MeasureError as exc:
+        raise MissingSource(f"2025 Hub additions not loaded ({exc})") from None
+    return _share_frame(r, f)
+
+
+def _share_frame(r: Any, f: dict) -> Frame:
+    """A Hub share result (unit, value, share, share_known) as a claim frame."""
     t = r.table.copy()
     col = _unit_col(t)
     t = t[t[col].astype("string").str.lower() != "unknown"].reset_index(drop=True)
@@ -555,6 +576,7 @@ _BOARD_FILTERS = (
 )
 _HUB_FILTERS = ("by", "weight", "attribution", "snapshot", "source", "denominator")
 _GITHUB_FILTERS = ("definition", "by", "weight", "day", "start", "end", "denominator")
+_ADDED_FILTERS = ("by", "relation", "exclude_top", "exclude_parents", "denominator")
 
 MEASURES: dict[str, MeasureSpec] = {
     s.name: s
@@ -631,6 +653,16 @@ MEASURES: dict[str, MeasureSpec] = {
             ("share", "value", "count", "rank"),
             hub_share,
             HUB_SOURCE,
+        ),
+        MeasureSpec(
+            "hub.added",
+            "share of new 2025 Hub derivatives (finetune, adapter, quantized, merge) by root "
+            "family's country or organization",
+            _ADDED_FILTERS,
+            ("country", "org"),
+            ("share", "value", "count", "rank"),
+            hub_added,
+            "Hugging Face Hub 2025 additions",
         ),
         MeasureSpec(
             "hub.concentration",

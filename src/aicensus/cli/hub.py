@@ -9,7 +9,17 @@ from typing import Any
 import typer
 
 from aicensus.cli.common import console, emit, err_console, print_table, warehouse
-from aicensus.cli.options import CHART, HUB_BY, HUB_QUERY, HUB_SNAPSHOT, OUTPUT, takes
+from aicensus.cli.options import (
+    ADDED_BY,
+    ADDED_PER,
+    ADDED_QUERY,
+    CHART,
+    HUB_BY,
+    HUB_QUERY,
+    HUB_SNAPSHOT,
+    OUTPUT,
+    takes,
+)
 
 app = typer.Typer(
     help="Hugging Face Hub: live pull, open-model share, families.", no_args_is_help=True
@@ -135,6 +145,42 @@ def change_cmd(
 def snapshots_cmd(ctx: typer.Context) -> None:
     """Loaded Hub snapshots."""
     print_table(warehouse(ctx).hub.snapshots(), title="Hub snapshots")
+
+
+@app.command("added")
+@takes(ADDED_QUERY, OUTPUT)
+def added_cmd(
+    ctx: typer.Context, by: str = ADDED_BY, per: str = ADDED_PER, chart: Path = CHART, **o: Any
+) -> None:
+    """New derivatives on the Hub, March-July 2025, by root family's country or organization."""
+    df = warehouse(ctx).hub_added.derivatives(**_query(o, by=by, per=per))
+    m = df.attrs["meta"]
+    if chart is not None and per == "week" and by == "country":
+        _chart(chart, "weekly_added_lines", df)
+    p = m["period"]
+    title = (
+        f"New derivatives ({o['relation']}) by root {by}, {p['first_week_end']} .. "
+        f"{p['last_week_end']}"
+    )
+    emit(df, o["fmt"], o["output"], title)
+    if o["fmt"] == "table" and o["output"] is None:
+        left = ", ".join(f"{x['namespace']} {x['derivatives']:,}" for x in m["excluded_uploaders"])
+        console.print(
+            f"[dim]{m['total']:,} derivatives; unknown {m['unknown']['value']:,} "
+            f"({100 * m['unknown']['share']:.1f}%); left out: {left or 'none'}; "
+            f"{m['caveat']}[/dim]"
+        )
+
+
+@app.command("uploaders")
+@takes(ADDED_QUERY, OUTPUT)
+def uploaders_cmd(
+    ctx: typer.Context, top: int = typer.Option(20, help="Rows (0 = all)."), **o: Any
+) -> None:
+    """The uploaders with the most new 2025 derivatives, with cumulative share."""
+    df = warehouse(ctx).hub_added.uploaders(top=top, **_query(o))
+    m = df.attrs["meta"]
+    emit(df, o["fmt"], o["output"], f"Uploaders of new derivatives ({m['uploaders']:,} in all)")
 
 
 def _chart(path: Path | None, draw: str, df: object) -> None:

@@ -166,6 +166,32 @@ def print_hub_summaries(summaries: list, db: str) -> None:
             console.print(f"  [dim]{note}: {count:,}[/dim]")
 
 
+@app.command("hub-added")
+def hub_added(
+    ctx: typer.Context,
+    source: str = typer.Option(
+        None,
+        "--from",
+        help="The weekly added-models CSV (file, folder or URL). Default: the bundled "
+        "hf_added_models_2025 file.",
+    ),
+) -> None:
+    """Load the models created on the Hub each week of 2025, with their root families."""
+    wh = warehouse(ctx)
+    print_hub_added(wh.load("hub-added", source), str(wh.path))
+
+
+def print_hub_added(x: Any, db: str) -> None:
+    state = "written" if x.written else "unchanged (same content, parser and registry)"
+    console.print(f"hub-added: {x.location}: {state}")
+    console.print(
+        f"  {x.listings:,} listings: {x.models:,} models (a repeated id counts at its first "
+        f"week), {x.quarantined:,} quarantined  →  {db}"
+    )
+    for note, count in sorted(x.notes.items()):
+        console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
 def print_resolver(ev: Any, db: str) -> None:
     overall = ev.overall()
     agree = overall.agree / overall.covered if overall.covered else 0.0
@@ -226,6 +252,7 @@ def print_load(source: str, summary: Any, db: str) -> None:
         "epoch": print_epoch_summary,
         "arena": print_arena_summary,
         "hub": print_hub_summaries,
+        "hub-added": print_hub_added,
         "resolver": print_resolver,
         "openalex": print_openalex,
         "github": print_github_summaries,

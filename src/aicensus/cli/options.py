@@ -111,6 +111,18 @@ SNAPSHOT = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the lates
 HUB_SOURCE = typer.Option(
     None, "--source", help="hf_models_api | hf_models_table | hub_pull (default: any)."
 )
+# 2025 additions (hf_added_models_2025)
+ADDED_BY = typer.Option("country", "--by", help="country | org | family (root family)")
+ADDED_PER = typer.Option("all", help="all | week")
+ADDED_RELATION = typer.Option("all", help="all | finetune | adapter | quantized | merge")
+EXCLUDE_TOP = typer.Option(
+    0, "--exclude-top", help="Leave out the k uploaders with the most derivatives (0 = none)."
+)
+EXCLUDE_PARENTS = typer.Option(
+    None,
+    "--exclude-parents",
+    help="Leave out derivatives whose first parent is in these namespaces, e.g. Gensyn.",
+)
 
 
 # ---------------------------------------------------------------- OpenAlex API filters
@@ -180,6 +192,11 @@ GITHUB_QUERY: Spec = {
     "lists": (str, GH_LISTS),
 }
 GITHUB_PERIOD: Spec = {"weight": (str, GH_WEIGHT), "start": (str, GH_START), "end": (str, GH_END)}
+ADDED_QUERY: Spec = {
+    "relation": (str, ADDED_RELATION),
+    "exclude_top": (int, EXCLUDE_TOP),
+    "exclude_parents": (str, EXCLUDE_PARENTS),
+}
 
 
 def takes(*sets: Spec) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -244,7 +244,7 @@ def load_hub_dumps(
     registry = registry or Registry.load()
     fam = families()
     ensure_registry(con, registry)
-    version = f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
+    version = f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}+{fam.version}"
     out = []
     for f in dump_files(location):
         source, rows = dump_rows(f, registry, fam, snapshot=snapshot)

@@ -50,3 +50,40 @@ def families_bars(result: MeasureResult, title: str | None = None) -> alt.Chart:
         )
         .properties(width=420)
     )
+
+
+def weekly_added_lines(result: MeasureResult, top: int = 5, title: str | None = None) -> alt.Chart:
+    """New derivatives per week by root family's country: the `top` countries over the whole
+    period, the rest as 'other', unknown in grey (from a per-week derivatives result)."""
+    t = result.table.copy()
+    totals = t[t["unit"] != "unknown"].groupby("name")["value"].sum()
+    keep = list(totals.sort_values(ascending=False).head(top).index)
+    t["group"] = [
+        "(unknown)" if u == "unknown" else (n if n in keep else "other")
+        for u, n in zip(t["unit"], t["name"], strict=True)
+    ]
+    df = t.groupby(["week_end", "group"], as_index=False)["value"].sum()
+    order = [*keep, "other", "(unknown)"]
+    palette = ["#4c78a8", "#e45756", "#f58518", "#54a24b", "#b279a2", "#9d755d"]
+    m = result.meta
+    p = m.get("period", {})
+    title = title or (
+        f"New derivatives per week by root family's country, {p.get('first_week_end')} .. "
+        f"{p.get('last_week_end')} ({m.get('relation')})"
+    )
+    return (
+        alt.Chart(df, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("week_end:T", title="week ending"),
+            y=alt.Y("value:Q", title="new derivatives"),
+            color=alt.Color(
+                "group:N",
+                sort=order,
+                scale=alt.Scale(domain=order, range=[*palette[: len(order) - 1], "#bbbbbb"]),
+                title="root country",
+            ),
+            tooltip=["week_end:T", "group", "value"],
+        )
+        .properties(width=520)
+    )

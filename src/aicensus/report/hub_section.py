@@ -9,7 +9,8 @@ import pandas as pd
 
 from aicensus.errors import MeasureError
 from aicensus.measures import hub as hm
-from aicensus.report.hub_charts import share_bars
+from aicensus.measures import hub_added as ha
+from aicensus.report.hub_charts import share_bars, weekly_added_lines
 
 if TYPE_CHECKING:
     import duckdb
@@ -32,12 +33,51 @@ def hub_section(con: duckdb.DuckDBPyConnection) -> Section:
     snaps = hm.snapshots(con)
     if snaps.empty:
         s.text("No Hub snapshot loaded (run 'aicensus load hub' or 'aicensus hub pull').")
-        return s
+    else:
+        try:
+            _body(con, s, snaps)
+        except MeasureError as exc:
+            s.text(f"Hub data could not be measured: {exc}.")
     try:
-        _body(con, s, snaps)
+        _added(con, s)
     except MeasureError as exc:
-        s.text(f"Hub data could not be measured: {exc}.")
+        s.text(f"2025 Hub additions: {exc}.")
     return s
+
+
+def _added(con: duckdb.DuckDBPyConnection, s: Section) -> None:
+    """New derivatives in 2025 by root family's country: weekly chart and the headline table
+    (each relation, all uploaders and without the top 10)."""
+    weekly = ha.derivatives(con, ha.AddedQuery(per="week"))
+    m, p = weekly.meta, weekly.meta["period"]
+    s.chart(
+        weekly_added_lines(weekly),
+        f"Models created on the Hub in {p['weeks']} weeks, {p['first_week_end']} .. "
+        f"{p['last_week_end']} (source {m['source']}, weeks ending on the dates shown; the week "
+        "ending 2025-06-25 is short upstream), that declare a base model, by the country of "
+        f"the root family they build on. {m['caveat'].capitalize()}.",
+    )
+    rows = []
+    for relation in ha.RELATIONS:
+        for k in (0, 10):
+            r = ha.derivatives(con, ha.AddedQuery(relation=relation, exclude_top=k))
+            t = r.table.set_index("unit")
+            rows.append(
+                {
+                    "relation": relation,
+                    "top uploaders left out": k,
+                    "derivatives": r.meta["total"],
+                    **{c: float(t["share"].get(c, 0.0)) for c in ("CN", "US", "DE", "FR")},
+                    "unknown": r.meta["unknown"]["share"],
+                    "CN of known": float(t["share_known"].get("CN", 0.0)),
+                }
+            )
+    s.table(
+        pd.DataFrame(rows),
+        f"Share of 2025 derivatives by root family's country, per relation, with all uploaders "
+        f"and without the 10 with the most derivatives ({m['source']}).",
+        percent=("CN", "US", "DE", "FR", "unknown", "CN of known"),
+    )
 
 
 def _body(con: duckdb.DuckDBPyConnection, s: Section, snaps: pd.DataFrame) -> None:
