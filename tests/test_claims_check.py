@@ -482,3 +482,28 @@ def test_all_with_countries_is_resolved_from_the_warehouse(evidence, claims_db):
         con.close()
     assert {"www", "acmmm"} <= set(want) and "nips" not in want
     assert "AAAI" in v["notes"] and "WWW" in v["notes"]
+
+
+def test_an_empty_venue_set_is_insufficient_not_every_venue(claims_db):
+    """A named venue set that holds no venue in the years asked is missing data naming the set,
+    never widened to every loaded venue."""
+    claims = files.loads(
+        """\
+claims:
+  - id: empty-set
+    claim: China wrote most papers of 1980.
+    tests:
+      - measure: papers.share
+        filters: {venues: [all-with-countries], years: [1980]}
+        subject: CN
+        condition: share > 0.5
+""",
+        "t.yaml",
+    )
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        (v,) = verdicts.check(con, claims)
+    finally:
+        con.close()
+    assert v.verdict == "insufficient data"
+    assert "all-with-countries: no paperlists venue with author countries in years 1980" in v.reason

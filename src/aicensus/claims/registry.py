@@ -110,8 +110,14 @@ def _paper_query(con: duckdb.DuckDBPyConnection, f: dict, **over: Any):
     source = f.get("source", "paperlists")
     years = parse_years(f.get("years"))
     venues = tuple(str(v) for v in _tuple(f.get("venues")))
+    resolved = resolve_venues(con, venues, source, years)
+    if venues and not resolved:  # an empty named set must not widen to every venue
+        when = f"years {','.join(map(str, years))}" if years else "any year"
+        raise MissingSource(
+            f"venue set {', '.join(venues)}: no {source} venue with author countries in {when}"
+        )
     return PaperQuery(
-        venues=resolve_venues(con, venues, source, years),
+        venues=resolved,
         years=years,
         method=f.get("method", "full"),
         regions=f.get("regions", "recovered"),
