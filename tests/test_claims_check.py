@@ -4,6 +4,7 @@ pinned (paper shares against paperlists/SOURCE.md, video ranks against arena_vid
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from aicensus.claims import files, verdicts
+from aicensus.claims import files, registry, verdicts
 from aicensus.cli.main import app
 from tests.reference import markdown_table
 
@@ -182,15 +183,78 @@ claims:
     assert "nips" in nips.reason and "2024" in nips.reason
 
 
-def test_epoch_and_board_claims_read_their_numbers(evidence):
+def _epoch_table(data_root: Path, heading: str) -> list[tuple[str, float]]:
+    """(country name, full count) rows of one country table of the Epoch SOURCE.md, in order."""
+    text = (data_root / "epoch_notable_models" / "SOURCE.md").read_text(encoding="utf-8")
+    m = re.search(rf"### {re.escape(heading)}[^\n]*\n\| Country.*?\n\|---.*?\n((?:\|.*\n)+)", text)
+    assert m, heading
+    rows = [line.strip("|").split("|") for line in m.group(1).strip().splitlines()]
+    return [(r[0].strip(), float(r[1])) for r in rows]
+
+
+def test_epoch_and_board_claims_read_their_numbers(evidence, claims_db, data_root):
+    """Korea and Japan: Epoch's notable models are evidence (South Korea third in 2025, from
+    SOURCE.md); a board that lists no Japanese model makes its test insufficient data, naming
+    Japan, instead of counting zero; frontier models read 0 for both in 2023-2025."""
     v = evidence["korea-japan-not-competitive"]
-    x = variant(v, years="2023-2025", top="10", attribution="source")
-    assert [t["values"].get("models", t["values"].get("entries_top")) for t in x["tests"]] == [
-        0.0,
-        0.0,
-        0.0,
-        0.0,
-    ]
+    assert v["verdict"] == "depends" and "test" in v["flips"]
+    ref = _epoch_table(data_root, "Notable models, 2025")
+    kr = next(i for i, (name, _) in enumerate(ref) if name.startswith("Korea"))
+    jp = [n for name, n in ref if name == "Japan"]
+    x = variant(v, test="Epoch notable models", years="2025", attribution="source")
+    assert x["tests"][0]["values"]["models"] == ref[kr][1] + sum(jp)
+    assert x["outcome"] == "fails"
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        frame = registry.get("models.count").run(con, {"subset": "notable", "years": [2025]})
+    finally:
+        con.close()
+    rank = frame.summarize(frame.rows[frame.rows["country"] == "KR"], frame.rows)["rank"]
+    assert rank == kr + 1 == 3
+    x = variant(v, test="Epoch frontier models", years="2023-2025", attribution="source")
+    assert x["tests"][0]["values"]["models"] == 0.0 and x["outcome"] == "holds"
+    board = [x for x in v["variants"] if x["choices"]["test"].startswith("Text arena")]
+    assert len(board) == 4
+    for x in board:
+        assert x["outcome"] == "insufficient"
+        missing = x["tests"][0]["missing"]
+        assert "lists no model from Japan (JP)" in missing and "Korea" not in missing
+    assert "lists no model from Japan" in v["reason"]
+
+
+def test_a_board_subject_it_lists_is_measured(claims_db):
+    """Korea is on the text board (below the top 10): its test decides; Japan's does not."""
+    claims = files.loads(
+        """\
+claims:
+  - id: kr
+    claim: Korea has no model in the text arena's top 10.
+    tests:
+      - measure: board.rank
+        filters: {board: text}
+        subject: KR
+        condition: entries_top == 0
+  - id: jp
+    claim: Japan has no model in the text arena's top 10.
+    tests:
+      - measure: board.rank
+        filters: {board: text}
+        subject: JP
+        condition: entries_top == 0
+""",
+        "t.yaml",
+    )
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        kr, jp = verdicts.check(con, claims)
+    finally:
+        con.close()
+    t = kr.variants[0].tests[0]
+    assert kr.verdict == "supported" and t.values["entries_top"] == 0 and t.values["rating"] > 0
+    assert jp.verdict == "insufficient data" and "lists no model from Japan (JP)" in jp.reason
+
+
+def test_concentration_claim_reads_its_numbers(evidence):
     c = evidence["china-no-dominant-company"]
     x = variant(
         c, test="Epoch notable models", orgs="registry", **{"attribution@models": "hq"}, top="-"
@@ -361,3 +425,85 @@ def test_explain_with_scoped_axes(hub_claims_db, claim):
     assert hub and all(row["outcome"] in ("holds", "fails") for row in hub)
     assert {row["attribution@hub"] for row in hub} == {"uploader", "root"}
     assert {row["attribution@models"] for row in rows} == {"source", "hq", "-"}
+
+
+def test_citations_claim_tests_rates_with_intervals(evidence, claims_db):
+    """The citations claim reads PP(top 10%) and mean citations (rates, not the share of the
+    top papers), each with its interval and the number of papers, as papers.impact gives them."""
+    from aicensus.measures import papers as pm
+
+    v = evidence["china-papers-cited-less"]
+    x = variant(
+        v, test="PP(top 10%) within venue-year", method="full", venues="ijcai", years="2023-2024"
+    )
+    vals = x["tests"][0]["values"]
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        q = pm.PaperQuery(venues=("ijcai",), years=(2023, 2024), by="all", method="full")
+        t = pm.impact(con, q).table.set_index("country")
+    finally:
+        con.close()
+    for who, code in (("", "CN"), ("other.", "US")):
+        for col in ("pp_top10", "pp_top10_lo", "pp_top10_hi", "mean_citations", "n_papers"):
+            assert vals[who + col] == pytest.approx(t.loc[code, col]), (who, col)
+        assert vals[who + "pp_top10_lo"] <= vals[who + "pp_top10"] <= vals[who + "pp_top10_hi"]
+    assert x["outcome"] == ("holds" if vals["pp_top10"] < vals["other.pp_top10"] else "fails")
+    assert "top10_share" not in vals
+    assert x["tests"][0]["coverage"]["reference_set"] == "venue+year"
+
+
+def test_all_with_countries_is_resolved_from_the_warehouse(evidence, claims_db):
+    """The `all-with-countries` venue set holds every venue with an author country in the
+    variant's years (queried here directly), AAAI/WWW/ACM MM included where they have data."""
+    from aicensus.measures import papers as pm
+
+    v = evidence["ml-papers-china-most"]
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        for year in (2018, 2024):
+            want = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT venue FROM works_current w JOIN affiliations a "
+                    "USING (work_id, load_id) WHERE w.source = 'paperlists' AND w.year = ? "
+                    "AND a.country IS NOT NULL ORDER BY 1",
+                    [year],
+                ).fetchall()
+            ]
+            x = variant(
+                v, method="full", regions="source", venues="all-with-countries", years=str(year)
+            )
+            test = x["tests"][0]
+            assert test["coverage"]["venues"] == want
+            q = pm.PaperQuery(venues=tuple(want), years=(year,), by="all", regions="source")
+            share = pm.share(con, q).table.set_index("country").loc["CN", "share"]
+            assert test["values"]["share"] == pytest.approx(share)
+    finally:
+        con.close()
+    assert {"www", "acmmm"} <= set(want) and "nips" not in want
+    assert "AAAI" in v["notes"] and "WWW" in v["notes"]
+
+
+def test_an_empty_venue_set_is_insufficient_not_every_venue(claims_db):
+    """A named venue set that holds no venue in the years asked is missing data naming the set,
+    never widened to every loaded venue."""
+    claims = files.loads(
+        """\
+claims:
+  - id: empty-set
+    claim: China wrote most papers of 1980.
+    tests:
+      - measure: papers.share
+        filters: {venues: [all-with-countries], years: [1980]}
+        subject: CN
+        condition: share > 0.5
+""",
+        "t.yaml",
+    )
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        (v,) = verdicts.check(con, claims)
+    finally:
+        con.close()
+    assert v.verdict == "insufficient data"
+    assert "all-with-countries: no paperlists venue with author countries in years 1980" in v.reason

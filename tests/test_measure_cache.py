@@ -125,7 +125,12 @@ def test_fractional_paper_shares_come_back_to_the_last_bit(db, tmp_path):
     cold = check_json(db, claims)
     (v,) = json.loads(cold)["verdicts"]
     shares = [t["values"]["share"] for x in v["variants"] for t in x["tests"] if t["values"]]
-    assert len(shares) == cache.stats.misses == cache_rows(db) > 0  # one call per variant
+    # one call per distinct query: on this warehouse (IJCAI 2024 only) the all-with-countries
+    # 2024 variants resolve to IJCAI and reuse the IJCAI calls of the same session
+    named = [x for x in v["variants"] if x["choices"]["venues"] == "all-with-countries"]
+    decided = [x for x in named if x["tests"][0]["values"]]
+    assert len(decided) == cache.stats.memo_hits == 8
+    assert len(shares) - len(decided) == cache.stats.misses == cache_rows(db) > 0
     assert any(s != round(s, 6) for s in shares)  # fractional counts: every bit matters
     cache.clear()
     assert check_json(db, claims) == cold

@@ -42,6 +42,10 @@ class Frame:
     sources: list[dict] = field(default_factory=list)
     chart_value: str = "share"
     label: Callable[[pd.DataFrame], str | None] | None = None  # e.g. the best model's name
+    # For sources that list only some subjects (a leaderboard): (subject kind, values with no
+    # row) -> why the source cannot speak for them; the variant is then insufficient data, not
+    # a zero. None: a missing subject counts as zero (catalogues meant to be complete).
+    absent: Callable[[str, list[str]], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -98,21 +102,38 @@ def _source_name(location: str, key: str) -> str:
 # ------------------------------------------------------------------ papers
 
 
-def _paper_query(f: dict, **over: Any):
-    from aicensus.measures.papers import PaperQuery
+def _paper_query(con: duckdb.DuckDBPyConnection, f: dict, **over: Any):
+    """The PaperQuery of a test's filters; named venue sets (`all-with-countries`) resolved
+    against the warehouse now, so the result names the venues it counted."""
+    from aicensus.measures.papers import PaperQuery, resolve_venues
 
+    source = f.get("source", "paperlists")
+    years = parse_years(f.get("years"))
+    venues = tuple(str(v) for v in _tuple(f.get("venues")))
+    resolved = resolve_venues(con, venues, source, years)
+    if venues and not resolved:  # an empty named set must not widen to every venue
+        when = f"years {','.join(map(str, years))}" if years else "any year"
+        raise MissingSource(
+            f"venue set {', '.join(venues)}: no {source} venue with author countries in {when}"
+        )
     return PaperQuery(
-        venues=tuple(str(v) for v in _tuple(f.get("venues"))),
-        years=parse_years(f.get("years")),
+        venues=resolved,
+        years=years,
         method=f.get("method", "full"),
         regions=f.get("regions", "recovered"),
-        source=f.get("source", "paperlists"),
+        source=source,
         field_definition=f.get("field_definition"),
         countries=f.get("countries", "source"),
         alignment=f.get("alignment", "strict"),
         by="all",
         **over,
     )
+
+
+def _named_venues(f: dict, q: Any) -> dict[str, list[str]]:
+    """{"venues": [...]}: the venues a named venue set resolved to (nothing without one)."""
+    named = set(_tuple(f.get("venues"))) & set(venue_sets())
+    return {"venues": list(q.venues)} if named else {}
 
 
 def _tag_sources(source: str, rows: list[dict]) -> list[dict]:
@@ -123,7 +144,7 @@ def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     from aicensus.measures import cache, papers
 
     # papers.share without its regions-moved summary (three extra queries per variant)
-    q = _paper_query(f).checked()
+    q = _paper_query(con, f).checked()
     r = cache.cached(con, papers.share, q, regions_moved=False)
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
@@ -145,7 +166,7 @@ def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
         summarize=summarize,
         better={"share": "max", "papers": "max", "rank": "min"},
         meta=r.meta,
-        coverage={"papers_counted": denom, "papers_loaded": loaded},
+        coverage={"papers_counted": denom, "papers_loaded": loaded, **_named_venues(f, q)},
         sources=_tag_sources(q.source, r.meta.get("sources", [])),
         chart_value="share",
     )
@@ -154,7 +175,7 @@ def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
 def papers_citations(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     from aicensus.measures import cache, papers
 
-    q = _paper_query(f)
+    q = _paper_query(con, f)
     r = cache.cached(con, papers.citations, q)
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
@@ -183,6 +204,57 @@ def papers_citations(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
         sources=_tag_sources(q.source, r.meta.get("sources", [])),
         chart_value="mean_citations",
     )
+
+
+def papers_impact(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
+    """Citation rates (PP(top 10%), mean citations per paper) with their bootstrap intervals;
+    a subject of several countries reads the weighted rates of their rows together (its
+    interval then is the widest of theirs: the bounds are not additive)."""
+    from aicensus.measures import cache, papers
+
+    q = _paper_query(con, f)
+    r = cache.cached(con, papers.impact, q)
+    t = r.table.rename(columns={"unit": "country"})
+    t = t[t["country"] != papers.UNKNOWN_UNIT]
+    if t.empty:
+        raise MissingSource("no citation counts for the selected papers")
+
+    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
+        if sel.empty:
+            return {v: None for v in _IMPACT_VALUES} | {"papers": 0.0, "n_papers": 0.0}
+        w = sel["papers"]
+        out: Summary = {"papers": float(w.sum()), "n_papers": float(sel["n_papers"].sum())}
+        for v in ("pp_top10", "mean_citations"):
+            out[v] = float((sel[v] * w).sum() / w.sum())
+            out[f"{v}_lo"] = float(sel[f"{v}_lo"].min())
+            out[f"{v}_hi"] = float(sel[f"{v}_hi"].max())
+        return out
+
+    return Frame(
+        rows=t.reset_index(drop=True),
+        kinds={"country": "country"},
+        summarize=summarize,
+        better={v: "max" for v in (*_IMPACT_VALUES, "papers", "n_papers")},
+        meta=r.meta,
+        coverage={
+            "citations_known": r.meta.get("coverage_citations"),
+            "reference_set": r.meta.get("reference_set"),
+            "interval": r.meta.get("interval"),
+            **_named_venues(f, q),
+        },
+        sources=_tag_sources(q.source, r.meta.get("sources", [])),
+        chart_value="pp_top10",
+    )
+
+
+_IMPACT_VALUES = (
+    "pp_top10",
+    "pp_top10_lo",
+    "pp_top10_hi",
+    "mean_citations",
+    "mean_citations_lo",
+    "mean_citations_hi",
+)
 
 
 # ------------------------------------------------------------------ models (Epoch)
@@ -378,7 +450,27 @@ def board_rank(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
         sources=[{**s, "source": s.get("source", "arena")} for s in meta.get("sources", [])],
         chart_value="rank",
         label=_best_entry,
+        absent=_not_listed(q.board, snaps),
     )
+
+
+def _not_listed(board: str, snaps: list[str]) -> Callable[[str, list[str]], str]:
+    """The reason a board cannot speak for subjects it has no entry for."""
+
+    def reason(kind: str, values: list[str]) -> str:
+        from aicensus.geo.countries import country_name
+
+        if kind == "country":
+            what = "model from " + ", ".join(f"{country_name(v)} ({v})" for v in values)
+        else:
+            what = ("model by " if kind == "org" else "model named ") + ", ".join(values)
+        when = snaps[0] if len(snaps) == 1 else f"{snaps[0]} to {snaps[-1]}"
+        return (
+            f"board {board!r} lists no {what} (snapshots {when}): "
+            "it cannot speak for it, which is not a zero"
+        )
+
+    return reason
 
 
 def _best_entry(sel: pd.DataFrame) -> str | None:
@@ -409,6 +501,7 @@ def board_concentration(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
         },
         sources=list(meta.get("sources", [])),
         chart_value="hhi",
+        absent=_not_listed(q.board, sorted({str(d) for d in t["snapshot_date"]})),
     )
 
 
@@ -551,6 +644,15 @@ def github_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
 
 # ------------------------------------------------------------------ the registry
 
+
+def venue_sets() -> dict[str, str]:
+    """Named venue sets a paper test's `venues` may hold, resolved when the claim is checked
+    (name -> what it holds)."""
+    from aicensus.measures.papers import VENUE_SETS
+
+    return dict(VENUE_SETS)
+
+
 _PAPER_FILTERS = (
     "venues",
     "years",
@@ -597,6 +699,16 @@ MEASURES: dict[str, MeasureSpec] = {
             ("country",),
             ("mean_citations", "median_citations", "top10_share", "pp_top10", "papers"),
             papers_citations,
+            "papers with citation counts",
+        ),
+        MeasureSpec(
+            "papers.impact",
+            "citation rates by country: PP(top 10%) within each venue-year and mean citations "
+            "per paper, with 95% bootstrap intervals and the number of papers",
+            _PAPER_FILTERS,
+            ("country",),
+            (*_IMPACT_VALUES, "papers", "n_papers"),
+            papers_impact,
             "papers with citation counts",
         ),
         MeasureSpec(

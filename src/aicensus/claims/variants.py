@@ -173,7 +173,11 @@ class Evaluator:
             return base
         base.coverage, base.sources = frame.coverage, frame.sources
         env = {k: v for k, v in params.items() if isinstance(v, int | float)}
-        env.update(_subject_values(frame, test, test.condition.names))
+        try:
+            env.update(_subject_values(frame, test, test.condition.names))
+        except registry.MissingSource as exc:  # the source lists no row for the subject
+            base.missing = str(exc)
+            return base
         if frame.label:
             rows = frame.rows
             picks = {"subject": test.subject, "other": test.other}
@@ -230,6 +234,11 @@ def _match(frame: registry.Frame, subject: dict[str, list[str]]) -> pd.Series:
 
 def _subject_values(frame: registry.Frame, test: Test, names: list[str]) -> dict[str, Any]:
     rows = frame.rows
+    for who in (test.subject, test.other):
+        kind, vals = next(iter(who.items())) if who else ("", [])
+        gone = [v for v in vals if frame.absent and not _match(frame, {kind: [v]}).any()]
+        if frame.absent and gone:
+            raise registry.MissingSource(frame.absent(kind, gone))
     sel = _match(frame, test.subject)
     env: dict[str, Any] = dict(frame.summarize(rows[sel], rows))
     taken = sel.copy()

@@ -26,10 +26,12 @@ their affiliations on (work_id, load_id).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field, replace
 
 import duckdb
 import ibis
+import numpy as np
 import pandas as pd
 from ibis import _
 
@@ -607,3 +609,156 @@ def latest_years(con: duckdb.DuckDBPyConnection, source: str = "paperlists") -> 
         "GROUP BY venue ORDER BY venue",
         [source],
     ).fetchall()
+
+
+# ------------------------------------------------------------------ citation impact (rates)
+
+TOP_SHARE = 0.10  # PP(top 10%): the top 10% most cited papers of each reference set
+BOOTSTRAP_RESAMPLES = 1_000
+BOOTSTRAP_SEED = 20_250_601  # fixed: the same warehouse gives the same intervals
+INTERVAL_LEVEL = 0.95
+_DRAWS_PER_CHUNK = 2_000_000  # resample indexes held in memory at once
+
+
+def reference_keys(q: PaperQuery) -> list[str]:
+    """The reference set a paper's citations are compared within: its venue-year for conference
+    lists, its publication year for OpenAlex (whose field is the query's field definition)."""
+    return ["year"] if q.source == "openalex" else ["venue", "year"]
+
+
+def impact_rows(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
+    """Per counted (work, unit): the method's weight, the citation count and `top10`, the
+    paper's membership of its reference set's top 10% (1, 0, or a fraction at the boundary).
+
+    As in the Leiden Ranking (Waltman & Schreiber 2013): in a reference set of n papers with a
+    known count, a paper with `above` papers cited strictly more and `tied` papers (itself
+    included) cited as much gets clip((0.1 n - above) / tied, 0, 1), so the set's memberships
+    add up to exactly 0.1 n and tied papers are treated alike."""
+    w, _denom = weights_all(ic, q)
+    ref = reference_keys(q)
+    works = _works(ic, q).filter(_.citations.notnull())
+    ranked = works.mutate(
+        n_ref=_.work_id.count().over(group_by=ref),
+        above=ibis.rank().over(group_by=ref, order_by=ibis.desc(_.citations)),
+        tied=_.work_id.count().over(group_by=[*ref, "citations"]),
+    )
+    ranked = ranked.mutate(
+        top10=((TOP_SHARE * _.n_ref - _.above) / _.tied).clip(lower=0.0, upper=1.0)
+    )
+    return w.join(ranked.select("work_id", "citations", "top10"), "work_id")
+
+
+def impact(
+    con: duckdb.DuckDBPyConnection, q: PaperQuery, engine: Engine | None = None
+) -> MeasureResult:
+    """`papers.impact`: citation rates by unit, which do not grow with a unit's paper count.
+
+    Per unit: `pp_top10`, the weighted share of its papers in the top 10% most cited of their
+    reference set (`reference_keys`; ties split as `impact_rows` says; 0.10 when a unit is
+    cited like its reference sets), and `mean_citations` per paper, each with a 95% percentile
+    bootstrap interval (resampling the unit's papers with their weights, 1,000 resamples, fixed
+    seed; reference sets held fixed); `n_papers` is the sample (distinct papers with a weight),
+    `papers` their weight under q.method. Papers without a citation count are left out
+    (`coverage_citations`)."""
+    q = q.checked()
+    _check_loaded(con, q)
+    ic = backend(con, engine)
+    keys = q.keys
+    df = impact_rows(ic, q).select("work_id", *keys, "unit", "weight", "citations", "top10")
+    rows = df.execute().sort_values([*keys, "unit", "work_id"], kind="stable")
+    out = []
+    for g, part in rows.groupby([*keys, "unit"], sort=True):
+        names = dict(zip([*keys, "unit"], g if isinstance(g, tuple) else (g,), strict=True))
+        out.append({**names, **_impact_stats(part, g)})
+    cols = [*keys, "unit", "papers", "n_papers", "mean_citations", "mean_citations_lo"]
+    cols += ["mean_citations_hi", "pp_top10", "pp_top10_lo", "pp_top10_hi", "top10_papers"]
+    table = pd.DataFrame(out, columns=cols)
+    table = table.sort_values(
+        [*keys, "papers", "unit"], ascending=[True] * len(keys) + [False, True]
+    )
+    extra = {
+        "coverage_citations": _citation_coverage(ic, q),
+        "reference_set": "+".join(reference_keys(q)),
+        "top_share": TOP_SHARE,
+        "ties": "fractional at the top-10% boundary (Leiden Ranking)",
+        "interval": {
+            "kind": "percentile bootstrap over the unit's papers",
+            "level": INTERVAL_LEVEL,
+            "resamples": BOOTSTRAP_RESAMPLES,
+            "seed": BOOTSTRAP_SEED,
+        },
+    }
+    return _finish(con, "papers.impact", q, table.reset_index(drop=True), extra, engine)
+
+
+def _impact_stats(part: pd.DataFrame, group: object) -> dict[str, float]:
+    """Point values and bootstrap intervals of one unit's (weight, citations, top10) rows; the
+    generator is seeded by BOOTSTRAP_SEED and the group's name, so a unit's interval does not
+    depend on which other units are in the result."""
+    w = part["weight"].to_numpy(dtype="float64")
+    c = part["citations"].to_numpy(dtype="float64")
+    t = part["top10"].to_numpy(dtype="float64")
+    total = float(w.sum())
+    rng = np.random.default_rng([BOOTSTRAP_SEED, zlib.crc32(repr(group).encode())])
+    n = len(w)
+    means, pps = [], []
+    chunk = max(1, _DRAWS_PER_CHUNK // n)
+    for start in range(0, BOOTSTRAP_RESAMPLES, chunk):
+        idx = rng.integers(0, n, size=(min(chunk, BOOTSTRAP_RESAMPLES - start), n))
+        ws = w[idx].sum(axis=1)
+        means.append((w * c)[idx].sum(axis=1) / ws)
+        pps.append((w * t)[idx].sum(axis=1) / ws)
+    lo, hi = (1 - INTERVAL_LEVEL) / 2, 1 - (1 - INTERVAL_LEVEL) / 2
+    m_lo, m_hi = np.quantile(np.concatenate(means), [lo, hi])
+    p_lo, p_hi = np.quantile(np.concatenate(pps), [lo, hi])
+    return {
+        "papers": total,
+        "n_papers": float(n),
+        "mean_citations": float((w * c).sum() / total),
+        "mean_citations_lo": float(m_lo),
+        "mean_citations_hi": float(m_hi),
+        "pp_top10": float((w * t).sum() / total),
+        "pp_top10_lo": float(p_lo),
+        "pp_top10_hi": float(p_hi),
+        "top10_papers": float((w * t).sum()),
+    }
+
+
+# ------------------------------------------------------------------ named venue sets
+
+ALL_WITH_COUNTRIES = "all-with-countries"
+VENUE_SETS = {
+    ALL_WITH_COUNTRIES: "every venue with author countries in the selected years (resolved "
+    "from the warehouse when the measure runs)",
+}
+
+
+def venues_with_countries(
+    con: duckdb.DuckDBPyConnection, source: str = "paperlists", years: tuple[int, ...] = ()
+) -> list[str]:
+    """Venues of `source` with at least one paper with an author country in `years` (every
+    loaded year when empty), sorted."""
+    sql = (
+        "SELECT DISTINCT w.venue FROM works_current w WHERE w.source = ? AND EXISTS "
+        "(SELECT 1 FROM affiliations a WHERE a.work_id = w.work_id AND a.load_id = w.load_id "
+        "AND a.country IS NOT NULL)"
+    )
+    params: list = [source]
+    if years:
+        sql += " AND w.year IN (SELECT unnest(?))"
+        params.append(list(years))
+    return [r[0] for r in con.execute(sql + " ORDER BY 1", params).fetchall()]
+
+
+def resolve_venues(
+    con: duckdb.DuckDBPyConnection,
+    venues: tuple[str, ...],
+    source: str = "paperlists",
+    years: tuple[int, ...] = (),
+) -> tuple[str, ...]:
+    """`venues` with every named set (VENUE_SETS) replaced by the venues it holds now."""
+    out: list[str] = []
+    for v in venues:
+        got = venues_with_countries(con, source, years) if v == ALL_WITH_COUNTRIES else [v]
+        out += [x for x in got if x not in out]
+    return tuple(out)
