@@ -96,3 +96,22 @@ def test_intervals_are_seeded(paperlists_con):
         return pm.impact(paperlists_con, q).table.set_index("country").loc["GB", cols].tolist()
 
     assert gb("source") == gb("source") == gb("recovered")
+
+
+def test_impact_through_the_cli_and_api(paperlists_db):
+    """`papers impact` (CLI) and `wh.papers.impact` (API) give the measure's figures."""
+    import json
+
+    from typer.testing import CliRunner
+
+    import aicensus
+    from aicensus.cli.main import app
+
+    args = ["--db", str(paperlists_db), "papers", "impact", "--venues", "ijcai"]
+    out = CliRunner().invoke(app, [*args, "--years", "2024", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    rows = {r["country"]: r for r in json.loads(out.output)["rows"]}
+    df = aicensus.open(paperlists_db).papers.impact(venues="ijcai", years="2024")
+    cn = df.set_index("country").loc["CN"]
+    assert rows["CN"]["pp_top10"] == pytest.approx(cn["pp_top10"])
+    assert cn["pp_top10_lo"] <= cn["pp_top10"] <= cn["pp_top10_hi"]

@@ -96,6 +96,10 @@ class Papers(Family):
         """Citations of each country's papers (OpenAlex counts)."""
         return self._run(self._m.citations, options)
 
+    def impact(self, **options: Any) -> pd.DataFrame:
+        """Citation rates by country (PP(top 10%), mean citations) with bootstrap intervals."""
+        return self._run(self._m.impact, options)
+
 
 class Models(Family):
     """Epoch AI notable models: `count`, `organizations`, `compute`, `concentration`

@@ -119,3 +119,19 @@ def citations(
         **_query(o, method=method, alignment=alignment, unknown=unknown)
     )
     emit(df, o["fmt"], o["output"], f"Citations by country ({method})")
+
+
+@app.command("impact")
+@takes(PAPER_FILTERS, OUTPUT)
+def impact(
+    ctx: typer.Context,
+    method: str = METHOD,
+    alignment: str = ALIGN,
+    unknown: str = UNKNOWN,
+    **o: Any,
+) -> None:
+    """Citation rates by country: PP(top 10%) and mean citations, 95% bootstrap intervals."""
+    df = warehouse(ctx).papers.impact(
+        **_query(o, method=method, alignment=alignment, unknown=unknown)
+    )
+    emit(df, o["fmt"], o["output"], f"Citation rates by country ({method})")
