@@ -4,11 +4,17 @@ their wrong joins on the lists the id rule checks; the papers measures on the ne
 
 from __future__ import annotations
 
+import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from aicensus.cli.main import app
 from aicensus.config import load_settings
 from aicensus.ingest.affiliations.build import default_resolver
 from aicensus.ingest.openreview_authors import load_openreview
+from aicensus.ingest.paperlists_affonly import load_affonly
+from aicensus.measures import openreview as om
+from aicensus.measures import papers as pm
 from aicensus.sources import openreview_authors as ora
 from aicensus.sources import openreview_byline as byline
 from aicensus.warehouse import connect
@@ -17,11 +23,24 @@ pytestmark = pytest.mark.slow  # the resolver's reference data take ~50 s to bui
 
 
 @pytest.fixture(scope="module")
-def or_con(data_root, tmp_path_factory):
+def or_db(data_root, tmp_path_factory):
+    """A warehouse with every openreview_authors venue-year and the paperlists_affonly files of
+    the venue-years both sources hold (for the cross-check)."""
     s = load_settings(data_root=data_root)
-    con = connect(tmp_path_factory.mktemp("or") / "or.duckdb")
-    summary = load_openreview(con, str(data_root / "openreview_authors"), default_resolver(s))
+    path = tmp_path_factory.mktemp("or") / "or.duckdb"
+    con = connect(path)
+    resolver = default_resolver(s)
+    summary = load_openreview(con, str(data_root / "openreview_authors"), resolver)
     assert summary.files == 14 and summary.quarantined == 0
+    aff = str(data_root / "paperlists_affonly")
+    load_affonly(con, aff, resolver, ["nips", "iclr", "icml", "emnlp"], [2021, 2023, 2024])
+    con.close()
+    return path
+
+
+@pytest.fixture()
+def or_con(or_db):
+    con = duckdb.connect(str(or_db), read_only=True)
     yield con
     con.close()
 
@@ -160,3 +179,65 @@ def test_unaccepted_left_out_and_counted(or_con):
         for r in _rows(or_con, "SELECT DISTINCT status FROM works WHERE source = ?", [ora.SOURCE])
     }
     assert not statuses & set(ora.NOT_ACCEPTED)
+
+
+@pytest.mark.parametrize(("venues", "years"), [(("nips",), (2022, 2023)), (("icml",), (2025,))])
+def test_share_on_new_venue_years(or_con, venues, years):
+    """The papers measures work on the source: coverage counts unjoined papers as unknown, the
+    join rules and the inference accuracy are in the metadata."""
+    q = pm.PaperQuery(venues=venues, years=years, source="openreview_authors", countries="inferred")
+    r = pm.share(or_con, q)
+    joins = {(j["venue"], j["year"]): j for j in r.meta["joins"]}
+    assert set(joins) == {(v, y) for v in venues for y in years}
+    for (venue, year), g in r.table.groupby(["venue", "year"]):
+        j = joins[(venue, year)]
+        assert g["coverage"].iloc[0] <= j["joined"] / j["papers"]  # never above the join
+        assert g["denominator"].iloc[0] / g["coverage"].iloc[0] == pytest.approx(j["papers"])
+        assert {"CN", "US"} <= set(g["country"])
+    assert "inference_accuracy" in r.meta
+
+
+def test_lists_without_author_file_count_papers(or_con):
+    """NeurIPS 2024: 4,553 papers loaded, no country known (the measure says so)."""
+    j = om.join_summary(or_con, ("nips",), (2024,))[0]
+    assert j["papers"] == j["no-author-file"] == 4553 and j["joined"] == 0
+    assert "no country is known" in j["note"]
+    q = pm.PaperQuery(
+        venues=("nips",), years=(2024,), source="openreview_authors", countries="inferred"
+    )
+    with pytest.raises(pm.MeasureError, match="nips 2024"):
+        pm.share(or_con, q)
+
+
+# venue-year -> (papers in both sources, agreement of inferred country sets where both know one)
+COMPARED = {
+    ("emnlp", 2023): (2020, 0.8312),
+    ("iclr", 2021): (3014, 0.8700),
+    ("icml", 2023): (1828, 0.8162),
+    ("icml", 2024): (2610, 0.7992),
+    ("nips", 2021): (2708, 0.9698),
+}
+
+
+def test_compare_affiliation_sources(or_con):
+    r = om.compare(or_con)
+    t = r.table.set_index(["venue", "year"])
+    assert set(t.index) == set(COMPARED)
+    for key, (papers, agreement) in COMPARED.items():
+        assert t.loc[key, "papers"] == papers
+        assert t.loc[key, "agreement"] == pytest.approx(agreement, abs=0.001)
+    reasons = [c for c in t.columns if c not in {"papers", "both_known", "agree", "agreement"}]
+    # every paper is agreeing or has one reason
+    assert (t["agree"] + t[reasons].sum(axis=1) == t["papers"]).all()
+    assert (
+        t["affiliation text differs"].sum()
+        > t[reasons].drop(columns="affiliation text differs").sum().sum()
+    )  # mostly the author files' later affiliations
+
+
+def test_resolve_compare_cli(or_db, data_root):
+    res = CliRunner().invoke(
+        app, ["--db", str(or_db), "--data", str(data_root), "resolve", "compare", "--format", "csv"]
+    )
+    assert res.exit_code == 0, res.output
+    assert "affiliation text differs" in res.output and "nips" in res.output
