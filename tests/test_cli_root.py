@@ -19,7 +19,7 @@ from aicensus.cli.main import ROOT_OPTIONS, app
 from aicensus.errors import MeasureError
 from aicensus.ingest.paperlists import load_paperlists
 from aicensus.measures.papers import PAPER_SOURCES, PaperQuery
-from aicensus.sources import paperlists, paperlists_affonly
+from aicensus.sources import openreview_authors, paperlists, paperlists_affonly
 from aicensus.sources.openalex import normalize
 from aicensus.warehouse import connect
 from tests.test_bad_input import assert_one_line_error
@@ -145,7 +145,12 @@ def test_engine_help_keeps_the_spark_section_name():
 
 
 def test_paper_sources_are_the_sources_that_load_papers():
-    assert set(PAPER_SOURCES) == {paperlists.SOURCE, paperlists_affonly.SOURCE, normalize.SOURCE}
+    assert set(PAPER_SOURCES) == {
+        paperlists.SOURCE,
+        paperlists_affonly.SOURCE,
+        openreview_authors.SOURCE,
+        normalize.SOURCE,
+    }
 
 
 def test_unknown_paper_source_names_the_valid_ones():

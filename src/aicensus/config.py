@@ -59,6 +59,7 @@ PAPERLISTS_ONLINE_YEARS = range(2013, 2026)
 DEFAULT_LOCATIONS: dict[str, tuple[str, ...]] = {
     "paperlists": ("paperlists",),
     "paperlists-affonly": ("paperlists_affonly",),
+    "openreview": ("openreview_authors",),
     "epoch": ("epoch_notable_models/notable_ai_models.csv",),
     "arena": ("arena_text_history", "arena_video"),
     "hub": ("hf_models_api", "hf_models_table"),

@@ -83,12 +83,20 @@ class Warehouse:
     # ------------------------------------------------------------------ jobs
 
     def load(self, source: str, location: str | list[str] | None = None, **options: Any) -> Any:
-        """Load one source (paperlists, paperlists-affonly, epoch, arena, hub, hub-added,
-        openalex, github) from `location` (default: the configured data); returns the load
-        summary.
+        """Load one source (paperlists, paperlists-affonly, openreview, epoch, arena, hub,
+        hub-added, openalex, github) from `location` (default: the configured data); returns
+        the load summary.
         Options: online, venues, years, preset, snapshot, institutions, progress."""
         with self.writing() as con:
             return loading.load(con, self.settings, source, location, **options)
+
+    def compare_affiliations(self) -> Any:
+        """Agreement of the countries inferred from two affiliation sources (paperlists_affonly
+        and openreview_authors) on the papers both hold, per venue-year, differences by reason."""
+        from aicensus.measures import openreview
+
+        with self.reading() as con:
+            return openreview.compare(con)
 
     def evaluate_resolver(self, holdout: str = "file", venues: object = None, save: bool = False):
         """Score the affiliation resolver against Paper Copilot's own countries (and store the
@@ -114,6 +122,7 @@ class Warehouse:
             ("epoch", lambda: self.load("epoch", online=online)),
             ("arena", lambda: self.load("arena")),  # no upstream URL: bundled copies
             ("paperlists-affonly", lambda: self.load("paperlists-affonly")),
+            ("openreview", lambda: self.load("openreview")),
             ("resolver", lambda: self.evaluate_resolver(save=True)),
             ("hub", lambda: self.load("hub")),
             ("hub-added", lambda: self.load("hub-added")),

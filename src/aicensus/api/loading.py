@@ -54,6 +54,19 @@ def _affonly(
     return load_affonly(con, location, resolver, parse_list(venues, "venues"), parse_years(years))
 
 
+def _openreview(
+    con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, venues: object, years: object
+) -> Any:
+    from aicensus.ingest.affiliations.build import default_resolver
+    from aicensus.ingest.openreview_authors import load_openreview
+
+    location = location or s.locations("openreview")[0]
+    resolver = default_resolver(s)
+    return load_openreview(
+        con, location, resolver, parse_list(venues, "venues"), parse_years(years)
+    )
+
+
 def _epoch(con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, online: bool) -> Any:
     from aicensus.ingest.epoch import load_epoch
     from aicensus.sources import epoch as epoch_source
@@ -143,6 +156,7 @@ def save_evaluation(con: duckdb.DuckDBPyConnection, ev: Any, location: str) -> b
 SOURCES = (
     "paperlists",
     "paperlists-affonly",
+    "openreview",
     "epoch",
     "arena",
     "hub",
@@ -173,6 +187,8 @@ def load(
         return _paperlists(con, s, one, online, venues, years, progress)
     if source == "paperlists-affonly":
         return _affonly(con, s, one, venues, years)
+    if source == "openreview":
+        return _openreview(con, s, one, venues, years)
     if source == "epoch":
         return _epoch(con, s, one, online)
     if source == "arena":

@@ -63,6 +63,31 @@ def paperlists_affonly(
     print_summary(summary, str(wh.path))
 
 
+@app.command("openreview")
+def openreview(
+    ctx: typer.Context,
+    source: str = typer.Option(
+        None, "--from", help="Directory with lists/ and authors/ (default: bundled)."
+    ),
+    venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. nips,icml."),
+    years: str = typer.Option(None, help="Years, e.g. 2022-2025."),
+) -> None:
+    """Load OpenReview author files joined to accepted-paper lists (countries inferred)."""
+    wh = warehouse(ctx)
+    err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
+    print_openreview(wh.load("openreview", source, venues=venues, years=years), str(wh.path))
+
+
+def print_openreview(summary: Any, db: str) -> None:
+    console.print(
+        f"openreview_authors: {summary.files} venue-year(s): {len(summary.written)} written, "
+        f"{len(summary.unchanged)} unchanged; {summary.papers:,} accepted papers, "
+        f"{summary.author_records:,} author records, {summary.quarantined:,} quarantined  →  {db}"
+    )
+    for note, count in sorted(summary.notes.items()):
+        console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
 def print_summary(summary: Any, db: str) -> None:
     console.print(
         f"paperlists: {summary.files} file(s): {len(summary.written)} written, "
@@ -249,6 +274,7 @@ def print_load(source: str, summary: Any, db: str) -> None:
     printer = {
         "paperlists": print_summary,
         "paperlists-affonly": print_summary,
+        "openreview": print_openreview,
         "epoch": print_epoch_summary,
         "arena": print_arena_summary,
         "hub": print_hub_summaries,

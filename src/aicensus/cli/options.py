@@ -44,7 +44,8 @@ ALIGN = typer.Option("strict", help="strict | realigned (author-level methods)")
 PAPER_SOURCE = typer.Option(
     "paperlists",
     "--source",
-    help="Which loaded paper source: paperlists | paperlists_affonly | openalex.",
+    help="Which loaded paper source: paperlists | paperlists_affonly | openreview_authors | "
+    "openalex.",
 )
 DEFINITION = typer.Option(
     None,

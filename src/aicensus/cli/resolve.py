@@ -28,6 +28,18 @@ def string(
     )
 
 
+@app.command("compare")
+def compare(
+    ctx: typer.Context,
+    fmt: str = typer.Option("table", "--format", help="table | csv | json | parquet"),
+    output: Path = typer.Option(None, "--output"),
+) -> None:
+    """Compare the countries inferred from two affiliation sources (paperlists_affonly and the
+    OpenReview author files) on the papers both hold, per venue-year, differences by reason."""
+    result = warehouse(ctx).compare_affiliations()
+    emit(result, fmt, output, "Inferred country sets: paperlists_affonly vs openreview_authors")
+
+
 @app.command("evaluate")
 def evaluate(
     ctx: typer.Context,

@@ -39,7 +39,7 @@ from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
-from aicensus.measures import ai_definitions
+from aicensus.measures import ai_definitions, openreview
 from aicensus.measures.base import (
     MeasureResult,
     Query,
@@ -63,7 +63,7 @@ UNKNOWN_UNIT = "unknown"
 # or the source's where a row has one and the inferred one elsewhere.
 COUNTRIES = ("source", "inferred", "inferred-where-missing")
 # The sources that load works (papers): each source module's SOURCE name.
-PAPER_SOURCES = ("paperlists", "paperlists_affonly", "openalex")
+PAPER_SOURCES = ("paperlists", "paperlists_affonly", "openreview_authors", "openalex")
 _FOLD = {"HK": "CN", "MO": "CN", "TW": "CN"}
 
 
@@ -312,6 +312,8 @@ def _finish(
     meta["engine"] = engine_name(engine)
     if q.unit == "country" and q.countries != "source":
         meta["inference_accuracy"] = inference_accuracy(con)
+    if q.source == openreview.SOURCE:  # how its papers reached an author record (or did not)
+        meta["joins"] = openreview.join_summary(con, q.venues, q.years)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 
 
