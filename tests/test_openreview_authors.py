@@ -241,3 +241,26 @@ def test_resolve_compare_cli(or_db, data_root):
     )
     assert res.exit_code == 0, res.output
     assert "affiliation text differs" in res.output and "nips" in res.output
+
+
+def test_report_shows_newest_venues(or_con):
+    """The newest-venues section: the OpenReview table, and one chart of China and the US at
+    NeurIPS 2021-2023 and ICML 2023-2025 whose points are the measure's shares."""
+    import json
+
+    from aicensus.measures import papers as pm
+    from aicensus.report.inferred_section import inferred_section
+
+    s = inferred_section(or_con)
+    assert "OpenReview author files joined" in "\n".join(s.blocks)
+    (spec,) = s.charts.values()
+    (rows,) = spec["datasets"].values()
+    got = {(r["venue"], r["year"], r["name"], r["method"]): r for r in rows}
+    years = {v: sorted({y for (vv, y, _, _) in got if vv == v}) for v in ("nips", "icml")}
+    assert years == {"nips": [2021, 2022, 2023], "icml": [2023, 2024, 2025]}
+    assert {r["source"] for k, r in got.items() if k[1] == 2021} == {"paperlists_affonly"}
+    assert "nips 2021–2023, icml 2023–2025" in json.dumps(spec, ensure_ascii=False)
+    want = pm.share(or_con, pm.PaperQuery(source="openreview_authors", countries="inferred",
+                                         venues=("icml",), years=(2025,))).table  # fmt: skip
+    cn = want.set_index("country").loc["CN", "share"]
+    assert got[("icml", 2025, "China", "full")]["share"] == pytest.approx(cn)

@@ -155,3 +155,30 @@ def venue_small_multiples(result: MeasureResult, units: list[str]) -> alt.FacetC
         .facet(facet=alt.Facet("venue:N", title=None), columns=4)
         .resolve_scale(x="independent")
     )
+
+
+def newest_venues(frame: pd.DataFrame, title: str) -> alt.FacetChart:
+    """China and the US per year at each venue (one panel per venue), a line per country and
+    counting method; `frame` holds venue, year, name, method, share, source, denominator."""
+    names = sorted(frame["name"].astype(str).unique())
+    return (
+        alt.Chart(frame, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:O", title=None),
+            y=alt.Y("share:Q", title="Share of papers", axis=alt.Axis(format="%")),
+            color=alt.Color("name:N", title=None, scale=_colour_scale(names)),
+            strokeDash=alt.StrokeDash("method:N", title="Counting"),
+            tooltip=[
+                "venue:N",
+                "year:O",
+                "name:N",
+                "method:N",
+                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip("denominator:Q", title="papers counted"),
+                "source:N",
+            ],
+        )
+        .properties(width=260, height=180)
+        .facet(column=alt.Column("venue:N", title=None))
+    )

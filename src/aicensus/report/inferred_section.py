@@ -16,7 +16,13 @@ if TYPE_CHECKING:
     from aicensus.report.html import Section
 
 SOURCE = "paperlists_affonly"
+OPENREVIEW = "openreview_authors"
 UNITS = ["CN", "US", "HK", "GB", "DE", "KR", "SG"]
+# The newest-venues chart: the two largest ML venues, each venue-year from the source with
+# accepted papers joined to affiliations (OpenReview author files first, else Paper Copilot's
+# affiliation-only lists).
+CHART_VENUES = ("nips", "icml")
+METHODS = ("full", "country-fractional")
 
 
 def inferred_section(con: duckdb.DuckDBPyConnection) -> Section:
@@ -28,7 +34,10 @@ def inferred_section(con: duckdb.DuckDBPyConnection) -> Section:
         "Paper Copilot's copies of CVPR 2020–24, ICCV 2021/23, ICML 2023/24, NeurIPS 2021, ICLR "
         "2021 and EMNLP 2023 carry raw affiliations and email domains but no country fields. "
         "aicensus infers countries from that text (ROR, OpenAlex institutions, place names, "
-        "email domains) and quotes the inference's measured agreement with known countries.",
+        "email domains) and quotes the inference's measured agreement with known countries. "
+        "NeurIPS 2022/23, ICLR 2022 and ICML 2024/25 come from Paper Copilot's OpenReview "
+        "author files joined to the accepted-paper lists (by OpenReview id, or by byline for "
+        "ICML 2025), their countries inferred the same way.",
     )
     frames = []
     acc = None
@@ -72,4 +81,62 @@ def inferred_section(con: duckdb.DuckDBPyConnection) -> Section:
         "coverage = papers with an inferred country / papers loaded).",
         percent=(*UNITS, "coverage"),
     )
+    _openreview(con, s, df)
     return s
+
+
+def _openreview(con: duckdb.DuckDBPyConnection, s: Section, affonly: pd.DataFrame) -> None:
+    """The OpenReview venue-years (table) and China vs the US at NeurIPS and ICML (chart)."""
+    frames = []
+    try:
+        for method in METHODS:
+            r = pm.share(con, pm.PaperQuery(source=OPENREVIEW, countries="inferred", method=method))
+            t = r.table[r.table["country"].isin(UNITS)].copy()
+            t["method"] = method
+            frames.append(t)
+    except MeasureError as exc:
+        s.text(f"OpenReview author files not loaded: {exc}.")
+        return
+    df = pd.concat(frames, ignore_index=True)
+    wide = df.pivot_table(
+        index=["venue", "year", "method"], columns="country", values="share"
+    ).reset_index()
+    wide.columns.name = None
+    cov = df.groupby(["venue", "year", "method"])["coverage"].first().reset_index()
+    wide = wide.merge(cov, on=["venue", "year", "method"])
+    cols = ["venue", "year", "method", *[u for u in UNITS if u in wide.columns], "coverage"]
+    s.table(
+        wide[cols],
+        "OpenReview author files joined to the accepted-paper lists: share of papers by "
+        "inferred country (Hong Kong kept separate; coverage = papers with an inferred country "
+        "/ accepted papers in the list).",
+        percent=(*UNITS, "coverage"),
+    )
+    both = pd.concat(
+        [df.assign(source=OPENREVIEW), affonly.assign(source=SOURCE)], ignore_index=True
+    )
+    both = both[both["venue"].isin(CHART_VENUES) & both["country"].isin(["CN", "US"])]
+    # one source per venue-year: the OpenReview join where it has the venue-year
+    first = both.groupby(["venue", "year"])["source"].transform(
+        lambda x: OPENREVIEW if (x == OPENREVIEW).any() else SOURCE
+    )
+    both = both[both["source"] == first]
+    if both.empty:
+        return
+    span = ", ".join(
+        f"{v} {both.year[both.venue == v].min()}–{both.year[both.venue == v].max()}"
+        for v in CHART_VENUES
+        if (both.venue == v).any()
+    )
+    from aicensus.report.charts import newest_venues
+
+    s.chart(
+        newest_venues(
+            both[["venue", "year", "name", "method", "share", "source", "denominator"]],
+            f"China and the US at the newest large venues ({span})",
+        ),
+        "Share of accepted papers with an author in China or the US (inferred countries; "
+        "full and country-fractional counting). Sources per venue-year in the tooltip: "
+        "OpenReview author files where they cover it, else Paper Copilot's affiliation-only "
+        "lists.",
+    )
