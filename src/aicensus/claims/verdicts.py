@@ -1,7 +1,8 @@
 """Verdicts over a claim's variants: `supported` (holds under every decided variant),
 `refuted` (fails under every one), `depends` (naming the axis choices that flip it) or
 `insufficient data` (naming what is missing), with the numbers, coverage, source dates and a
-chart as evidence."""
+chart as evidence. Variants too close to call (the interval straddles the condition) are counted
+apart: they neither support nor refute, and the reason names them, as it names thin ones."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from aicensus.claims import grammar, registry
 from aicensus.claims.files import Claim
-from aicensus.claims.variants import FAILS, HOLDS, INSUFFICIENT, Evaluator, Variant
+from aicensus.claims.variants import CLOSE, FAILS, HOLDS, INSUFFICIENT, Evaluator, Variant
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,7 +26,13 @@ SUPPORTED, REFUTED, DEPENDS, INSUFFICIENT_DATA = (
     "depends",
     "insufficient data",
 )
-COLORS = {HOLDS: "#2e7d32", FAILS: "#c62828", INSUFFICIENT: "#9e9e9e"}
+COLORS = {HOLDS: "#2e7d32", FAILS: "#c62828", CLOSE: "#b26a00", INSUFFICIENT: "#9e9e9e"}
+OUTCOME_WORDS = {
+    HOLDS: "holds",
+    FAILS: "fails",
+    CLOSE: "too close to call",
+    INSUFFICIENT: "insufficient data",
+}
 
 
 @dataclass
@@ -94,13 +101,20 @@ def _fmt(x: float) -> str:
 
 
 def decide(claim: Claim, variants: list[Variant]) -> Verdict:
-    """The overall verdict from the variants' outcomes."""
-    decided = [v for v in variants if v.outcome != INSUFFICIENT]
+    """The overall verdict from the variants' outcomes: decided variants (holds / fails) give
+    it; close calls and variants without enough data are counted apart and named."""
+    decided = [v for v in variants if v.outcome in (HOLDS, FAILS)]
+    close = [v for v in variants if v.outcome == CLOSE]
     missing = sorted({t.missing for v in variants for t in v.tests if t.missing})
     flips: dict[str, dict[str, str]] = {}
     if not decided:
         kind = INSUFFICIENT_DATA
-        reason = "no variant could be decided: " + "; ".join(missing[:3])
+        parts = []
+        if close:
+            parts.append(f"{len(close)} too close to call ({_close_note(close)})")
+        if missing:
+            parts.append("; ".join(missing[:3]))
+        reason = "no variant could be decided: " + "; ".join(parts)
     elif all(v.outcome == HOLDS for v in decided):
         kind, reason = SUPPORTED, f"holds under all {len(decided)} decided variants"
     elif all(v.outcome == FAILS for v in decided):
@@ -115,7 +129,9 @@ def decide(claim: Claim, variants: list[Variant]) -> Verdict:
         reason = f"holds under {n_hold} of {len(decided)} variants; flips with " + (
             "; ".join(parts) or "combinations of choices"
         )
-    n_insufficient = len(variants) - len(decided)
+    n_insufficient = sum(v.outcome == INSUFFICIENT for v in variants)
+    if decided and close:
+        reason += f"; {len(close)} too close to call ({_close_note(close)})"
     if decided and n_insufficient:
         reason += f" ({n_insufficient} variant(s) lacked data: {'; '.join(missing[:2])})"
     return Verdict(
@@ -132,6 +148,17 @@ def decide(claim: Claim, variants: list[Variant]) -> Verdict:
         ),
         notes=claim.notes,
     )
+
+
+def _close_note(close: list[Variant]) -> str:
+    """The first close call in words: its choices and the interval that straddles."""
+    v = close[0]
+    t = next(t for t in v.tests if t.outcome == CLOSE)
+    spans = ", ".join(
+        f"{k} {_fmt(lo)}-{_fmt(hi)}" for k, (lo, hi) in t.intervals.items() if k in t.values
+    )
+    more = f" and {len(close) - 1} more" if len(close) > 1 else ""
+    return f"{v.label}: {t.condition} with {spans or 'its interval'}{more}"
 
 
 def _unique(sources: list[dict]) -> list[dict]:
