@@ -65,12 +65,13 @@ def _choices(measure: str) -> dict[str, tuple[str, ...]]:
             "rank": ("strict", "ub"),  # registry.board_rank: rank_strict or rank_ub
         }
     if family == "hub":
-        return {
-            "by": hub.BY,
-            "weight": hub.WEIGHTS,
-            "attribution": hub.ATTRIBUTIONS,
+        got = {
+            "by": getattr(hub, "BY", None),
+            "weight": getattr(hub, "WEIGHTS", None),
+            "attribution": getattr(hub, "ATTRIBUTIONS", None),
             "denominator": ("all", "known"),  # registry.hub_share: share or share_known
         }
+        return {k: v for k, v in got.items() if v is not None}  # (a stand-in may lack them)
     return {}
 
 

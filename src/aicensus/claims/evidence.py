@@ -77,8 +77,9 @@ def intervals(
             continue
         if name == "share":
             n = _share_n(measure, frame)
-        elif name == "top_share":
-            n = _number(values.get("entries"))
+        elif name == "top_share":  # entries are counts, except in a weighted Hub measure
+            weighted = frame.meta.get("weight") not in (None, "count", "derivatives")
+            n = None if weighted else _number(values.get("entries"))
         else:
             n = _number(values.get("papers"))
         if n and n > 0:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 TEST_AXIS = "test"
 MAX_VARIANTS = 1_000  # per claim: each variant runs its tests' measures (debate.yaml: at most 48)
-HOLDS, FAILS, INSUFFICIENT, CLOSE = "holds", "fails", "insufficient", "close"
+HOLDS, FAILS, INSUFFICIENT, CLOSE = "holds", "fails", "insufficient", "too close to call"
 
 
 @dataclass
@@ -51,6 +51,7 @@ class TestResult:
     sample: int | None = None  # papers, works, models or votes the test rests on
     sample_unit: str = ""
     data_period: dict[str, str] | None = None  # {"start", "end"} of the data read (ISO dates)
+    params: dict[str, float] = field(default_factory=dict)  # named numbers of the axes (n, k)
 
 
 @dataclass
@@ -204,6 +205,7 @@ class Evaluator:
         base.coverage, base.sources = frame.coverage, frame.sources
         base.data_period = evidence.data_period(frame.meta)
         env = {k: v for k, v in params.items() if isinstance(v, int | float)}
+        base.params = {k: float(v) for k, v in env.items()}
         subject, bounds = _subject_values(frame, test, test.condition.names)
         env.update(subject)
         base.sample, base.sample_unit = evidence.sample(test.measure, frame, subject)
