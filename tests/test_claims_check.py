@@ -14,6 +14,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from aicensus.claims import evidence as evidence_mod
 from aicensus.claims import files, registry, verdicts
 from aicensus.cli.main import app
 from tests.reference import markdown_table
@@ -38,15 +39,30 @@ def variant(v: dict, **choices: str) -> dict:
     return hits[0]
 
 
+def decided_by_interval(lo: float, hi: float, threshold: float, above: bool) -> str:
+    """The outcome of `value > threshold` (above) or `<` over an interval."""
+    if (lo > threshold) if above else (hi < threshold):
+        return "holds"
+    if (hi <= threshold) if above else (lo >= threshold):
+        return "fails"
+    return "too close to call"
+
+
 def test_every_claim_has_a_verdict_with_evidence(evidence):
+    """Every claim gets one of the four verdicts, with its reason, variants and chart (the
+    choices' grid beside the values read). With intervals Kling is no longer supported: its
+    lead over Sora/Runway is within the arena's rank intervals (below)."""
     assert len(evidence) == len(files.load(DEBATE))
     kinds = {v["verdict"] for v in evidence.values()}
-    assert kinds == {"supported", "refuted", "depends", "insufficient data"}
+    assert {"refuted", "depends", "insufficient data"} <= kinds
+    assert kinds <= {"supported", "refuted", "depends", "insufficient data"}
     oa = evidence["ml-papers-china-most-openalex"]
     assert oa["verdict"] == "insufficient data" and "no openalex papers loaded" in oa["reason"]
     for v in evidence.values():
         assert v["reason"] and v["variants"]
-        assert [layer["mark"]["type"] for layer in v["chart"]["layer"]] == ["bar", "tick"]
+        grid, values = v["chart"]["hconcat"]
+        assert grid["mark"]["type"] == "text"
+        assert [layer["mark"]["type"] for layer in values["layer"]][:2] == ["rule", "point"]
         if v["verdict"] != "insufficient data":
             assert v["sources"], v["id"]
             assert all(s["retrieved"] for s in v["sources"])
@@ -72,11 +88,17 @@ def test_ml_papers_shares_match_source_md(evidence, data_root, vy, venue, year):
     v = evidence["ml-papers-china-most"]
     for method, col in columns.items():
         x = variant(v, method=method, regions="source", venues=venue, years=year)
-        share = x["tests"][0]["values"]["share"]
+        t = x["tests"][0]
+        share = t["values"]["share"]
         assert share * 100 == pytest.approx(float(ref[col]), abs=0.005), (method, vy)
-        assert x["outcome"] == ("holds" if float(ref[col]) > 50 else "fails")
-    x = variant(v, method="author-fractional", regions="source", venues=venue, years=year)
+        assert t["sample_unit"] == "papers" and t["sample"] >= 100
+        lo, hi = t["intervals"]["share"]
+        assert (lo, hi) == pytest.approx(evidence_mod.wilson(share, t["sample"]))
+        assert x["outcome"] == decided_by_interval(lo, hi, 0.5, above=True)
+    x = variant(v, method="full", regions="source", venues=venue, years=year)
     assert x["outcome"] == {"ijcai2024": "holds", "nips2018": "fails"}[vy]
+    x = variant(v, method="author-fractional", regions="source", venues=venue, years=year)
+    assert x["outcome"] == {"ijcai2024": "too close to call", "nips2018": "fails"}[vy]
 
 
 def test_depends_names_the_choices_that_flip(evidence):
@@ -91,9 +113,15 @@ def test_depends_names_the_choices_that_flip(evidence):
     assert "lacked data" in v["reason"]
 
 
-def test_refuted_and_supported(evidence):
+def test_refuted_and_too_close_to_call(evidence):
+    """Kling's best rank (3) beats the best Sora/Runway rank (13), but the arena's CI-aware
+    ranges overlap (3-5 against 4-21): every variant is too close to call, and the reason says
+    so; Hunyuan is behind beyond the intervals."""
     assert evidence["ml-papers-china-vast-majority"]["verdict"] == "refuted"
-    assert evidence["video-kling-above-sora-runway"]["verdict"] == "supported"
+    kling = evidence["video-kling-above-sora-runway"]
+    assert kling["verdict"] == "insufficient data"
+    assert kling["counts"] == {"too close to call": 8}
+    assert "8 too close to call" in kling["reason"] and "rank 3-5" in kling["reason"]
     assert evidence["video-hunyuan-above-sora-runway"]["verdict"] == "refuted"
 
 
@@ -117,10 +145,15 @@ VIDEO = {
 def test_video_family_ranks(evidence, family, board, rank):
     v = evidence[f"video-{family}-above-sora-runway"]
     x = variant(v, board=board, rank=rank, current_only="False")
-    values = x["tests"][0]["values"]
+    t = x["tests"][0]
+    values = t["values"]
     mine, theirs = VIDEO[(family, board, rank)]
     assert (values["rank"], values["other.rank"]) == (mine, theirs)
-    assert x["outcome"] == ("holds" if mine < theirs else "fails")
+    (lo, hi), (olo, ohi) = t["intervals"]["rank"], t["intervals"]["other.rank"]
+    assert lo <= mine <= hi and olo <= theirs <= ohi
+    assert t["sample_unit"] == "votes" and t["sample"] > 0
+    expected = "holds" if hi < olo else "fails" if lo >= ohi else "too close to call"
+    assert x["outcome"] == expected
 
 
 def test_video_evidence_names_the_models(evidence):
@@ -135,11 +168,14 @@ def test_video_evidence_names_the_models(evidence):
     assert labels["other"].startswith("Runway Gen-4.5 (Runway, 2026-05-14")
 
 
-def test_video_depends_on_board_and_rank(evidence):
+def test_video_close_calls_counted_apart(evidence):
+    """Vidu: every variant within the rank intervals; Hailuo: behind on text-to-video beyond
+    them, too close to call on image-to-video (counted apart, named in the reason)."""
     v = evidence["video-vidu-above-sora-runway"]
-    assert v["verdict"] == "depends" and "rank" in v["flips"]
-    assert evidence["video-hailuo-above-sora-runway"]["verdict"] == "depends"
-    assert "board" in evidence["video-hailuo-above-sora-runway"]["flips"]
+    assert v["verdict"] == "insufficient data" and "too close to call" in v["reason"]
+    h = evidence["video-hailuo-above-sora-runway"]
+    assert h["verdict"] == "refuted" and h["counts"] == {"fails": 4, "too close to call": 4}
+    assert "4 too close to call (board=image-to-video" in h["reason"]
 
 
 def test_hub_variants_are_insufficient_naming_the_source(evidence):
@@ -148,7 +184,7 @@ def test_hub_variants_are_insufficient_naming_the_source(evidence):
     assert len(hub) == 12 and all(x["outcome"] == "insufficient" for x in hub)
     assert all("Hugging Face Hub snapshot" in x["tests"][0]["missing"] for x in hub)
     epoch = [x for x in v["variants"] if x["choices"]["test"].startswith("Epoch")]
-    assert all(x["outcome"] in ("holds", "fails") for x in epoch)
+    assert all(x["outcome"] in ("holds", "fails", "too close to call") for x in epoch)
     assert v["verdict"] != "insufficient data"
 
 
@@ -261,11 +297,8 @@ def test_concentration_claim_reads_its_numbers(evidence):
     )
     vals = x["tests"][0]["values"]
     assert 0 < vals["hhi"] < 1 and 0 < vals["other.hhi"] < 1
-    assert x["outcome"] == (
-        "holds"
-        if vals["hhi"] < vals["other.hhi"] and vals["top_share"] < vals["other.top_share"]
-        else "fails"
-    )
+    point = vals["hhi"] < vals["other.hhi"] and vals["top_share"] < vals["other.top_share"]
+    assert x["outcome"] in (("holds" if point else "fails"), "too close to call")
 
 
 def test_cli_table_and_explain(claims_db, tmp_path):
@@ -330,7 +363,7 @@ def test_hub_adapter_reads_the_hub_measures(claims_db, monkeypatch):
             {
                 "unit": ["US", "CN"],
                 "name": ["United States", "China"],
-                "value": [60, 30],
+                "value": [6000, 3000],  # models: enough for the shares' intervals to decide
                 "orgs": [10, 5],
                 "hhi": [0.2, 0.3],
                 "top_org": ["meta", "alibaba"],
@@ -422,7 +455,7 @@ def test_explain_with_scoped_axes(hub_claims_db, claim):
         {k: e[k] for k in axes} for e in expected
     ]
     hub = [row for row in rows if row["attribution@hub"] != "-"]
-    assert hub and all(row["outcome"] in ("holds", "fails") for row in hub)
+    assert hub and all(row["outcome"] in ("holds", "fails", "too close to call") for row in hub)
     assert {row["attribution@hub"] for row in hub} == {"uploader", "root"}
     assert {row["attribution@models"] for row in rows} == {"source", "hq", "-"}
 
@@ -507,3 +540,58 @@ claims:
         con.close()
     assert v.verdict == "insufficient data"
     assert "all-with-countries: no paperlists venue with author countries in years 1980" in v.reason
+
+
+@pytest.mark.slow
+def test_explain_works_for_every_claim(evidence, claims_db):
+    """`check claims/debate.yaml --explain ID` for every claim of the file (after `evidence`
+    has filled the measure cache): exit 0, the claim's verdict and one grid row per test."""
+    for claim in files.load(DEBATE):
+        r = runner.invoke(
+            app, ["--db", str(claims_db), "check", str(DEBATE), "--explain", claim.id]
+        )
+        assert r.exit_code == 0, (claim.id, r.output)
+        assert r.output.startswith(f"{claim.id}: ") and "verdict: " in r.output
+        assert f"{evidence[claim.id]['verdict']} — " in r.output
+        assert len(table_rows(r.output)) == sum(
+            len(x["tests"]) for x in evidence[claim.id]["variants"]
+        )
+
+
+@pytest.fixture(scope="module")
+def openalex_claims_db(claims_db: Path, data_root: Path, tmp_path_factory) -> Path:
+    """The claims warehouse with the bundled OpenAlex sample (1,219 works) loaded too."""
+    import aicensus
+
+    path = tmp_path_factory.mktemp("oaclaims") / "claims-openalex.duckdb"
+    shutil.copyfile(claims_db, path)
+    aicensus.open(db=path, data=data_root).load("openalex")
+    return path
+
+
+def test_openalex_sample_is_insufficient_naming_the_sample(openalex_claims_db):
+    """`ml-papers-china-most-openalex` on the 1,219-work convenience sample: each variant counts
+    at most 68 AI works, below the minimum of 100: insufficient data naming the counts (it was
+    "refuted" on 7 and 68 works)."""
+    r = runner.invoke(
+        app,
+        [
+            "--db",
+            str(openalex_claims_db),
+            "check",
+            str(DEBATE),
+            "--format",
+            "json",
+            "--explain",
+            "ml-papers-china-most-openalex",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    (v,) = json.loads(r.output)["verdicts"]
+    assert v["verdict"] == "insufficient data"
+    tests = [t for x in v["variants"] for t in x["tests"]]
+    assert {t["sample_unit"] for t in tests} == {"works"}
+    assert all(t["sample"] < 100 and t["outcome"] == "insufficient" for t in tests)
+    for t in tests:
+        assert t["missing"].startswith(f"sample of {t['sample']:,} works, below the minimum of 100")
+    assert "sample of " in v["reason"] and " works, below the minimum of 100" in v["reason"]

@@ -171,3 +171,33 @@ def test_deep_chains_are_capped(text):
     with pytest.raises(ConditionError, match=f"nested deeper than {MAX_DEPTH} levels"):
         parse(text)
     assert parse("not " * 3 + "share > 0.5").evaluate(ENV) is False
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds", "expected"),
+    [
+        ("share > 0.5", {"share": (0.51, 0.53)}, True),
+        ("share > 0.5", {"share": (0.49, 0.53)}, None),
+        ("share > 0.53", {"share": (0.40, 0.52)}, False),
+        ("rank < other.rank", {"rank": (2, 4), "other.rank": (5, 20)}, True),
+        ("rank < other.rank", {"rank": (2, 6), "other.rank": (5, 20)}, None),
+        ("share > 2/3 or rank == 2", {"share": (0.4, 0.6)}, True),
+        ("share > 0.5 and rank == 1", {"share": (0.4, 0.6)}, False),
+        ("not (share > 0.5)", {"share": (0.45, 0.6)}, None),
+        ("count >= 3", {}, True),
+        ("a / b > 2", {"b": (0.5, 1.0)}, True),
+        ("a / b > 2", {"b": (-1.0, 1.0)}, None),
+    ],
+)
+def test_judge_over_intervals(text, bounds, expected):
+    """Holds or fails only when it does over every value of each interval; else None."""
+    assert parse(text).judge(ENV, bounds) is expected
+
+
+def test_thresholds():
+    cond = parse("share > 2/3 and 50% < other.share or rank <= 3 and a > b")
+    assert cond.thresholds() == [
+        ("share", ">", pytest.approx(2 / 3)),
+        ("other.share", ">", 0.5),
+        ("rank", "<=", 3.0),
+    ]

@@ -15,3 +15,8 @@ class WarehouseError(AicensusError):
 
 class MeasureError(AicensusError):
     """A measure was asked for something it cannot compute (unknown option, no data loaded)."""
+
+
+class NoDataError(MeasureError):
+    """A measure has no data for the selection (source or venue-year not loaded): a claim
+    variant reports it as insufficient data, whereas any other error stops the check."""

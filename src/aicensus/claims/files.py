@@ -1,7 +1,9 @@
 """Claim files: YAML read with `yaml.safe_load`-level safety (the composed node tree, so every
 error names the file and line), validated into `Claim`s with parsed conditions. Hostile files
 are refused, one line each: nesting past MAX_NESTING, aliases expanding past MAX_EXPANDED or
-into themselves, duplicate keys, more than `variants.MAX_VARIANTS` variants per claim."""
+into themselves, duplicate keys, more than `variants.MAX_VARIANTS` variants per claim. Values
+are checked against the measures' definitions (claims.checks): every problem of a file is
+reported together, one `file:line: problem` line each, before anything runs."""
 
 from __future__ import annotations
 
@@ -12,15 +14,20 @@ from typing import Any
 
 import yaml
 
-from aicensus.claims import grammar, registry
+from aicensus.claims import checks, grammar, registry
 from aicensus.errors import AicensusError
+from aicensus.options import parse_years
 
 MAX_BYTES = 2_000_000
 MAX_EXPANDED = 2 * MAX_BYTES  # size with every alias written out: scalar characters + 1 a node
 MAX_NESTING = 50  # collections inside collections (a claim file needs about 7)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 SUBJECT_KINDS = ("country", "org", "model")
-CLAIM_KEYS = {"id", "claim", "where", "tests", "axes", "tests_are", "notes"}
+CLAIM_KEYS = {"id", "claim", "where", "tests", "axes", "tests_are", "notes", "period", "min_sample"}
+# The sample a test needs, per unit, unless the claim sets `min_sample` (a number for every
+# unit, or a mapping unit -> number). Models are fewer: Epoch lists about 40 frontier models.
+MIN_SAMPLE = {"papers": 100, "works": 100, "models": 20, "votes": 1000}
+NOW = "now"  # period: the two latest years of each source's data
 TEST_KEYS = {"label", "measure", "filters", "subject", "other", "condition"}
 
 
@@ -54,6 +61,9 @@ class Claim:
     notes: str = ""
     file: str = ""
     line: int = 0
+    period: str | None = None  # as written: "now" or years ("2024-2025")
+    years: tuple[int, int] | None = None  # the period's first and last year ("now": None)
+    min_sample: dict[str, int] = field(default_factory=lambda: dict(MIN_SAMPLE))
 
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -135,8 +145,18 @@ def _refuse(problem: str, event: yaml.Event) -> yaml.MarkedYAMLError:
 
 
 class _Ctx:
+    """Where a file's values are (line numbers) and the problems found so far."""
+
     def __init__(self, file: str, root: yaml.Node) -> None:
         self.file, self.root = file, root
+        self.problems: list[tuple[int, str]] = []
+
+    def note(self, path: tuple, problem: str) -> None:
+        """Record a problem that does not stop reading the rest of the file."""
+        line = self.line(path)
+        msg = f"{self.file}:{line}: {problem}"
+        if (line, msg) not in self.problems:
+            self.problems.append((line, msg))
 
     def line(self, path: tuple) -> int:
         node = self.root
@@ -181,11 +201,18 @@ def loads(text: str, file: str = "<claims>") -> list[Claim]:
     claims: list[Claim] = []
     seen: set[str] = set()
     for i, c in enumerate(data["claims"]):
-        claim = _claim(ctx, ("claims", i), c)
+        try:
+            claim = _claim(ctx, ("claims", i), c)
+        except ClaimFileError as exc:  # this claim cannot be read further: go on to the next
+            at = re.match(rf"{re.escape(ctx.file)}:(\d+):", str(exc))
+            ctx.problems.append((int(at.group(1)) if at else ctx.line(("claims", i)), str(exc)))
+            continue
         if claim.id in seen:
-            raise ctx.fail(("claims", i, "id"), f"duplicate claim id {claim.id!r}")
+            ctx.note(("claims", i, "id"), f"duplicate claim id {claim.id!r}")
         seen.add(claim.id)
         claims.append(claim)
+    if ctx.problems:
+        raise ClaimFileError("\n".join(msg for _, msg in sorted(ctx.problems)))
     if not claims:
         raise ctx.fail(("claims",), "no claims")
     return claims
@@ -236,7 +263,7 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
     if not isinstance(tests_raw, list) or not tests_raw:
         raise ctx.fail((*path, "tests"), f"claim {cid}: tests must be a non-empty list")
     tests = [_test(ctx, (*path, "tests", j), t, j) for j, t in enumerate(tests_raw)]
-    axes = _axes(ctx, (*path, "axes"), c.get("axes") or {})
+    axes, where_is = _axes(ctx, (*path, "axes"), c.get("axes") or {})
     from aicensus.claims.variants import axis_filter, too_many
 
     used_names = {n for t in tests for n in t.condition.names}
@@ -261,7 +288,60 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
     problem = too_many(claim)  # counted from the axis sizes, before any variant is built
     if problem:
         raise ctx.fail((*path, "axes"), problem)
+    claim.period, claim.years = _period(ctx, (*path, "period"), c.get("period"))
+    claim.min_sample = _min_sample(ctx, (*path, "min_sample"), c.get("min_sample"))
+    for name, labelled in axes.items():
+        for t in tests:
+            target = axis_filter(name, t.measure)
+            if target is None:
+                continue
+            for label, value in labelled.items():
+                for p in checks.filter_value(t.measure, target, value, t.filters.get("source")):
+                    ctx.note(where_is[(name, label)], f"axis {name!r}: {p}")
+    for j, t in enumerate(tests):
+        params = {a for a in axes if not axis_filter(a, t.measure)}
+        at = (*path, "tests", j, "condition")
+        for p in checks.condition_names(t.measure, t.condition, t.other is not None, params):
+            ctx.note(at, p)
+        for p in checks.share_thresholds(t.condition):
+            ctx.note(at, p)
     return claim
+
+
+def _period(ctx: _Ctx, path: tuple, v: Any) -> tuple[str | None, tuple[int, int] | None]:
+    """`period:` as written and its first and last year (`now`: decided per source later)."""
+    if v is None:
+        return None, None
+    if isinstance(v, str) and v.strip().lower() == NOW:
+        return NOW, None
+    try:
+        years = parse_years(v, "period")
+    except AicensusError as exc:
+        ctx.note(path, f"{exc} (or 'now': the two latest years of each source)")
+        return None, None
+    if not years:
+        ctx.note(path, "period is empty (give YYYY, YYYY-YYYY or 'now')")
+        return None, None
+    return str(v), (years[0], years[-1])
+
+
+def _min_sample(ctx: _Ctx, path: tuple, v: Any) -> dict[str, int]:
+    """The minimum sample per unit: the defaults, all set by a number or some by a mapping."""
+    out = dict(MIN_SAMPLE)
+    if v is None:
+        return out
+    given = v if isinstance(v, dict) else dict.fromkeys(MIN_SAMPLE, v)
+    for unit, n in given.items():
+        if unit not in MIN_SAMPLE:
+            ctx.note(
+                (*path, unit),
+                f"min_sample: unknown unit {unit!r} (choose from {', '.join(MIN_SAMPLE)})",
+            )
+        elif isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            ctx.note(path, f"min_sample must be a whole number of at least 0, got {n!r}")
+        else:
+            out[unit] = n
+    return out
 
 
 def _subject(ctx: _Ctx, path: tuple, v: Any, kinds: tuple[str, ...]) -> dict[str, list[str]]:
@@ -281,6 +361,10 @@ def _subject(ctx: _Ctx, path: tuple, v: Any, kinds: tuple[str, ...]) -> dict[str
         bad = [x for x in vals if not re.fullmatch(r"[A-Za-z]{2}", x)]
         if bad:
             raise ctx.fail(path, f"country {bad[0]!r} is not an ISO alpha-2 code")
+        for x in vals:
+            problem = checks.country(x)
+            if problem:
+                ctx.note(path, problem)
         vals = [x.upper() for x in vals]
     else:
         vals = [x.strip().lower() for x in vals]
@@ -310,6 +394,8 @@ def _test(ctx: _Ctx, path: tuple, t: Any, j: int) -> Test:
                 (*path, "filters", k),
                 f"{name} has no filter {k!r} (choose from {', '.join(spec.filters)})",
             )
+        for p in checks.filter_value(name, k, filters[k], filters.get("source")):
+            ctx.note((*path, "filters", k), p)
     subject = _subject(ctx, (*path, "subject"), t.get("subject"), spec.kinds)
     other = None
     if t.get("other") is not None:
@@ -329,21 +415,27 @@ def _test(ctx: _Ctx, path: tuple, t: Any, j: int) -> Test:
     )
 
 
-def _axes(ctx: _Ctx, path: tuple, axes: Any) -> dict[str, dict[str, Any]]:
+def _axes(
+    ctx: _Ctx, path: tuple, axes: Any
+) -> tuple[dict[str, dict[str, Any]], dict[tuple[str, str], tuple]]:
+    """The axes ({axis: {label: value}}) and where each value is ((axis, label) -> path)."""
     if not isinstance(axes, dict):
         raise ctx.fail(path, "axes must be a mapping of axis name to its values")
     out: dict[str, dict[str, Any]] = {}
+    where: dict[tuple[str, str], tuple] = {}
     for name, values in axes.items():
         if isinstance(values, dict):
             labelled = {str(k): v for k, v in values.items()}
+            where.update({(str(name), str(k)): (*path, name, str(k)) for k in values})
         elif isinstance(values, list):
             labelled = {_label(v): v for v in values}
+            where.update({(str(name), _label(v)): (*path, name, i) for i, v in enumerate(values)})
         else:
             raise ctx.fail((*path, name), f"axis {name!r}: give a list or a mapping of values")
         if not labelled:
             raise ctx.fail((*path, name), f"axis {name!r} has no values")
         out[str(name)] = labelled
-    return out
+    return out, where
 
 
 def _label(v: Any) -> str:

@@ -82,6 +82,25 @@ class Condition:
         """True/False over `env` (name -> number); MissingValue when a name has no number."""
         return bool(_eval(self.tree, env))
 
+    def judge(self, env: dict[str, Any], bounds: dict[str, tuple[float, float]]) -> bool | None:
+        """True/False when the condition holds/fails for every value inside each name's
+        interval (`bounds`, name -> (low, high); names without one are exact), None when the
+        intervals straddle the answer (too close to call). MissingValue as `evaluate`."""
+        return _judge(self.tree, env, bounds)
+
+    def thresholds(self) -> list[tuple[str, str, float]]:
+        """(name, operator, number) for every comparison of one name with a constant
+        (`share > 0.5`, `0.5 < share`, `share > 2/3`), written name-first."""
+        out = []
+        for comp in self.tree.find_data("comparison"):
+            kids = comp.children
+            for left, op, right in zip(kids[0::2], kids[1::2], kids[2::2], strict=False):
+                for a, b, flip in ((left, right, False), (right, left, True)):
+                    name, number = _bare_name(a), _constant(b)
+                    if name is not None and number is not None:
+                        out.append((name, _FLIP[str(op)] if flip else str(op), number))
+        return out
+
 
 def parse(text: object) -> Condition:
     """Parse a condition; ConditionError (one line) when it is not in the language (any value is
@@ -183,4 +202,113 @@ def _eval(node: lark.Tree | lark.Token, env: dict[str, Any]) -> Any:
         return all(_eval(k, env) for k in kids)
     if kind == "negate":
         return not _eval(kids[0], env)
+    raise ConditionError(f"unknown node {kind}")
+
+
+_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+Interval = tuple[float, float]
+
+
+def _bare_name(node: Any) -> str | None:
+    """The name a node is, once wrappers of one child (`arith` of a single term) are removed."""
+    while isinstance(node, lark.Tree) and node.data == "arith" and len(node.children) == 1:
+        node = node.children[0]
+    if isinstance(node, lark.Tree) and node.data == "name":
+        return str(node.children[0])
+    return None
+
+
+def _constant(node: Any) -> float | None:
+    """The number a name-free arithmetic node stands for (`2/3`, `50%`), else None."""
+    if not isinstance(node, lark.Tree):
+        return None
+    if list(node.scan_values(lambda t: isinstance(t, lark.Token) and t.type == "NAME")):
+        return None
+    try:
+        return float(_eval(node, {}))
+    except (MissingValue, ConditionError, ArithmeticError):
+        return None
+
+
+def _span(node: lark.Tree, env: dict[str, Any], bounds: dict[str, Interval]) -> Interval:
+    """Interval arithmetic over an arithmetic node: the range of values it can take."""
+    kind, kids = node.data, node.children
+    if kind == "number":
+        x = _number(str(kids[0]))
+        return x, x
+    if kind == "name":
+        name = str(kids[0])
+        x = _value(env, name)
+        lo, hi = bounds.get(name, (x, x))
+        return min(lo, x), max(hi, x)
+    if kind == "neg":
+        lo, hi = _span(kids[0], env, bounds)
+        return -hi, -lo
+    if kind == "arith":
+        acc = _span(kids[0], env, bounds)
+        for op, rhs in zip(kids[1::2], kids[2::2], strict=True):
+            acc = _combine(str(op), acc, _span(rhs, env, bounds), node)
+        return acc
+    raise ConditionError(f"unknown node {kind}")
+
+
+def _combine(op: str, a: Interval, b: Interval, node: lark.Tree) -> Interval:
+    if op == "+":
+        return a[0] + b[0], a[1] + b[1]
+    if op == "-":
+        return a[0] - b[1], a[1] - b[0]
+    if op == "/":
+        if b == (0.0, 0.0):
+            raise MissingValue(f"division by zero in {node}")
+        if b[0] <= 0 <= b[1]:
+            return -math.inf, math.inf
+        b = (1 / b[1], 1 / b[0])
+    products = [x * y for x in a for y in b]
+    return min(products), max(products)
+
+
+def _compare(op: str, a: Interval, b: Interval) -> bool | None:
+    """Three-valued comparison of two intervals: decided only when every pair agrees."""
+    if op in (">", ">="):
+        op, a, b = {">": "<", ">=": "<="}[op], b, a
+    if op == "<":
+        return True if a[1] < b[0] else False if a[0] >= b[1] else None
+    if op == "<=":
+        return True if a[1] <= b[0] else False if a[0] > b[1] else None
+    equal: bool | None = None
+    if a[0] == a[1] == b[0] == b[1]:
+        equal = True
+    elif a[1] < b[0] or b[1] < a[0]:
+        equal = False
+    if op == "==":
+        return equal
+    return None if equal is None else not equal
+
+
+def _judge(node: lark.Tree, env: dict[str, Any], bounds: dict[str, Interval]) -> bool | None:
+    """Kleene three-valued logic over the condition tree (None = undecided)."""
+    kind, kids = node.data, node.children
+    if kind == "comparison":
+        left, out = _span(kids[0], env, bounds), True
+        for op, rhs in zip(kids[1::2], kids[2::2], strict=True):
+            right = _span(rhs, env, bounds)
+            got = _compare(str(op), left, right)
+            if got is False:
+                return False
+            if got is None:
+                out = None  # type: ignore[assignment]
+            left = right
+        return out
+    if kind in ("any_of", "all_of"):
+        decisive = kind == "any_of"  # True decides any_of, False decides all_of
+        undecided = False
+        for k in kids:  # left to right, stopping as `evaluate` does
+            got = _judge(k, env, bounds)
+            if got is decisive:
+                return decisive
+            undecided |= got is None
+        return None if undecided else not decisive
+    if kind == "negate":
+        got = _judge(kids[0], env, bounds)
+        return None if got is None else not got
     raise ConditionError(f"unknown node {kind}")

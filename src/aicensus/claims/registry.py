@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from aicensus.errors import MeasureError
+from aicensus.errors import MeasureError, NoDataError
 from aicensus.options import parse_years
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 Summary = dict[str, float | None]
 
 
-class MissingSource(MeasureError):
+class MissingSource(NoDataError):
     """The source a measure needs is not loaded (the variant is `insufficient data`)."""
 
 
@@ -394,7 +394,7 @@ def _board_rows(con: duckdb.DuckDBPyConnection, f: dict) -> tuple[pd.DataFrame, 
     q = _board_query(f).checked()
     try:
         r = cache.cached(con, boards.ranked, q)
-    except MeasureError as exc:
+    except NoDataError as exc:
         raise MissingSource(str(exc)) from None
     t = r.table
     if t.empty:
@@ -526,7 +526,7 @@ def _hub(con: duckdb.DuckDBPyConnection, f: dict, fn: str):
             source=f.get("source"),
         )
         return cache.cached(con, getattr(hub, fn), q)
-    except MeasureError as exc:
+    except NoDataError as exc:
         raise MissingSource(f"{HUB_SOURCE} not loaded ({exc})") from None
 
 

@@ -1,6 +1,13 @@
 """The variant grid of a claim (every combination of its axes) and the evaluation of each
 variant: run the tests' measures with the variant's choices, pick the subject's numbers, decide
-the condition. Measure results are cached, so claims sharing a measure cost one query."""
+the condition. Measure results are cached, so claims sharing a measure cost one query.
+
+A test states its sample size (papers, works, models or votes) and is insufficient data below
+the claim's `min_sample` or when its data end before the claim's `period`. Shares carry a 95%
+Wilson interval over the units counted (claims.uncertainty), leaderboard ranks the arena's
+CI-aware range: a condition holds or fails only when it does over the whole interval, otherwise
+the test is too close to call. Only the project's no-data errors become insufficient data: any
+other error in a measure stops the check with one line naming the claim and measure."""
 
 from __future__ import annotations
 
@@ -12,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from aicensus.claims import registry
+from aicensus.claims import evidence, registry
 from aicensus.claims.files import Claim, ClaimFileError, Test
 from aicensus.claims.grammar import MissingValue
-from aicensus.errors import MeasureError
+from aicensus.errors import AicensusError, MeasureError, NoDataError
 from aicensus.measures.base import is_storage_failure
 
 if TYPE_CHECKING:
@@ -23,7 +30,7 @@ if TYPE_CHECKING:
 
 TEST_AXIS = "test"
 MAX_VARIANTS = 1_000  # per claim: each variant runs its tests' measures (debate.yaml: at most 48)
-HOLDS, FAILS, INSUFFICIENT = "holds", "fails", "insufficient"
+HOLDS, FAILS, INSUFFICIENT, CLOSE = "holds", "fails", "insufficient", "too close to call"
 
 
 @dataclass
@@ -40,6 +47,11 @@ class TestResult:
     coverage: dict[str, Any] = field(default_factory=dict)
     sources: list[dict] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # subject/other -> e.g. best model
+    intervals: dict[str, list[float]] = field(default_factory=dict)  # name -> [low, high]
+    sample: int | None = None  # papers, works, models or votes the test rests on
+    sample_unit: str = ""
+    data_period: dict[str, str] | None = None  # {"start", "end"} of the data read (ISO dates)
+    params: dict[str, float] = field(default_factory=dict)  # named numbers of the axes (n, k)
 
 
 @dataclass
@@ -116,23 +128,42 @@ class Evaluator:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
-        self._cache: dict[tuple, registry.Frame | MeasureError] = {}
+        self._cache: dict[tuple, registry.Frame | NoDataError] = {}
+        self._periods: dict[str, Any] | None = None
 
     def frame(self, measure: str, filters: dict[str, Any]) -> registry.Frame:
+        """The measure's frame for `filters`; NoDataError when the data are not loaded (the
+        variant is insufficient data). Any other error propagates: a MeasureError as it is, an
+        unexpected exception as one line naming the measure (a bug is not missing data)."""
         key = (measure, _freeze(filters))
         if key not in self._cache:
             try:
                 self._cache[key] = registry.get(measure).run(self.con, filters)
-            except MeasureError as exc:
+            except NoDataError as exc:
                 self._cache[key] = exc
-            except Exception as exc:  # a data problem inside a measure: report, don't crash
-                if is_storage_failure(exc):  # a damaged file: no verdict
+            except AicensusError:
+                raise
+            except Exception as exc:
+                if is_storage_failure(exc):  # a damaged file: the storage error says so
                     raise
-                self._cache[key] = MeasureError(f"{measure}: {type(exc).__name__}: {exc}")
+                raise MeasureError(
+                    f"{measure} with {dict(filters)}: {type(exc).__name__}: {exc}"
+                ) from exc
         got = self._cache[key]
-        if isinstance(got, MeasureError):
+        if isinstance(got, NoDataError):
             raise got
         return got
+
+    def periods(self) -> dict[str, Any]:
+        """Each source's data period (measures.provenance.data_periods), {} where unknown."""
+        if self._periods is None:
+            try:
+                from aicensus.measures import provenance
+
+                self._periods = dict(provenance.data_periods(self.con))  # type: ignore[attr-defined]
+            except (ImportError, AttributeError):  # not built yet: no period judgement
+                self._periods = {}
+        return self._periods
 
     def claim(self, claim: Claim) -> list[Variant]:
         return [self.variant(claim, choices, idx) for choices, idx in grid(claim)]
@@ -140,9 +171,9 @@ class Evaluator:
     def variant(self, claim: Claim, choices: dict[str, str], tests: list[int]) -> Variant:
         results = [self.test(claim, claim.tests[j], choices) for j in tests]
         outcomes = {r.outcome for r in results}
-        outcome = (
-            FAILS if FAILS in outcomes else INSUFFICIENT if INSUFFICIENT in outcomes else HOLDS
-        )
+        # a test that fails decides the variant; otherwise missing data, then a close call
+        order = (FAILS, INSUFFICIENT, CLOSE)
+        outcome = next((o for o in order if o in outcomes), HOLDS)
         return Variant(choices=dict(choices), tests=results, outcome=outcome)
 
     def test(self, claim: Claim, test: Test, choices: dict[str, str]) -> TestResult:
@@ -168,16 +199,20 @@ class Evaluator:
         )
         try:
             frame = self.frame(test.measure, filters)
-        except MeasureError as exc:
+        except NoDataError as exc:
             base.missing = str(exc) if spec.needs in str(exc) else f"{spec.needs}: {exc}"
             return base
         base.coverage, base.sources = frame.coverage, frame.sources
+        base.data_period = evidence.data_period(frame.meta)
         env = {k: v for k, v in params.items() if isinstance(v, int | float)}
+        base.params = {k: float(v) for k, v in env.items()}
         try:
-            env.update(_subject_values(frame, test, test.condition.names))
+            subject, bounds = _subject_values(frame, test, test.condition.names)
         except registry.MissingSource as exc:  # the source lists no row for the subject
             base.missing = str(exc)
             return base
+        env.update(subject)
+        base.sample, base.sample_unit = evidence.sample(test.measure, frame, subject)
         if frame.label:
             rows = frame.rows
             picks = {"subject": test.subject, "other": test.other}
@@ -186,12 +221,28 @@ class Evaluator:
                 if text:
                     base.labels[who] = text
         base.values = {k: _clean(v) for k, v in env.items() if k not in params}
+        base.intervals = {k: [float(lo), float(hi)] for k, (lo, hi) in bounds.items()}
+        late = evidence.too_old(claim, base.data_period, frame.sources, self.periods())
+        if late:
+            base.missing = late
+            return base
+        least = claim.min_sample.get(base.sample_unit, 0)
+        if base.sample is not None and base.sample < least:
+            base.missing = (
+                f"sample of {base.sample:,} {base.sample_unit}, below the minimum of {least:,} "
+                f"({_describe(test)})"
+            )
+            return base
         try:
             holds = test.condition.evaluate(env)
         except MissingValue as exc:
             base.missing = f"no value for {exc.name!r} ({_describe(test)})"
             return base
-        base.outcome = HOLDS if holds else FAILS
+        try:
+            judged = test.condition.judge(env, bounds)
+        except MissingValue:  # a branch the point value skipped lacks a number: undecided
+            judged = None
+        base.outcome = CLOSE if judged is None else HOLDS if holds else FAILS
         return base
 
 
@@ -232,7 +283,10 @@ def _match(frame: registry.Frame, subject: dict[str, list[str]]) -> pd.Series:
     return hit
 
 
-def _subject_values(frame: registry.Frame, test: Test, names: list[str]) -> dict[str, Any]:
+def _subject_values(
+    frame: registry.Frame, test: Test, names: list[str]
+) -> tuple[dict[str, Any], dict[str, tuple[float, float]]]:
+    """The numbers the condition may read (subject, `other.`, `rest.`) and their intervals."""
     rows = frame.rows
     for who in (test.subject, test.other):
         kind, vals = next(iter(who.items())) if who else ("", [])
@@ -241,11 +295,15 @@ def _subject_values(frame: registry.Frame, test: Test, names: list[str]) -> dict
             raise registry.MissingSource(frame.absent(kind, gone))
     sel = _match(frame, test.subject)
     env: dict[str, Any] = dict(frame.summarize(rows[sel], rows))
+    bounds = evidence.intervals(test.measure, frame, rows[sel], env)
     taken = sel.copy()
     if test.other:
         osel = _match(frame, test.other)
         taken |= osel
-        env.update({f"other.{k}": v for k, v in frame.summarize(rows[osel], rows).items()})
+        mine = frame.summarize(rows[osel], rows)
+        env.update({f"other.{k}": v for k, v in mine.items()})
+        theirs = evidence.intervals(test.measure, frame, rows[osel], mine)
+        bounds.update({f"other.{k}": b for k, b in theirs.items()})
     if any(n.startswith("rest.") for n in names):
         kind = next(iter(test.subject))
         col = frame.kinds[kind]
@@ -259,6 +317,9 @@ def _subject_values(frame: registry.Frame, test: Test, names: list[str]) -> dict
                 if k not in best or (v > best[k] if how == "max" else v < best[k]):
                     best[k] = v
         env.update({f"rest.{k}": v for k, v in best.items()})
+        if "share" in best:  # the best of the rest's share, with its own interval
+            got = evidence.intervals(test.measure, frame, rest.iloc[:0], {"share": best["share"]})
+            bounds.update({f"rest.{k}": b for k, b in got.items() if k == "share"})
         if not rest.empty:
             env["rest.units"] = float(rest[col].nunique())
-    return env
+    return env, bounds

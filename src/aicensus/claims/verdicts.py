@@ -1,7 +1,8 @@
 """Verdicts over a claim's variants: `supported` (holds under every decided variant),
 `refuted` (fails under every one), `depends` (naming the axis choices that flip it) or
 `insufficient data` (naming what is missing), with the numbers, coverage, source dates and a
-chart as evidence."""
+chart as evidence. Variants too close to call (the interval straddles the condition) are counted
+apart: they neither support nor refute, and the reason names them, as it names thin ones."""
 
 from __future__ import annotations
 
@@ -14,7 +15,15 @@ import pandas as pd
 
 from aicensus.claims import grammar, registry
 from aicensus.claims.files import Claim
-from aicensus.claims.variants import FAILS, HOLDS, INSUFFICIENT, Evaluator, Variant
+from aicensus.claims.variants import (
+    CLOSE,
+    FAILS,
+    HOLDS,
+    INSUFFICIENT,
+    Evaluator,
+    TestResult,
+    Variant,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,7 +34,13 @@ SUPPORTED, REFUTED, DEPENDS, INSUFFICIENT_DATA = (
     "depends",
     "insufficient data",
 )
-COLORS = {HOLDS: "#2e7d32", FAILS: "#c62828", INSUFFICIENT: "#9e9e9e"}
+COLORS = {HOLDS: "#2e7d32", FAILS: "#c62828", CLOSE: "#b26a00", INSUFFICIENT: "#9e9e9e"}
+OUTCOME_WORDS = {
+    HOLDS: "holds",
+    FAILS: "fails",
+    CLOSE: "too close to call",
+    INSUFFICIENT: "insufficient data",
+}
 
 
 @dataclass
@@ -48,11 +63,16 @@ class Verdict:
         return Counter(v.outcome for v in self.variants)
 
     def grid(self) -> pd.DataFrame:
-        """One row per variant and test: choices, numbers read, outcome."""
+        """One row per variant and test: choices, numbers read (with their 95% intervals),
+        sample size, outcome."""
         rows = []
         for v in self.variants:
             for t in v.tests:
-                nums = ", ".join(f"{k}={_fmt(x)}" for k, x in t.values.items() if x is not None)
+                nums = ", ".join(
+                    f"{k}={_fmt(x)}" + _span(t.intervals.get(k))
+                    for k, x in t.values.items()
+                    if x is not None
+                )
                 if t.labels:
                     nums += " · " + "; ".join(f"{k}: {x}" for k, x in t.labels.items())
                 rows.append(
@@ -61,6 +81,7 @@ class Verdict:
                         "test": t.label,
                         "condition": t.condition,
                         "numbers": nums,
+                        "sample": f"{t.sample:,} {t.sample_unit}" if t.sample is not None else "",
                         "outcome": t.outcome,
                         "missing": t.missing or "",
                     }
@@ -87,6 +108,10 @@ class Verdict:
         }
 
 
+def _span(iv: list[float] | None) -> str:
+    return f" [{_fmt(iv[0])}-{_fmt(iv[1])}]" if iv and iv[0] != iv[1] else ""
+
+
 def _fmt(x: float) -> str:
     if abs(x) < 1 and x != 0:
         return f"{x:.4f}"
@@ -94,13 +119,20 @@ def _fmt(x: float) -> str:
 
 
 def decide(claim: Claim, variants: list[Variant]) -> Verdict:
-    """The overall verdict from the variants' outcomes."""
-    decided = [v for v in variants if v.outcome != INSUFFICIENT]
+    """The overall verdict from the variants' outcomes: decided variants (holds / fails) give
+    it; close calls and variants without enough data are counted apart and named."""
+    decided = [v for v in variants if v.outcome in (HOLDS, FAILS)]
+    close = [v for v in variants if v.outcome == CLOSE]
     missing = sorted({t.missing for v in variants for t in v.tests if t.missing})
     flips: dict[str, dict[str, str]] = {}
     if not decided:
         kind = INSUFFICIENT_DATA
-        reason = "no variant could be decided: " + "; ".join(missing[:3])
+        parts = []
+        if close:
+            parts.append(f"{len(close)} too close to call ({_close_note(close)})")
+        if missing:
+            parts.append("; ".join(missing[:3]))
+        reason = "no variant could be decided: " + "; ".join(parts)
     elif all(v.outcome == HOLDS for v in decided):
         kind, reason = SUPPORTED, f"holds under all {len(decided)} decided variants"
     elif all(v.outcome == FAILS for v in decided):
@@ -115,7 +147,9 @@ def decide(claim: Claim, variants: list[Variant]) -> Verdict:
         reason = f"holds under {n_hold} of {len(decided)} variants; flips with " + (
             "; ".join(parts) or "combinations of choices"
         )
-    n_insufficient = len(variants) - len(decided)
+    n_insufficient = sum(v.outcome == INSUFFICIENT for v in variants)
+    if decided and close:
+        reason += f"; {len(close)} too close to call ({_close_note(close)})"
     if decided and n_insufficient:
         reason += f" ({n_insufficient} variant(s) lacked data: {'; '.join(missing[:2])})"
     return Verdict(
@@ -132,6 +166,17 @@ def decide(claim: Claim, variants: list[Variant]) -> Verdict:
         ),
         notes=claim.notes,
     )
+
+
+def _close_note(close: list[Variant]) -> str:
+    """The first close call in words: its choices and the interval that straddles."""
+    v = close[0]
+    t = next(t for t in v.tests if t.outcome == CLOSE)
+    spans = ", ".join(
+        f"{k} {_fmt(lo)}-{_fmt(hi)}" for k, (lo, hi) in t.intervals.items() if k in t.values
+    )
+    more = f" and {len(close) - 1} more" if len(close) > 1 else ""
+    return f"{v.label}: {t.condition} with {spans or 'its interval'}{more}"
 
 
 def _unique(sources: list[dict]) -> list[dict]:
@@ -169,63 +214,136 @@ def check(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> list[Verdict]:
     return [decide(c, ev.claim(c)) for c in claims]
 
 
-def chart(v: Verdict) -> alt.LayerChart | alt.FacetChart:
-    """Per variant and test: the first number the condition reads, coloured by outcome."""
-    rows = []
+def _primary(t: TestResult) -> str | None:
+    """The number a test's condition is about: its first name read for the subject (else
+    the first name it reads at all)."""
+    try:
+        names = grammar.parse(t.condition).names
+    except grammar.ConditionError:
+        return None
+    names = [n for n in names if n in t.values]
+    own = [n for n in names if not n.startswith(("other.", "rest."))]
+    picked = own or names
+    return picked[0] if picked else None
+
+
+def _reference(t: TestResult, key: str | None) -> tuple[float | None, str | None]:
+    """(threshold, other value) the condition compares `key` with: the number or named
+    number (`share > 0.5`, `rank > k`), and the other subject's value (`rank < other.rank`)."""
+    if key is None:
+        return None, None
+    cond = grammar.parse(t.condition)
+    threshold = next((x for name, _, x in cond.thresholds() if name == key), None)
+    if threshold is None:
+        threshold = next((t.params[n] for n in cond.names if n in t.params), None)
+    base = key.rpartition(".")[2]
+    other = next((n for n in (f"other.{base}", f"rest.{base}") if n in cond.names), None)
+    return threshold, other
+
+
+def chart_rows(v: Verdict) -> pd.DataFrame:
+    """One row per variant and test: its axis choices, the value the condition reads with
+    its interval, the threshold, the other subject's value and the outcome."""
+    rows: list[dict[str, Any]] = []
     for var in v.variants:
         for t in var.tests:
-            key = next((k for k in t.values if not k.startswith(("other.", "rest."))), None)
-            val = t.values.get(key) if key else None
-            label = var.label if len(var.tests) == 1 else f"{var.label} · {t.label}"
+            key = _primary(t)
+            value = t.values.get(key) if key else None
+            lo, hi = t.intervals.get(key, [value, value]) if key else [None, None]
+            threshold, other = _reference(t, key)
+            olo, ohi = t.intervals.get(other, [None, None]) if other else [None, None]
             rows.append(
                 {
-                    "variant": label,
-                    "value": val if val is not None else 0.0,
-                    "compared_with": _reference(t.condition, t.values, key),
-                    "measure": f"{t.measure}: {key or '-'}",
+                    "row": len(rows) + 1,
+                    **{k: x for k, x in var.choices.items()},
+                    **({"test": t.label} if len(var.tests) > 1 else {}),
+                    "reads": f"{t.measure}: {key or '-'}",
+                    "value": value,
+                    "low": lo,
+                    "high": hi,
+                    "threshold": threshold,
+                    "other": t.values.get(other) if other else None,
+                    "other_low": olo,
+                    "other_high": ohi,
                     "condition": t.condition,
+                    "sample": f"{t.sample:,} {t.sample_unit}" if t.sample is not None else "",
                     "outcome": t.outcome,
                 }
             )
-    df = pd.DataFrame(rows)
-    n = max(1, df["variant"].nunique()) if len(df) else 1
-    base = alt.Chart(df, title=f"{v.id}: {v.verdict}")
-    ticks = (
-        base.transform_filter("isValid(datum.compared_with)")
-        .mark_tick(color="#1d2433", thickness=2)
+    return pd.DataFrame(rows)
+
+
+def _widest(long: pd.DataFrame) -> int:
+    """Characters of the longest axis name or choice (the grid's columns are equally wide)."""
+    texts = [*long["axis"].astype(str), *long["choice"].astype(str)] if len(long) else [""]
+    return max(len(x) for x in texts) + 2
+
+
+_NOT_AXES = {"row", "reads", "value", "low", "high", "threshold", "other", "condition"}
+_NOT_AXES |= {"sample", "outcome", "other_low", "other_high"}
+
+
+def chart(v: Verdict) -> alt.HConcatChart:
+    """Left, the axis choices of each variant as a compact grid (one column per axis); right,
+    on the same rows, the value its condition reads with its 95% interval, the threshold (black
+    tick) and the other subject's value (hollow diamond), coloured by outcome."""
+    df = chart_rows(v)
+    if df.empty:
+        df = pd.DataFrame({"row": [1], "value": [None], "outcome": [INSUFFICIENT]})
+    axes = [c for c in df.columns if c not in _NOT_AXES]
+    order = df["row"].tolist()
+    h = min(900, 14 * len(df) + 10)
+    y = alt.Y("row:O", sort=order, axis=None)
+    long = df.melt(id_vars=["row"], value_vars=axes, var_name="axis", value_name="choice")
+    grid = (
+        alt.Chart(long)
+        .mark_text(fontSize=10, align="center")
         .encode(
-            y=alt.Y("variant:N", sort=None),
-            x=alt.X("compared_with:Q"),
-            tooltip=["variant", "condition", "compared_with"],
+            x=alt.X("axis:N", sort=axes, title=None, axis=alt.Axis(orient="top", labelAngle=0)),
+            y=y,
+            text="choice:N",
+            tooltip=["axis", "choice"],
         )
+        .properties(width=len(axes) * max(60, 6 * _widest(long)), height=h)
     )
-    bars = base.mark_bar().encode(
-        y=alt.Y("variant:N", sort=None, title=None, axis=alt.Axis(labelLimit=420)),
-        x=alt.X("value:Q", title="value the condition reads"),
-        color=alt.Color(
-            "outcome:N",
-            scale=alt.Scale(domain=list(COLORS), range=list(COLORS.values())),
-        ),
-        tooltip=["variant", "measure", "condition", "value", "outcome"],
+    colour = alt.Color(
+        "outcome:N",
+        scale=alt.Scale(domain=list(COLORS), range=list(COLORS.values())),
+        legend=alt.Legend(orient="bottom"),
     )
-    return alt.layer(bars, ticks).properties(width=360, height=min(900, 16 * n))
-
-
-def _reference(condition: str, values: dict[str, float | None], key: str | None) -> float | None:
-    """What the first value is compared with (drawn as a tick): the next name the condition
-    reads (`other.rank`), or its number when it reads one name (`share > 0.5`)."""
-    try:
-        cond = grammar.parse(condition)
-    except grammar.ConditionError:
-        return None
-    names = [n for n in cond.names if n != key]
-    if names:
-        return values.get(names[0])
-    for comp in cond.tree.find_data("comparison"):
-        for side in comp.children[::2]:
-            if not list(side.scan_values(lambda t: getattr(t, "type", "") == "NAME")):
-                try:
-                    return float(grammar._eval(side, {}))
-                except (grammar.MissingValue, grammar.ConditionError):
-                    return None
-    return None
+    reads = (
+        sorted(r for r in df["reads"].dropna().unique() if not r.endswith(": -"))
+        if "reads" in df
+        else []
+    )
+    title = "value the condition reads" + (f" ({', '.join(reads)})" if reads else "")
+    base = alt.Chart(df)
+    x = alt.X("value:Q", title=title)
+    tips = ["row", "reads", "condition", "value", "low", "high", "sample", "outcome"]
+    tips = [c for c in tips if c in df.columns]
+    interval = (
+        base.transform_filter("isValid(datum.low)")
+        .mark_rule(strokeWidth=2)
+        .encode(y=y, x=alt.X("low:Q", title=title), x2="high:Q", color=colour)
+    )
+    point = base.mark_point(filled=True, size=40).encode(y=y, x=x, color=colour, tooltip=tips)
+    layers = [interval, point]
+    if "threshold" in df and df["threshold"].notna().any():
+        layers.append(
+            base.transform_filter("isValid(datum.threshold)")
+            .mark_tick(color="#1d2433", thickness=2)
+            .encode(y=y, x="threshold:Q", tooltip=["condition", "threshold"])
+        )
+    if "other" in df and df["other"].notna().any():
+        layers.append(
+            base.transform_filter("isValid(datum.other_low)")
+            .mark_rule(color="#8a8f98", strokeDash=[3, 2])
+            .encode(y=y, x="other_low:Q", x2="other_high:Q")
+        )
+        layers.append(
+            base.transform_filter("isValid(datum.other)")
+            .mark_point(shape="diamond", filled=False, color="#1d2433", size=50)
+            .encode(y=y, x="other:Q", tooltip=["condition", "other"])
+        )
+    values = alt.layer(*layers).properties(width=360, height=h)
+    return alt.hconcat(grid, values, spacing=4, title=f"{v.id}: {v.verdict}")

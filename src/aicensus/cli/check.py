@@ -60,7 +60,7 @@ def print_explain(v: Verdict) -> None:
     shown = [c for c in grid.columns if c != "missing" or grid[c].astype(bool).any()]
     table = Table(show_lines=False)
     for col in shown:
-        table.add_column(col, overflow="fold")
+        table.add_column(col, overflow="fold", no_wrap=col == "outcome")
     for d in grid.to_dict("records"):
         style = {"holds": "green", "fails": "red"}.get(d["outcome"], "dim")
         table.add_row(*(str(d[c]) for c in shown), style=style)

@@ -28,7 +28,7 @@ import pandas as pd
 from ibis import _
 
 from aicensus.engines import Engine
-from aicensus.errors import MeasureError
+from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.models import concentration_table
@@ -172,7 +172,7 @@ def _check_loaded(con: duckdb.DuckDBPyConnection, q: BoardQuery) -> None:
     boards = boards_loaded(con)
     if q.board not in boards:
         have = ", ".join(sorted(boards)) or "none"
-        raise MeasureError(
+        raise NoDataError(
             f"no snapshots of board {q.board!r} loaded (loaded: {have}); run 'aicensus load arena'"
         )
 

@@ -23,7 +23,7 @@ import ibis
 import pandas as pd
 
 from aicensus.engines import Engine
-from aicensus.errors import MeasureError
+from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.orgs import Registry
@@ -79,15 +79,13 @@ def pick(con: duckdb.DuckDBPyConnection, q: HubQuery) -> tuple[str, str]:
     """(source, snapshot) the query measures; MeasureError when nothing fits."""
     snaps = snapshots(con)
     if snaps.empty:
-        raise MeasureError(
-            "no hub snapshot loaded (run 'aicensus load hub' or 'aicensus hub pull')"
-        )
+        raise NoDataError("no hub snapshot loaded (run 'aicensus load hub' or 'aicensus hub pull')")
     if q.source:
         snaps = snaps[snaps["source"] == q.source]
     if q.snapshot:
         snaps = snaps[snaps["snapshot"] == q.snapshot]
     if snaps.empty:
-        raise MeasureError(
+        raise NoDataError(
             f"no hub snapshot loaded for source={q.source or 'any'} "
             f"snapshot={q.snapshot or 'latest'}"
         )

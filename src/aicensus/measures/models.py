@@ -27,7 +27,7 @@ import pandas as pd
 from ibis import _
 
 from aicensus.engines import Engine
-from aicensus.errors import MeasureError
+from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import (
     MeasureResult,
@@ -191,7 +191,7 @@ def loaded_keys(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
 def _check_loaded(con: duckdb.DuckDBPyConnection, q: ModelQuery) -> None:
     n = one_row(con, "SELECT count(*) FROM models WHERE source = ?", [q.source])[0]
     if not n:
-        raise MeasureError(f"no {q.source} models loaded; run 'aicensus load {q.source}' first")
+        raise NoDataError(f"no {q.source} models loaded; run 'aicensus load {q.source}' first")
 
 
 def _names(con: duckdb.DuckDBPyConnection, df: pd.DataFrame, by: str, col: str) -> list:

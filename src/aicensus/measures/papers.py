@@ -36,7 +36,7 @@ import pandas as pd
 from ibis import _
 
 from aicensus.engines import Engine
-from aicensus.errors import MeasureError
+from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
 from aicensus.measures import ai_definitions, openreview
@@ -354,7 +354,7 @@ def loaded_keys(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> list[str]:
 def _check_loaded(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> None:
     if not loaded_keys(con, q):
         what = f"venues {','.join(q.venues) or 'any'}, years {format_years(q.years) or 'any'}"
-        raise MeasureError(f"no {q.source} papers loaded for {what}; load them first")
+        raise NoDataError(f"no {q.source} papers loaded for {what}; load them first")
 
 
 def share(
@@ -409,7 +409,7 @@ def _require_data(ic: ibis.BaseBackend, q: PaperQuery) -> list[str]:
     ):
         units = "institutions" if q.unit == "institution" else "countries"
         hint = f"; --countries inferred counts the {units} inferred from affiliation text"
-    raise MeasureError(f"no {q.source} paper with {what} in {listing(missing)}{hint}")
+    raise NoDataError(f"no {q.source} paper with {what} in {listing(missing)}{hint}")
 
 
 def compare_methods(

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aicensus.claims import files, verdicts
+from aicensus.claims import files, variants, verdicts
 from aicensus.errors import AicensusError
 
 if TYPE_CHECKING:
@@ -42,7 +42,11 @@ def claims_section(con: duckdb.DuckDBPyConnection, path: Path | None) -> Section
         "evaluated under every combination of the defensible choices (counting method, venues, "
         "years, attribution, leaderboard, ...). supported = holds under every variant that the "
         "loaded data can decide; refuted = fails under every one; depends = the choices named "
-        "flip it; insufficient data = the source named is not loaded.",
+        "flip it; insufficient data = no variant could be decided (the source named is not loaded, "
+        "the sample is below the claim's minimum, the data end before the period the claim is "
+        "about, or every variant is too close to call). Shares carry a 95% Wilson interval, "
+        "leaderboard ranks the arena's CI-aware range: a variant holds or fails only when its "
+        "whole interval does, otherwise it is too close to call and counted apart.",
     )
     if path is None or not Path(path).exists():
         s.text(f"No claim file found ({html.escape(str(path))}); nothing to check.")
@@ -58,10 +62,9 @@ def claims_section(con: duckdb.DuckDBPyConnection, path: Path | None) -> Section
             {
                 "claim": f"<b>{html.escape(v.id)}</b><br>{html.escape(v.claim)}",
                 "verdict": _badge(v.verdict),
-                "holds / fails / no data": "{} / {} / {}".format(
-                    v.counts.get("holds", 0),
-                    v.counts.get("fails", 0),
-                    v.counts.get("insufficient", 0),
+                "holds / fails / too close / no data": " / ".join(
+                    str(v.counts.get(o, 0))
+                    for o in (variants.HOLDS, variants.FAILS, variants.CLOSE, variants.INSUFFICIENT)
                 ),
                 "why": html.escape(v.reason),
             }
@@ -80,7 +83,11 @@ def claims_section(con: duckdb.DuckDBPyConnection, path: Path | None) -> Section
             + (f" · {html.escape(v.where)}" if v.where else "")
             + f"<br>{html.escape(v.reason)}</p>"
         )
-        s.chart(verdicts.chart(v), f"{v.id}: the number each variant's condition reads.")
+        s.chart(
+            verdicts.chart(v),
+            f"{v.id}: left, each variant's choices; right, the number its condition reads with "
+            "its 95% interval, the threshold (tick) and the other subject's value (diamond).",
+        )
         grid = v.grid()
         if not grid["missing"].astype(bool).any():
             grid = grid.drop(columns=["missing"])
