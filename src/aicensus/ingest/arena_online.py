@@ -53,16 +53,16 @@ class OnlineArenaSummary(ArenaLoadSummary):
     already: int = 0
     requests: int = 0
     retries: int = 0
-    data_dates: dict[str, tuple[date, date]] = field(default_factory=dict)  # key -> first, last
+    # key -> (upstream repository, first snapshot date, last snapshot date) of each file fetched
+    data_dates: dict[str, tuple[str, date, date]] = field(default_factory=dict)
     upstreams: list[str] = field(default_factory=list)
 
     @property
     def newest(self) -> dict[str, date]:
-        """The newest snapshot date fetched per board family (folder of the key)."""
+        """The newest snapshot date fetched per upstream repository (the data date)."""
         out: dict[str, date] = {}
-        for key, (_, last) in self.data_dates.items():
-            group = key.split("/")[0]
-            out[group] = max(last, out.get(group, last))
+        for repo, _, last in self.data_dates.values():
+            out[repo] = max(last, out.get(repo, last))
         return out
 
 
@@ -141,7 +141,7 @@ def load_arenas_online(
             fetched.append((v, rows.tables["board_entries"].num_rows))
             dates = rows.tables["board_snapshots"]["snapshot_date"].to_pylist()
             if dates:
-                summary.data_dates[v.key] = (min(dates), max(dates))
+                summary.data_dates[v.key] = (v.repo, min(dates), max(dates))
     finally:
         summary.requests, summary.retries = http.requests, http.retries
         if own:
