@@ -54,6 +54,14 @@ PAPERLISTS_VENUES = (
 )
 PAPERLISTS_ONLINE_YEARS = range(2013, 2026)
 
+# Online upstreams of the file-based sources (names for Settings.upstream, so tests and mirrors
+# can point them elsewhere): raw files of GitHub repositories, the GitHub REST API (commit and
+# folder listings) and the Artificial Analysis data API (used only when a key is configured).
+GITHUB_RAW = "https://raw.githubusercontent.com"
+GITHUB_API = "https://api.github.com"
+ARTIFICIAL_ANALYSIS_API = "https://artificialanalysis.ai/api/v2/data/media"
+ARTIFICIAL_ANALYSIS_KEY_ENV = "ARTIFICIAL_ANALYSIS_API_KEY"  # sent as the x-api-key header
+
 # Where each source is read from by default: paths under the data root (one place; a
 # `[sources] <name> = "..."` entry in aicensus.toml replaces a source's path).
 DEFAULT_LOCATIONS: dict[str, tuple[str, ...]] = {

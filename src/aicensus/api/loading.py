@@ -3,6 +3,7 @@ settings (config.DEFAULT_LOCATIONS), each writing through the warehouse's one lo
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -11,6 +12,10 @@ from typing import Any
 import duckdb
 
 from aicensus.config import (
+    ARTIFICIAL_ANALYSIS_API,
+    ARTIFICIAL_ANALYSIS_KEY_ENV,
+    GITHUB_API,
+    GITHUB_RAW,
     PAPERLISTS_ONLINE_YEARS,
     PAPERLISTS_UPSTREAM,
     PAPERLISTS_VENUES,
@@ -83,10 +88,17 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, on
 
 
 def _arena(
-    con: duckdb.DuckDBPyConnection, s: Settings, locations: list[str], preset: str | None
+    con: duckdb.DuckDBPyConnection,
+    s: Settings,
+    locations: list[str],
+    preset: str | None,
+    online: bool = False,
+    progress: Progress | None = None,
 ) -> Any:
     from aicensus.ingest.arenas import load_arenas
 
+    if online:
+        return _arena_online(con, s, progress)
     summary = load_arenas(con, locations or s.locations("arena"), preset)
     if summary.rejected:
         where, why = next(iter(summary.rejected.items()))
@@ -94,6 +106,27 @@ def _arena(
             f"{where}: rejected ({why}); {len(summary.rejected)} file(s) in the quarantine"
         )
     return summary
+
+
+def _arena_online(con: duckdb.DuckDBPyConnection, s: Settings, progress: Progress | None) -> Any:
+    """The leaderboards from their upstreams (URLs from settings; the Artificial Analysis key
+    from the environment, never echoed)."""
+    from aicensus.ingest.arena_online import Upstreams, load_arenas_online
+
+    urls = Upstreams(
+        text_raw=s.upstream("arena_text", GITHUB_RAW),
+        video_raw=s.upstream("arena_video", GITHUB_RAW),
+        api=s.upstream("github_api", GITHUB_API),
+        aa_api=s.upstream("artificialanalysis", ARTIFICIAL_ANALYSIS_API),
+        aa_key=os.environ.get(ARTIFICIAL_ANALYSIS_KEY_ENV) or None,
+    )
+    return load_arenas_online(con, urls, progress=progress)
+
+
+def upstream_mirror(s: Settings) -> Path:
+    """Where online loads keep the upstream files they fetched (beside the warehouse)."""
+    db = Path(s.db)
+    return db.parent / f"{db.name}.upstream"
 
 
 def _hub(
@@ -124,9 +157,20 @@ def _openalex(
     return openalex.load_files(con, location or default, kind)
 
 
-def _github(con: duckdb.DuckDBPyConnection, s: Settings, locations: list[str]) -> Any:
+def _github(
+    con: duckdb.DuckDBPyConnection, s: Settings, locations: list[str], online: bool = False
+) -> Any:
     from aicensus.ingest.github import load_github
 
+    if online:
+        from aicensus.ingest.github_online import load_github_online
+
+        raw = s.upstream("github_rankings", GITHUB_RAW)
+        mirror = upstream_mirror(s) / "github"
+        return [
+            load_github_online(con, loc, raw, mirror)
+            for loc in (locations or s.locations("github"))
+        ]
     return [load_github(con, loc) for loc in (locations or s.locations("github"))]
 
 
@@ -192,7 +236,7 @@ def load(
     if source == "epoch":
         return _epoch(con, s, one, online)
     if source == "arena":
-        return _arena(con, s, many, preset)
+        return _arena(con, s, many, preset, online, progress)
     if source == "hub":
         return _hub(con, s, many, snapshot)
     if source == "hub-added":
@@ -200,5 +244,5 @@ def load(
     if source == "openalex":
         return _openalex(con, s, one, institutions)
     if source == "github":
-        return _github(con, s, many)
+        return _github(con, s, many, online)
     raise AicensusError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")

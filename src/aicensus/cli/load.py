@@ -7,6 +7,7 @@ from typing import Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from aicensus.cli import options as opts
 from aicensus.cli.common import console, err_console, warehouse
 from aicensus.config import EPOCH_URL
 
@@ -143,10 +144,11 @@ def arena(
         help="Column mapping (a preset name: see README, leaderboards); default: detected from "
         "the file's columns.",
     ),
+    online: bool = opts.ARENA_ONLINE,
 ) -> None:
     """Load arena-style leaderboards (text, text-to-video, image-to-video, ...)."""
     wh = warehouse(ctx)
-    print_arena_summary(wh.load("arena", sources, preset=preset), str(wh.path))
+    print_arena_summary(wh.load("arena", sources, preset=preset, online=online), str(wh.path))
 
 
 def print_arena_summary(summary: Any, db: str) -> None:
@@ -160,6 +162,14 @@ def print_arena_summary(summary: Any, db: str) -> None:
     )
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")
+    if hasattr(summary, "fetched"):  # an online load
+        console.print(
+            f"  online: {len(summary.fetched)} file(s) fetched, {summary.already} already "
+            f"loaded, {summary.requests} request(s) ({summary.retries} retried) from "
+            f"{', '.join(summary.upstreams)}"
+        )
+        for group, newest in sorted(summary.newest.items()):
+            console.print(f"  newest snapshot fetched: {group}: {newest}")
 
 
 @app.command("hub")
@@ -247,10 +257,11 @@ def github(
         help="GitHub ranking folders or files (repeatable). Default: the bundled "
         "github_rankings/ai_keyword_lists and all_languages folders.",
     ),
+    online: bool = opts.GITHUB_ONLINE,
 ) -> None:
     """Load GitHub star rankings (daily top-100 per AI keyword, monthly top-100 per language)."""
     wh = warehouse(ctx)
-    print_github_summaries(wh.load("github", sources), str(wh.path))
+    print_github_summaries(wh.load("github", sources, online=online), str(wh.path))
 
 
 def print_github_summaries(summaries: list, db: str) -> None:
@@ -265,6 +276,12 @@ def print_github_summaries(summaries: list, db: str) -> None:
             console.print(f"  {period}: {len(names)} list(s): {', '.join(names)}")
         if x.coverage_change:
             console.print(f"  [yellow]{x.coverage_change}[/yellow]")
+        if hasattr(x, "fetched"):  # an online load
+            console.print(
+                f"  online: {len(x.fetched)} new daily file(s) from {x.upstream} "
+                f"({x.requests} request(s)); {x.daily_files} daily file(s) after the bundled "
+                f"copy; newest day {x.newest_day}"
+            )
         for note, count in sorted(x.notes.items()):
             console.print(f"  [dim]{note}: {count:,}[/dim]")
 

@@ -88,9 +88,22 @@ GH_DATE = typer.Option(None, "--date", help="Snapshot day YYYY-MM-DD (default: t
 GH_START = typer.Option(None, help="Growth period start YYYY-MM-DD (default: first day).")
 GH_END = typer.Option(None, help="Growth period end YYYY-MM-DD (default: latest day).")
 GH_LISTS = typer.Option("keyword", "--lists", help="keyword (AI keyword lists) | language")
+GITHUB_ONLINE = typer.Option(
+    False,
+    "--online",
+    help="Also read the upstream daily files after the bundled copy's newest day (kept beside "
+    "the warehouse; a later run fetches only newer days).",
+)
 
 # ---------------------------------------------------------------- leaderboards
 BOARD = typer.Option("text", help="text | text-to-video | image-to-video | text-lab-flagships")
+ARENA_ONLINE = typer.Option(
+    False,
+    "--online",
+    help="Read the upstream repositories the bundled copies came from (only files not yet "
+    "loaded), and today's Artificial Analysis video boards when ARTIFICIAL_ANALYSIS_API_KEY "
+    "is set.",
+)
 PRESET = typer.Option(None, help="Only these presets (sources), comma-separated.")
 SINCE = typer.Option(None, help="First snapshot date (YYYY-MM-DD).")
 UNTIL = typer.Option(None, help="Last snapshot date (YYYY-MM-DD).")

@@ -4,6 +4,7 @@ them in one transaction (unchanged files are skipped, so reloading changes nothi
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
@@ -11,7 +12,8 @@ import duckdb
 from aicensus.ingest.orgs import ensure_registry, match_orgs
 from aicensus.orgs import Registry
 from aicensus.sources import arenas
-from aicensus.warehouse import load
+from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse.loading import Loader
 
 
 @dataclass
@@ -41,9 +43,20 @@ def load_arenas(
         match_orgs(arenas.read(f, preset), registry, "board_entries", arenas.SOURCE, True)
         for f in files
     ]
+    return write_parsed(con, parsed, registry, ArenaLoadSummary(files=len(files)))
+
+
+def write_parsed(
+    con: duckdb.DuckDBPyConnection,
+    parsed: list[LocationRows],
+    registry: Registry,
+    summary: ArenaLoadSummary,
+    also: Callable[[Loader], None] | None = None,
+) -> ArenaLoadSummary:
+    """Write parsed (org-matched) leaderboard files in one transaction; `also(loader)` runs in
+    the same transaction after them (an online load's resume rows)."""
     ensure_registry(con, registry)
     version = f"{arenas.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
-    summary = ArenaLoadSummary(files=len(files))
     with load(con, arenas.SOURCE, version) as loader:
         for rows in parsed:
             loader.add(rows)
@@ -60,6 +73,8 @@ def load_arenas(
             )
             if n == 0 and rows.rows_quarantined:
                 summary.rejected[rows.location] = rows.tables["quarantine"]["reason"][0].as_py()
+        if also is not None:
+            also(loader)
     summary.written = loader.result.written
     summary.unchanged = loader.result.unchanged
     return summary

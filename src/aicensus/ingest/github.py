@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pyarrow as pa
@@ -94,14 +95,20 @@ def _periods(days: pa.Table, lists: str) -> dict[str, list[str]]:
 
 
 def load_github(
-    con: duckdb.DuckDBPyConnection, location: str, registry: Registry | None = None
+    con: duckdb.DuckDBPyConnection,
+    location: str,
+    registry: Registry | None = None,
+    daily: list[Path] | None = None,
+    extra: dict[str, pa.Table] | None = None,
 ) -> GithubLoadSummary:
-    """Parse `location` (a list family's folder or file) and replace its rows (skipped when
-    content, parser and registry are unchanged)."""
+    """Parse `location` (a list family's folder or file) plus upstream `daily` files fetched
+    online, and replace its rows (skipped when content, parser and registry are unchanged);
+    `extra` tables (an online load's resume rows) are written with them."""
     registry = registry or Registry.load()
-    rows = github.parse(location)
+    rows = github.parse(location, daily)
     tables = dict(rows.tables)
     tables["github_repos"] = attribute(tables["github_repos"], registry)
+    tables.update(extra or {})
     rows = LocationRows(
         key=rows.key,
         location=rows.location,

@@ -31,7 +31,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 
@@ -203,7 +203,7 @@ def detect_preset(location: str, content: bytes) -> Preset:
     head = content[:4096].decode("utf-8", errors="replace")
     if name.endswith(".js") and "CHART_DATA_HIGHEST" in head:
         return PRESETS["lab-flagships-js"]
-    if head.lstrip().startswith("{") and '"meta"' in head:
+    if head.lstrip().startswith("{") and ('"meta"' in head or '"data"' in head):
         return PRESETS["artificialanalysis-json"]
     header = {h.strip() for h in head.splitlines()[0].split(",")} if head else set()
     if "95_pct_ci" in header:
@@ -261,16 +261,23 @@ def _csv_rows(fetched: Fetched, preset: Preset, problems: list[tuple]) -> Iterat
 
 
 def _aa_rows(fetched: Fetched, preset: Preset, problems: list[tuple]) -> Iterator[Raw]:
+    """The mirror's daily files (`{meta, models}`, board and date in `meta`) or the Artificial
+    Analysis API's answer (`{data}`: board from the file name, date = the day it was fetched)."""
     try:
         doc = json.loads(fetched.content)
-        meta, models = doc["meta"], doc["models"]
-        board = meta["endpoint"]
-        fetched_at = str(meta["fetched_at"])[:10]
-    except (ValueError, KeyError, TypeError) as exc:
+        if "meta" not in doc and isinstance(doc.get("data"), list):  # API v2 media answer
+            models = doc["data"]
+            board = PurePosixPath(fetched.location).stem
+            fetched_at = fetched.retrieved_at.date().isoformat()
+        else:
+            meta, models = doc["meta"], doc["models"]
+            board = meta["endpoint"]
+            fetched_at = str(meta["fetched_at"])[:10]
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         problems.append((None, None, f"not an Artificial Analysis arena file ({exc!r})", ""))
         return
     for no, m in enumerate(models, 1):
-        creator = m.get("creator") or {}
+        creator = m.get("creator") or m.get("model_creator") or {}
         country = creator.get("country")
         yield Raw(
             record_no=no,
@@ -385,11 +392,14 @@ def parse(fetched: Fetched, preset: Preset | None = None, key: str | None = None
     """Parse one leaderboard file into snapshots, entries and quarantine rows. Organization
     strings are left unmatched (org_id NULL): ingest matches them to the registry."""
     loc = fetched.location
-    preset = preset or detect_preset(loc, fetched.content)
+    # A file fetched online is read under its bundled name (`key`): the name carries the
+    # snapshot date or the board where the upstream URL does not.
+    named = replace(fetched, location=key) if key else fetched
+    preset = preset or detect_preset(named.location, fetched.content)
     notes: Counter[str] = Counter({f"preset {preset.name}": 1})
     problems: list[tuple] = []  # (record_no, record_id, reason, raw)
     try:
-        raws = list(READERS[preset.kind](fetched, preset, problems))
+        raws = list(READERS[preset.kind](named, preset, problems))
     except UnicodeDecodeError as exc:
         raise SourceError(f"{loc}: not UTF-8 text ({exc.reason})") from None
     notes["records"] = len(raws)

@@ -182,10 +182,47 @@ def _repos_sql(family: str, has_repos_file: bool) -> str:
     )
 
 
-def parse(location: str) -> LocationRows:
-    """Parse one list family's file (or folder) into github_snapshots, github_list_days,
-    github_repos and quarantine rows; notes summarise dates, lists and rows."""
+# The upstream daily files (`Data/github-ranking-YYYY-MM-DD.csv`, both repositories) mapped onto
+# each family's bundled columns: the date from the file name, the list from `item`.
+_DAILY_DATE = r"regexp_extract(filename, '(\d{4}-\d{2}-\d{2})\.csv$', 1)"
+_DAILY_NAME = (
+    "coalesce(nullif(regexp_extract(repo_url, 'github[.]com/([^/]+/[^/?#]+)', 1), ''), "
+    "username || '/' || repo_name)"
+)
+_DAILY = {
+    "keyword": (
+        f"SELECT {_DAILY_DATE} AS date, item AS topic, rank, {_DAILY_NAME} AS full_name, "
+        "stars, forks, issues FROM daily"
+    ),
+    "language": f"SELECT {_DAILY_DATE} AS date, * EXCLUDE (filename) FROM daily",
+}
+_DAILY_REPOS = (
+    f"SELECT {_DAILY_NAME} AS full_name, language, description, "
+    f"try_cast({_DAILY_DATE} AS DATE) AS last_seen FROM daily"
+)
+
+
+def _add_daily(con: duckdb.DuckDBPyConnection, family: str, daily: list[Path]) -> None:
+    """Append upstream daily files to the raw rows (and, for keyword lists, their language and
+    description as of the file's date to the repos rows)."""
+    try:
+        con.execute(
+            "CREATE TEMP TABLE daily AS SELECT * FROM read_csv(?, header = true, "
+            "all_varchar = true, filename = true, union_by_name = true)",
+            [[str(p) for p in daily]],
+        )
+        con.execute(f"INSERT INTO raw BY NAME {_DAILY[family]}")
+    except duckdb.Error as exc:
+        why = str(exc).splitlines()[0]
+        raise SourceError(f"{daily[0].parent}: daily files not readable ({why})") from None
+
+
+def parse(location: str, daily: list[Path] | None = None) -> LocationRows:
+    """Parse one list family's file (or folder), plus upstream daily files fetched online
+    (`daily`, same list family), into github_snapshots, github_list_days, github_repos and
+    quarantine rows; notes summarise dates, lists and rows."""
     family, path, repos_path = files_of(location)
+    daily = sorted(daily or [])
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     try:
@@ -198,6 +235,8 @@ def parse(location: str) -> LocationRows:
         except duckdb.Error as exc:
             raise SourceError(f"{path}: not a readable CSV ({str(exc).splitlines()[0]})") from None
         _columns(con, path, KEYWORD_COLUMNS if family == "keyword" else LANGUAGE_COLUMNS)
+        if daily:
+            _add_daily(con, family, daily)
         con.execute(
             "CREATE TEMP TABLE raw_numbered AS SELECT row_number() OVER () AS record_no, "
             "to_json(raw)::VARCHAR AS raw_text, * FROM raw"
@@ -210,10 +249,16 @@ def parse(location: str) -> LocationRows:
                 "FROM read_csv(?, header = true, all_varchar = true)",
                 [str(repos_path)],
             )
+        if family == "keyword" and daily:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE repos_file AS "
+                + ("SELECT * FROM repos_file UNION ALL " if repos_path else "")
+                + _DAILY_REPOS
+            )
         snaps = con.sql(_SNAPSHOTS, params=[family]).to_arrow_table().cast(SNAPSHOTS_SCHEMA)
         days = con.sql(_LIST_DAYS, params=[family]).to_arrow_table().cast(LIST_DAYS_SCHEMA)
         repos = (
-            con.sql(_repos_sql(family, repos_path is not None), params=[family])
+            con.sql(_repos_sql(family, repos_path is not None or bool(daily)), params=[family])
             .to_arrow_table()
             .cast(REPOS_SCHEMA)
         )
@@ -231,10 +276,12 @@ def parse(location: str) -> LocationRows:
         notes = _notes(con, family)
     finally:
         con.close()
-    hashed = [path] + ([repos_path] if repos_path else [])
+    hashed = [path] + ([repos_path] if repos_path else []) + daily
+    if daily:
+        notes["upstream daily files"] = len(daily)
     return LocationRows(
         key=family,
-        location=str(path),
+        location=f"{path} + {len(daily)} daily files in {daily[0].parent}" if daily else str(path),
         content_hash=_hash(hashed),
         retrieved_at=datetime.fromtimestamp(path.stat().st_mtime, UTC),
         tables={
