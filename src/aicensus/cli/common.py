@@ -90,6 +90,8 @@ def print_meta(result: MeasureResult) -> None:
     if m.get("group"):
         parts.append(f"group={m['group']}")
     parts += [f"alignment={m.get('alignment')}", f"by={m.get('by')}"]
+    if m.get("status"):  # 'accepted: every status except ...' -> status=accepted
+        parts.append(f"status={str(m['status']).split(':')[0]}")
     if m.get("field_definition"):
         parts.append(f"ai-definition={m['field_definition']['name']}")
     if m.get("unknown") == "count":

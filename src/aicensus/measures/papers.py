@@ -37,7 +37,7 @@ from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
-from aicensus.measures import ai_definitions
+from aicensus.measures import ai_definitions, paper_status
 from aicensus.measures.base import (
     MeasureResult,
     Query,
@@ -83,6 +83,8 @@ class PaperQuery(Query):
     countries: str = "source"
     # Output rows to show (country codes, after grouping); figures are computed over all units.
     country_filter: tuple[str, ...] = ()
+    # accepted (default: the source's status rule, measures.paper_status) | all records
+    status: str = "accepted"
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
@@ -96,6 +98,7 @@ class PaperQuery(Query):
             ("unknown", self.unknown, UNKNOWNS),
             ("countries", self.countries, COUNTRIES),
             ("source", self.source, PAPER_SOURCES),
+            ("status", self.status, paper_status.STATUSES),
         ):
             if value not in allowed:
                 raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
@@ -136,6 +139,7 @@ class PaperQuery(Query):
             ),
             "countries": self.countries,
             "country_filter": list(self.country_filter) or "all",
+            "status": paper_status.describe(self.source, self.status),
         }
 
 
@@ -144,6 +148,8 @@ class PaperQuery(Query):
 
 def _works(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     w = ic.table("works_current").filter(_.source == q.source)
+    if q.status == "accepted":
+        w = w.filter(paper_status.accepted(w.status, q.source))
     if q.venues:
         w = w.filter(_.venue.isin(list(q.venues)))
     if q.years:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from aicensus.measures import paper_status
+
 
 def source_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per source: locations, records loaded and quarantined, the rows it wrote into
@@ -61,3 +63,33 @@ def has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:
         return bool(con.table(table).limit(1).fetchall())
     except duckdb.Error:
         return False
+
+
+def paper_statuses(con: duckdb.DuckDBPyConnection, source: str | None = None) -> pd.DataFrame:
+    """Records per paper file and status (as the source writes it; '' when absent), and whether
+    the status counts as accepted under the source's rule (measures.paper_status)."""
+    df = con.execute(
+        """
+        SELECT w.source, l.key AS file, coalesce(w.status, '') AS status, count(*) AS records
+        FROM works w JOIN loads l USING (load_id)
+        WHERE w.source <> 'openalex' AND (? IS NULL OR w.source = ?)
+        GROUP BY ALL ORDER BY w.source, file, records DESC, status
+        """,
+        [source, source],
+    ).df()
+    df.insert(
+        3,
+        "counted",
+        [paper_status.is_accepted(s, v) for s, v in zip(df["source"], df["status"], strict=True)],
+    )
+    return df
+
+
+def status_totals(statuses: pd.DataFrame) -> pd.DataFrame:
+    """`paper_statuses` summed per source and status: records, files holding it, counted."""
+    if statuses.empty:
+        return statuses.assign(files=pd.Series(dtype="int64"))
+    out = statuses.groupby(["source", "status", "counted"], as_index=False).agg(
+        records=("records", "sum"), files=("file", "nunique")
+    )
+    return out.sort_values(["source", "counted", "records"], ascending=[True, False, False])
