@@ -45,9 +45,11 @@ from aicensus.measures.base import (
     engine_name,
     fixed,
     fixed_sum,
+    ibis_connection,
     listing,
     provenance,
 )
+from aicensus.measures.provenance import dates_meta, year_span
 from aicensus.options import format_years
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
@@ -313,10 +315,18 @@ def _finish(
     df = df.rename(columns={"unit": q.unit})
     keys = loaded_keys(con, q)
     meta = {"measure": name, **q.describe(), **extra, "sources": provenance(con, q.source, keys)}
+    meta.update(dates_meta(con, [q.source], *_year_span(con, q)))
     meta["engine"] = engine_name(engine)
     if q.unit == "country" and q.countries != "source":
         meta["inference_accuracy"] = inference_accuracy(con)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
+
+
+def _year_span(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> tuple:
+    """The years of the works in q's scope as dates (the period the counted papers describe),
+    asked of the warehouse itself (a metadata query, whatever the engine)."""
+    span = _works(ibis_connection(con), q).aggregate(lo=_.year.min(), hi=_.year.max()).execute()
+    return year_span(span["lo"].iloc[0], span["hi"].iloc[0])
 
 
 def inference_accuracy(con: duckdb.DuckDBPyConnection) -> dict:

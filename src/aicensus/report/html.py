@@ -76,7 +76,8 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
         "provenance",
         "Provenance",
         "Every source location in the warehouse, with the "
-        "content hash and retrieval time that make each figure reproducible.",
+        "content hash and retrieval time that make each figure reproducible, and per source the "
+        "publisher, the period its data describe, the date upstream's copy was made and the load.",
     )
     s.table(source_summary(con), "Sources loaded.")
     s.table(quarantine_reasons(con), "Quarantined records: reason (ids elided), count, example.")
