@@ -15,7 +15,7 @@ import pytest
 from aicensus.ingest.hub import load_hub_dumps
 from aicensus.measures import boards, hub, models
 from aicensus.measures import papers as pm
-from aicensus.measures.provenance import DataPeriod, data_periods, source_summary
+from aicensus.measures.provenance import DataPeriod, data_dates, data_periods
 from aicensus.upstream import upstream
 from aicensus.warehouse import connect
 
@@ -82,7 +82,7 @@ def test_hub_table_is_september_2024(hub_table_db, data_root):
     con = duckdb.connect(str(hub_table_db), read_only=True)
     p = data_periods(con)["hf_models_table"]
     r = hub.share(con, hub.HubQuery())
-    summary = source_summary(con).set_index("source")
+    summary = data_dates(con).set_index("source")
     con.close()
     assert p.start == p.end == newest
     assert p.copied == _date_after(md, r'\("Added Hugging Face Scrapper",\s+(\d{4}-\d\d-\d\d)')
@@ -116,3 +116,20 @@ def test_copy_date_by_location():
     assert upstream("paperlists", url, fetched).copied == date(2027, 1, 5)
     assert upstream("paperlists", "/tmp/mine.json").copied is None
     assert upstream("no-such-source").publisher == "no-such-source"
+
+
+def test_status_and_report_show_data_dates(hub_table_db):
+    """`status` and the report's provenance section name publisher, period, copy and load."""
+    from typer.testing import CliRunner
+
+    from aicensus.cli.main import app
+    from aicensus.report.html import provenance_section
+
+    out = CliRunner().invoke(app, ["--db", str(hub_table_db), "status"])
+    assert out.exit_code == 0, out.output
+    assert "Data dates" in out.output and "2024-09-20 .. 2024-09-20" in out.output
+    con = duckdb.connect(str(hub_table_db), read_only=True)
+    html = "".join(provenance_section(con).blocks)
+    con.close()
+    assert "Data dates" in html and "2024-09-20 .. 2024-09-20" in html
+    assert "Hugging Face Hub (top downloads table)" in html

@@ -21,6 +21,7 @@ def status(
 ) -> None:
     """Summarise loads: sources, files, rows loaded (per table) and quarantined, snapshot dates."""
     from aicensus.measures.provenance import (
+        data_dates,
         paper_statuses,
         quarantine_reasons,
         source_summary,
@@ -33,10 +34,12 @@ def status(
     with open_readonly(s.db) as con:  # read everything first: damage is one line, no half output
         checked = verify(con, s.db) if check else None
         summary = source_summary(con)
+        dates = data_dates(con)
         reasons = quarantine_reasons(con) if quarantine else None
         per_file = paper_statuses(con)
     console.print(f"warehouse {s.db}")
     print_table(summary, title="Loaded sources")
+    print_table(dates, title="Data dates (what the data describe, upstream copy, load)")
     if not per_file.empty:
         totals = status_totals(per_file)
         totals["counted"] = totals["counted"].map({True: "yes", False: "no"})

@@ -103,8 +103,8 @@ def year_span(first: Any, last: Any) -> tuple[date | None, date | None]:
 
 def source_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """One row per source: locations, records loaded and quarantined, the rows it wrote into
-    each table (`tables`, from every load's row_counts), its publisher, the period its data
-    describe, the date upstream's copy was made and the last load."""
+    each table (`tables`, from every load's row_counts), parser versions (data dates:
+    `data_dates`)."""
     df = con.execute(
         """
         WITH per_table AS (
@@ -123,20 +123,27 @@ def source_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         FROM loads LEFT JOIN tables t USING (source) GROUP BY source ORDER BY source
         """
     ).df()
-    dates = _load_dates(con)
-    by = {str(k): g for k, g in dates.groupby("source")}
-    publisher, period, copied, loaded = [], [], [], []
-    for source in df["source"]:
-        g = by[source]
-        starts, ends, copies = g["start"].dropna(), g["end"].dropna(), g["copied"].dropna()
-        publisher.append("; ".join(dict.fromkeys(str(p) for p in g["publisher"])))
-        period.append(f"{min(starts)} .. {max(ends)}" if len(starts) else "")
-        copied.append(_day(max(copies)) if len(copies) else "not stated")
-        loaded.append(_day(max(g["loaded"])))
-    cols = {"publisher": publisher, "data_period": period, "copied": copied, "load_date": loaded}
-    for i, (name, values) in enumerate(cols.items()):
-        df.insert(1 + i, name, values)
     return df
+
+
+def data_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per source: its publisher, the period its loaded data describe, the date
+    upstream's copy was made ('not stated' when SOURCE.md gives none) and the last load."""
+    rows = []
+    for source, g in _load_dates(con).groupby("source", sort=True):
+        starts, ends, copies = g["start"].dropna(), g["end"].dropna(), g["copied"].dropna()
+        rows.append(
+            {
+                "source": source,
+                "publisher": "; ".join(dict.fromkeys(str(p) for p in g["publisher"])),
+                "describes": upstream(str(source)).describes,
+                "data_period": f"{min(starts)} .. {max(ends)}" if len(starts) else "",
+                "copied": _day(max(copies)) if len(copies) else "not stated",
+                "loaded": _day(max(g["loaded"])),
+            }
+        )
+    cols = ["source", "publisher", "describes", "data_period", "copied", "loaded"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def loads_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
