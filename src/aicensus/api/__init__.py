@@ -186,6 +186,13 @@ class Warehouse:
         with self.reading() as con:
             return source_summary(con)
 
+    def paper_statuses(self, source: str | None = None) -> pd.DataFrame:
+        """Records per paper file and status, and whether each status counts as accepted."""
+        from aicensus.measures.provenance import paper_statuses
+
+        with self.reading() as con:
+            return paper_statuses(con, source)
+
     def quarantine(self) -> pd.DataFrame:
         """Quarantine reasons with counts and an example record."""
         from aicensus.measures.provenance import quarantine_reasons

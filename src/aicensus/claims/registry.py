@@ -125,6 +125,7 @@ def _paper_query(con: duckdb.DuckDBPyConnection, f: dict, **over: Any):
         field_definition=f.get("field_definition"),
         countries=f.get("countries", "source"),
         alignment=f.get("alignment", "strict"),
+        status=f.get("status", "accepted"),
         by="all",
         **over,
     )
@@ -662,6 +663,7 @@ _PAPER_FILTERS = (
     "field_definition",
     "countries",
     "alignment",
+    "status",
 )
 _MODEL_FILTERS = ("years", "subset", "method", "attribution", "orgs")
 _BOARD_FILTERS = (

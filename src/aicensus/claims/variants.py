@@ -157,12 +157,9 @@ class Evaluator:
     def periods(self) -> dict[str, Any]:
         """Each source's data period (measures.provenance.data_periods), {} where unknown."""
         if self._periods is None:
-            try:
-                from aicensus.measures import provenance
+            from aicensus.measures import provenance
 
-                self._periods = dict(provenance.data_periods(self.con))  # type: ignore[attr-defined]
-            except (ImportError, AttributeError):  # not built yet: no period judgement
-                self._periods = {}
+            self._periods = dict(provenance.data_periods(self.con))
         return self._periods
 
     def claim(self, claim: Claim) -> list[Variant]:

@@ -90,6 +90,8 @@ def print_meta(result: MeasureResult) -> None:
     if m.get("group"):
         parts.append(f"group={m['group']}")
     parts += [f"alignment={m.get('alignment')}", f"by={m.get('by')}"]
+    if m.get("status"):  # 'accepted: every status except ...' -> status=accepted
+        parts.append(f"status={str(m['status']).split(':')[0]}")
     if m.get("field_definition"):
         parts.append(f"ai-definition={m['field_definition']['name']}")
     if m.get("unknown") == "count":
@@ -124,11 +126,16 @@ def print_sources(meta: dict, what: str) -> None:
     """One dim line: how many source locations stand behind a result, and when retrieved."""
     srcs = meta.get("sources") or []
     if srcs:
-        dates = sorted({s["retrieved_at"][:10] for s in srcs})
-        console.print(
-            f"[dim]sources: {len(srcs)} {what}, retrieved {', '.join(dates)};"
-            f" hashes in --format json[/dim]"
-        )
+        console.print(f"[dim]sources: {len(srcs)} {what}; hashes in --format json[/dim]")
+    period = meta.get("data_period")
+    dated = [
+        f"{d['source']} ({d['publisher']}) copied {d['copied'] or 'date not stated'}, "
+        f"loaded {d['loaded']}"
+        for d in meta.get("data_sources") or []
+    ]
+    if period or dated:
+        what_period = f"{period['start']} .. {period['end']}" if period else "no rows counted"
+        console.print(f"[dim]data describe {what_period}; {'; '.join(dated)}[/dim]")
 
 
 def _listing(items: list[str]) -> str:

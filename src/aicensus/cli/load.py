@@ -48,6 +48,7 @@ def paperlists(
             progress=lambda key, i, n: bar.update(task, completed=i, total=n, description=key),
         )
     print_summary(summary, str(wh.path))
+    print_statuses(wh.paper_statuses("paperlists"), summary)
 
 
 @app.command("paperlists-affonly")
@@ -62,6 +63,7 @@ def paperlists_affonly(
     err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
     summary = wh.load("paperlists-affonly", source, venues=venues, years=years)
     print_summary(summary, str(wh.path))
+    print_statuses(wh.paper_statuses("paperlists_affonly"), summary)
 
 
 @app.command("openreview")
@@ -102,6 +104,22 @@ def print_summary(summary: Any, db: str) -> None:
         console.print(f"  [yellow]{note}[/yellow]")
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")
+
+
+def print_statuses(statuses: Any, summary: Any) -> None:
+    """Records per status in the files just loaded (written or unchanged): counted statuses in
+    one line, each status not counted with the files holding it."""
+    keys = set(summary.written) | set(summary.unchanged)
+    df = statuses[statuses["file"].isin(keys)]
+    if df.empty:
+        return
+    counted = df[df["counted"]].groupby("status")["records"].sum().sort_values(ascending=False)
+    shown = "; ".join(f"{s or '(none)'} {n:,}" for s, n in counted.items())
+    console.print(f"  counted as accepted: {int(counted.sum()):,} records ({shown})")
+    for status, rows in df[~df["counted"]].groupby("status"):
+        files = ", ".join(f"{f} {n:,}" for f, n in zip(rows["file"], rows["records"], strict=True))
+        total = int(rows["records"].sum())
+        console.print(f"  [yellow]not counted ({status}): {total:,} — {files}[/yellow]")
 
 
 @app.command("epoch")

@@ -57,6 +57,12 @@ UNKNOWN = typer.Option(
     help="drop | count (author-level methods: authors without a country count as "
     "'unknown', as OpenAlex SOURCE.md counts)",
 )
+STATUS = typer.Option(
+    "accepted",
+    "--status",
+    help="accepted (default: a venue's accepted papers; rejected, withdrawn and workshop-track "
+    "records left out, see README) | all (every record loaded)",
+)
 COUNTRIES = typer.Option(
     "source",
     "--countries",
@@ -182,6 +188,7 @@ PAPER_FILTERS: Spec = {
     "by": (str, BY),
     "source": (str, PAPER_SOURCE),
     "definition": (str, DEFINITION),
+    "status": (str, STATUS),
 }
 HUB_QUERY: Spec = {
     "weight": (str, WEIGHT),

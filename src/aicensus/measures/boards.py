@@ -30,8 +30,16 @@ from ibis import _
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.base import (
+    MeasureResult,
+    Query,
+    backend,
+    engine_name,
+    ibis_connection,
+    provenance,
+)
 from aicensus.measures.models import concentration_table
+from aicensus.measures.provenance import dates_meta
 
 ATTRIBUTIONS = ("source", "hq", "hq-rollup")
 ORG_KEYS = ("registry", "rollup")
@@ -207,6 +215,11 @@ def _finish(
         **extra,
         "sources": provenance(con, "arena", keys) + provenance(con, "orgs", ["registry"]),
     }
+    span = snapshots_expr(ibis_connection(con), q).aggregate(
+        lo=_.snapshot_date.min(), hi=_.snapshot_date.max()
+    )
+    lo_hi = span.execute()
+    meta.update(dates_meta(con, ["arena"], lo_hi["lo"].iloc[0], lo_hi["hi"].iloc[0]))
     meta["engine"] = engine_name(engine)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 

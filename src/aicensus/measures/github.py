@@ -31,6 +31,7 @@ from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.provenance import dates_meta
 from aicensus.orgs import Registry
 
 DEFINITIONS = ("registry-models", "description", "all-ai-repos")
@@ -206,6 +207,7 @@ def _definition_counts(t: pd.DataFrame, q: GithubQuery) -> dict:
 
 
 def _meta(con, q: GithubQuery, day: date, engine: Engine | None, method: str, **extra) -> dict:
+    period = extra.get("coverage", {}).get("period")  # growth: the period's first day
     return {
         "method": method,
         "definition": q.definition,
@@ -219,6 +221,7 @@ def _meta(con, q: GithubQuery, day: date, engine: Engine | None, method: str, **
             **extra.pop("coverage", {}),
         },
         **extra,
+        **dates_meta(con, ["github"], (period or {}).get("start", day), day),
         "sources": _sources(con, q.lists),
         "engine": engine_name(engine),
     }

@@ -26,6 +26,7 @@ from aicensus.engines import Engine
 from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.provenance import dates_meta
 from aicensus.orgs import Registry
 
 BY = ("country", "org")
@@ -160,6 +161,7 @@ def _meta(
         "attribution_rules": dict(rules),
         "sources": _sources(con, source, snapshot),
         **extra,
+        **dates_meta(con, [source], snapshot, snapshot),
         "engine": engine_name(engine),
     }
 
@@ -333,5 +335,11 @@ def change(
         "to": {k: b.meta[k] for k in ("source", "snapshot", "total", "unknown")},
         **{k: v for k, v in q.describe().items() if k not in ("snapshot", "source")},
         "sources": a.meta["sources"] + b.meta["sources"],
+        **dates_meta(
+            con,
+            list(dict.fromkeys([a.meta["source"], b.meta["source"]])),
+            min(a.meta["snapshot"], b.meta["snapshot"]),
+            max(a.meta["snapshot"], b.meta["snapshot"]),
+        ),
     }
     return MeasureResult("hub_change", df, meta)

@@ -19,6 +19,7 @@ Definitions:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 import duckdb
 import ibis
@@ -28,6 +29,7 @@ from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.provenance import dates_meta
 from aicensus.orgs import Registry
 
 SOURCE = "hf_added_models_2025"
@@ -147,6 +149,12 @@ def _meta(con: duckdb.DuckDBPyConnection, q: AddedQuery, engine: Engine | None, 
         "attribution_rules": dict(rules),
         "sources": provenance(con, SOURCE, keys),
         **extra,
+        **dates_meta(
+            con,
+            [SOURCE],
+            date.fromisoformat(weeks[0]) - timedelta(days=6) if weeks[0] else None,
+            weeks[1],
+        ),
         "engine": engine_name(engine),
     }
 

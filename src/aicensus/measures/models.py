@@ -35,8 +35,10 @@ from aicensus.measures.base import (
     backend,
     engine_name,
     fixed_sum,
+    ibis_connection,
     provenance,
 )
+from aicensus.measures.provenance import dates_meta
 from aicensus.warehouse.rows import one_row
 
 SUBSETS = ("notable", "frontier", "open-weights")
@@ -220,6 +222,11 @@ def _finish(
         "sources": provenance(con, q.source, loaded_keys(con, q.source))
         + provenance(con, "orgs", ["registry"]),
     }
+    span = models_expr(ibis_connection(con), q).aggregate(
+        lo=_.publication_date.min(), hi=_.publication_date.max()
+    )
+    lo_hi = span.execute()
+    meta.update(dates_meta(con, [q.source], lo_hi["lo"].iloc[0], lo_hi["hi"].iloc[0]))
     meta["engine"] = engine_name(engine)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
 

@@ -41,6 +41,8 @@ def group_by_agreement(
         "filter": filter_expr,
         "agree": bool((df["difference"] == 0).all()),
         "sources": provenance(con, "openalex", keys) + shares.meta["sources"],
+        "data_period": shares.meta["data_period"],
+        "data_sources": shares.meta["data_sources"],
     }
     return MeasureResult("openalex.group-by-agreement", df, meta)
 

@@ -39,7 +39,7 @@ from aicensus.engines import Engine
 from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
-from aicensus.measures import ai_definitions, openreview
+from aicensus.measures import ai_definitions, openreview, paper_status
 from aicensus.measures.base import (
     MeasureResult,
     Query,
@@ -47,9 +47,11 @@ from aicensus.measures.base import (
     engine_name,
     fixed,
     fixed_sum,
+    ibis_connection,
     listing,
     provenance,
 )
+from aicensus.measures.provenance import dates_meta, year_span
 from aicensus.options import format_years
 
 METHODS = ("full", "country-fractional", "author-fractional", "first-author")
@@ -85,6 +87,8 @@ class PaperQuery(Query):
     countries: str = "source"
     # Output rows to show (country codes, after grouping); figures are computed over all units.
     country_filter: tuple[str, ...] = ()
+    # accepted (default: the source's status rule, measures.paper_status) | all records
+    status: str = "accepted"
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
@@ -98,6 +102,7 @@ class PaperQuery(Query):
             ("unknown", self.unknown, UNKNOWNS),
             ("countries", self.countries, COUNTRIES),
             ("source", self.source, PAPER_SOURCES),
+            ("status", self.status, paper_status.STATUSES),
         ):
             if value not in allowed:
                 raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
@@ -138,6 +143,7 @@ class PaperQuery(Query):
             ),
             "countries": self.countries,
             "country_filter": list(self.country_filter) or "all",
+            "status": paper_status.describe(self.source, self.status),
         }
 
 
@@ -146,6 +152,8 @@ class PaperQuery(Query):
 
 def _works(ic: ibis.BaseBackend, q: PaperQuery) -> ibis.Table:
     w = ic.table("works_current").filter(_.source == q.source)
+    if q.status == "accepted":
+        w = w.filter(paper_status.accepted(w.status, q.source))
     if q.venues:
         w = w.filter(_.venue.isin(list(q.venues)))
     if q.years:
@@ -309,12 +317,20 @@ def _finish(
     df = df.rename(columns={"unit": q.unit})
     keys = loaded_keys(con, q)
     meta = {"measure": name, **q.describe(), **extra, "sources": provenance(con, q.source, keys)}
+    meta.update(dates_meta(con, [q.source], *_year_span(con, q)))
     meta["engine"] = engine_name(engine)
     if q.unit == "country" and q.countries != "source":
         meta["inference_accuracy"] = inference_accuracy(con)
     if q.source == openreview.SOURCE:  # how its papers reached an author record (or did not)
         meta["joins"] = openreview.join_summary(con, q.venues, q.years)
     return MeasureResult(name=name, table=df.reset_index(drop=True), meta=meta)
+
+
+def _year_span(con: duckdb.DuckDBPyConnection, q: PaperQuery) -> tuple:
+    """The years of the works in q's scope as dates (the period the counted papers describe),
+    asked of the warehouse itself (a metadata query, whatever the engine)."""
+    span = _works(ibis_connection(con), q).aggregate(lo=_.year.min(), hi=_.year.max()).execute()
+    return year_span(span["lo"].iloc[0], span["hi"].iloc[0])
 
 
 def inference_accuracy(con: duckdb.DuckDBPyConnection) -> dict:

@@ -17,7 +17,12 @@ import jinja2
 import pandas as pd
 import vl_convert as vlc
 
-from aicensus.measures.provenance import loads_table, quarantine_reasons, source_summary
+from aicensus.measures.provenance import (
+    data_dates,
+    loads_table,
+    quarantine_reasons,
+    source_summary,
+)
 from aicensus.report.claims_section import claims_section
 from aicensus.report.github_section import github_section
 from aicensus.report.hub_section import hub_section
@@ -78,9 +83,15 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
         "provenance",
         "Provenance",
         "Every source location in the warehouse, with the "
-        "content hash and retrieval time that make each figure reproducible.",
+        "content hash and retrieval time that make each figure reproducible, and per source the "
+        "publisher, the period its data describe, the date upstream's copy was made and the load.",
     )
     s.table(source_summary(con), "Sources loaded.")
+    s.table(
+        data_dates(con),
+        "Data dates: per source, the publisher, the period its loaded data describe, the date "
+        "upstream's copy was made (commit or export date; fetch date online) and the last load.",
+    )
     s.table(quarantine_reasons(con), "Quarantined records: reason (ids elided), count, example.")
     loads = loads_table(con)
     s.blocks.append(

@@ -14,12 +14,14 @@ import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from aicensus.errors import WarehouseError
+from aicensus.upstream import upstream
 
 
 def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -57,6 +59,42 @@ def records_loaded(row_counts: Mapping[str, int]) -> int:
     return 0 if name is None else row_counts[name]
 
 
+# What dates a location's rows (issue 19: the period the data describe), first present wins:
+# table -> (column, kind); 'year' spans whole years, 'text' is an ISO date string, 'week' the
+# last day of a week (the period starts six days before the first). A source whose
+# rows are dated otherwise sets LocationRows.period itself.
+PERIOD_COLUMNS: dict[str, tuple[str, str]] = {
+    "works": ("year", "year"),
+    "models": ("publication_date", "date"),
+    "board_snapshots": ("snapshot_date", "date"),
+    "hub_snapshots": ("snapshot", "text"),
+    "hub_added_models": ("week_end", "week"),
+    "github_snapshots": ("date", "date"),
+}
+
+
+def period_of(tables: Mapping[str, pa.Table]) -> tuple[date, date] | None:
+    """(first, last) date the rows describe, from the first dated table present; None if none."""
+    for name, (column, kind) in PERIOD_COLUMNS.items():
+        t = tables.get(name)
+        if t is None or column not in t.column_names or t.num_rows == 0:
+            continue
+        bounds = pc.min_max(t[column])
+        lo, hi = bounds["min"].as_py(), bounds["max"].as_py()
+        if lo is None:
+            continue
+        if kind == "year":
+            return date(int(lo), 1, 1), date(int(hi), 12, 31)
+        if kind == "text":
+            return date.fromisoformat(str(lo)[:10]), date.fromisoformat(str(hi)[:10])
+        if kind == "week":
+            return lo - timedelta(days=6), hi
+        if isinstance(lo, datetime):
+            return lo.date(), hi.date()
+        return lo, hi
+    return None
+
+
 @dataclass
 class LocationRows:
     """Everything one source-location contributes to the warehouse."""
@@ -67,6 +105,7 @@ class LocationRows:
     retrieved_at: datetime
     tables: dict[str, pa.Table]
     notes: dict[str, int] = field(default_factory=dict)
+    period: tuple[date, date] | None = None  # what the rows describe; default: period_of(tables)
 
     @property
     def rows_loaded(self) -> int:
@@ -165,6 +204,8 @@ class Loader:
                 ids_col = pa.repeat(pa.scalar(load_id, pa.string()), data.num_rows)
                 staged.setdefault(table, []).append(data.append_column("load_id", ids_col))
                 counts[table] = data.num_rows
+            period = rows.period or period_of(rows.tables) or (None, None)
+            facts = upstream(self.source, rows.location, rows.retrieved_at)
             load_rows.append(
                 (
                     load_id,
@@ -179,6 +220,9 @@ class Loader:
                     json.dumps(counts, sort_keys=True),
                     json.dumps(rows.notes, sort_keys=True),
                     datetime.now(UTC),
+                    *period,
+                    facts.copied,
+                    facts.publisher,
                 )
             )
         for table, parts in staged.items():
@@ -187,7 +231,30 @@ class Loader:
             cols = ", ".join(data.column_names)
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged")
             con.unregister("_staged")
-        con.executemany("INSERT INTO loads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", load_rows)
+        con.executemany(_INSERT_LOADS, load_rows)
+
+
+LOADS_COLUMNS = (
+    "load_id",
+    "source",
+    "key",
+    "location",
+    "content_hash",
+    "retrieved_at",
+    "parser_version",
+    "rows_loaded",
+    "rows_quarantined",
+    "row_counts",
+    "notes",
+    "loaded_at",
+    "period_start",
+    "period_end",
+    "copied",
+    "publisher",
+)
+_INSERT_LOADS = (
+    f"INSERT INTO loads ({', '.join(LOADS_COLUMNS)}) VALUES ({', '.join('?' * len(LOADS_COLUMNS))})"
+)
 
 
 @contextlib.contextmanager
