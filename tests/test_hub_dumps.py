@@ -302,3 +302,23 @@ def test_reload_is_idempotent(hub_db, data_root, tmp_path):
     assert not s[0].written
     assert q(c, "SELECT count(*) FROM hub_lineage") == before
     c.close()
+
+
+def test_open_weights_claim_hub_variants_say_the_hub_data_end_2024_09(hub_db: Path):
+    """The open-weights claim is about 2025; the Hub dumps end 2024-09: every Hub test is
+    insufficient data saying so (never refuted on 2024 data)."""
+    from aicensus.claims import files, verdicts
+    from tests.conftest import REPO
+
+    (claim,) = [
+        c for c in files.load(REPO / "claims/debate.yaml") if c.id == "open-weights-china-most"
+    ]
+    con = duckdb.connect(str(hub_db), read_only=True)
+    try:
+        (v,) = verdicts.check(con, [claim])
+    finally:
+        con.close()
+    hub = [t for x in v.variants for t in x.tests if t.measure == "hub.share"]
+    assert hub and all(t.outcome == "insufficient" for t in hub)
+    assert all("data end 2024-09, claim is about 2025" in (t.missing or "") for t in hub)
+    assert v.verdict == "insufficient data"

@@ -219,16 +219,18 @@ class Evaluator:
                     base.labels[who] = text
         base.values = {k: _clean(v) for k, v in env.items() if k not in params}
         base.intervals = {k: [float(lo), float(hi)] for k, (lo, hi) in bounds.items()}
-        late = evidence.too_old(claim, base.data_period, frame.sources, self.periods())
-        if late:
-            base.missing = late
-            return base
+        # every reason the test cannot decide, the sample first
         least = claim.min_sample.get(base.sample_unit, 0)
-        if base.sample is not None and base.sample < least:
-            base.missing = (
-                f"sample of {base.sample:,} {base.sample_unit}, below the minimum of {least:,} "
-                f"({_describe(test)})"
-            )
+        thin = base.sample is not None and base.sample < least
+        reasons = [
+            f"sample of {base.sample:,} {base.sample_unit}, below the minimum of {least:,} "
+            f"({_describe(test)})"
+            if thin
+            else None,
+            evidence.too_old(claim, base.data_period, frame.sources, self.periods()),
+        ]
+        if any(reasons):
+            base.missing = "; ".join(r for r in reasons if r)
             return base
         try:
             holds = test.condition.evaluate(env)
