@@ -18,6 +18,7 @@ from aicensus.api.families import Board, Github, Hub, HubAdded, Models, Papers
 from aicensus.api.openalex import OpenAlex
 from aicensus.config import Settings, load_settings
 from aicensus.engines import Engine, get_engine
+from aicensus.errors import AicensusError, SourceError
 
 __all__ = ["Warehouse", "open"]
 
@@ -113,24 +114,32 @@ class Warehouse:
         online: bool = False,
         claims: str | Path | None = None,
         on_step: Any = None,
+        only: object = None,
     ) -> Path:
-        """The main job: load every bundled source (or online where there is an upstream),
-        measure the resolver, check the claims and write the report; returns its path.
-        `on_step(name, summary)` is called after each step."""
-        steps: list[tuple[str, Any]] = [
-            ("paperlists", lambda: self.load("paperlists", online=online)),
-            ("epoch", lambda: self.load("epoch", online=online)),
-            ("arena", lambda: self.load("arena")),  # no upstream URL: bundled copies
-            ("paperlists-affonly", lambda: self.load("paperlists-affonly")),
-            ("openreview", lambda: self.load("openreview")),
-            ("resolver", lambda: self.evaluate_resolver(save=True)),
-            ("hub", lambda: self.load("hub")),
-            ("hub-added", lambda: self.load("hub-added")),
-            ("openalex", lambda: self.load("openalex")),
-            ("github", lambda: self.load("github")),  # no upstream URL: bundled copies
-        ]
+        """The main job: load every source (bundled copies, or `online` from upstream where
+        the source has an online path), measure the resolver, check the claims and write the
+        report; returns its path. `only` ("hub,arena") loads those steps alone. Online, a
+        source that cannot be reached keeps its previous rows and the run goes on: `on_step`
+        receives a `Skipped` for it. `on_step(name, summary)` is called after each step."""
+        from aicensus.options import parse_list
+
+        steps = loading.run_steps(self, online)
+        wanted = parse_list(only, "only")
+        unknown = sorted(set(wanted) - {name for name, _ in steps})
+        if unknown:
+            raise AicensusError(
+                f"--only: unknown step {unknown[0]!r} (choose from "
+                f"{', '.join(name for name, _ in steps)})"
+            )
         for name, step in steps:
-            summary = step()
+            if wanted and name not in wanted:
+                continue
+            try:
+                summary = step()
+            except SourceError as exc:
+                if not online:
+                    raise
+                summary = loading.Skipped(name, str(exc))
             if on_step:
                 on_step(name, summary)
         return self.report(output, claims)

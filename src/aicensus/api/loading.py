@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -246,3 +247,30 @@ def load(
     if source == "github":
         return _github(con, s, many, online)
     raise AicensusError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")
+
+
+# Sources with an online path (`load <source> --online`); the others read their bundled copies
+# in an online run (their upstream paths are added per source).
+ONLINE = ("paperlists", "epoch", "arena", "github")
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An online step whose upstream could not be reached: its previous rows are kept."""
+
+    source: str
+    reason: str
+
+
+def run_steps(wh: Any, online: bool) -> list[tuple[str, Callable[[], Any]]]:
+    """The main job's steps in order: (name, call). Online, sources with an online path read
+    their upstream; the resolver is measured after the sources it scores are loaded."""
+
+    def loader(source: str) -> Callable[[], Any]:
+        return lambda: wh.load(source, online=online and source in ONLINE)
+
+    names = ("paperlists", "epoch", "arena", "paperlists-affonly", "openreview")
+    steps = [(name, loader(name)) for name in names]
+    steps.append(("resolver", lambda: wh.evaluate_resolver(save=True)))
+    steps += [(name, loader(name)) for name in ("hub", "hub-added", "openalex", "github")]
+    return steps
