@@ -60,7 +60,8 @@ def paperlists_affonly(
 ) -> None:
     """Load Paper Copilot files without country indexes, inferring countries from affiliations."""
     wh = warehouse(ctx)
-    err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
+    if not online:  # online, it is built only if a changed file needs it
+        err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
     summary = wh.load("paperlists-affonly", source, online=online, venues=venues, years=years)
     print_summary(summary, str(wh.path), "paperlists-affonly")
 
@@ -77,7 +78,8 @@ def openreview(
 ) -> None:
     """Load OpenReview author files joined to accepted-paper lists (countries inferred)."""
     wh = warehouse(ctx)
-    err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
+    if not online:  # online, it is built only if a changed file needs it
+        err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
     summary = wh.load("openreview", source, online=online, venues=venues, years=years)
     print_openreview(summary, str(wh.path))
 
@@ -110,6 +112,7 @@ def print_online(summary: Any) -> None:
 
 
 def print_summary(summary: Any, db: str, name: str = "paperlists") -> None:
+    """What a paperlists (or affiliation-only) load did, and what an online load fetched."""
     console.print(
         f"{name}: {summary.files} file(s): {len(summary.written)} written, "
         f"{len(summary.unchanged)} unchanged, {len(summary.not_found)} not found upstream"
@@ -123,8 +126,12 @@ def print_summary(summary: Any, db: str, name: str = "paperlists") -> None:
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")
     affonly = getattr(summary, "affonly", None)
-    if affonly is not None and name == "paperlists":
-        print_summary(affonly, db, "  affiliation-only lists → paperlists_affonly")
+    if affonly is not None:
+        console.print(
+            f"  paperlists_affonly (lists with affiliation text, no countries; inferred): "
+            f"{len(affonly.written)} written, {len(affonly.unchanged)} unchanged, "
+            f"{affonly.loaded:,} papers loaded, {affonly.quarantined:,} quarantined"
+        )
     print_online(summary)
 
 
