@@ -210,3 +210,31 @@ def test_unreachable_upstream_leaves_warehouse_unchanged(
     assert isinstance(result.exception, AicensusError)
     assert str(result.exception).startswith(f"{url}/a/nips2022.jsonl: unreachable")
     assert _rows(db, IDS) == before
+
+
+def test_affonly_target_loads_only_affiliation_only_lists(
+    data_root: Path, resolver: Resolver, bundled_db: Path, tmp_path: Path
+) -> None:
+    """`load paperlists-affonly --online`: the list with countries is classified and left out."""
+    from aicensus.ingest.papercopilot_online import AFFONLY
+
+    db = tmp_path / "affonly.duckdb"
+    con = connect(db)
+    try:
+        with PaperCopilotServer(data_root) as fake:
+            got = load_paperlists_online(
+                con,
+                fake.paperlists,
+                tmp_path / "scratch",
+                ["ijcai", "cvpr"],
+                [2020],
+                lambda: resolver,
+                targets=(AFFONLY,),
+            )
+        sources = con.execute("SELECT load_id FROM loads ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert got.affonly is not None and got.affonly.written == ["cvpr/cvpr2020"]
+    assert got.written == [] and sources == [("paperlists_affonly:cvpr/cvpr2020",)]
+    key = ["paperlists_affonly:cvpr/cvpr2020"]
+    assert _rows(db, key) == _rows(bundled_db, key)

@@ -231,7 +231,8 @@ def load_paperlists_online(
                     to_affonly.append(vy)
                 elif AFFONLY in targets and cls == up.AFFILIATION_ONLY:
                     affonly_same.append(key)
-                if not need:
+                applies = PAPERLISTS in targets or cls == up.AFFILIATION_ONLY
+                if applies and not need:
                     stats.same_content.append(key)
         finally:
             stats.requests, stats.retries = http.requests, http.retries
