@@ -187,6 +187,7 @@ def _closed_port() -> str:
     return url
 
 
+@pytest.mark.slow  # two loads wait out 5 attempts each (7.5 s of back-off)
 def test_unreachable_upstream_leaves_warehouse_unchanged(
     data_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
