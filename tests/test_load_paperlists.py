@@ -180,6 +180,7 @@ def test_cli_online_probes_known_venue_years(data_root, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from aicensus.cli.main import app
+    from aicensus.config import PAPERLISTS_ONLINE_YEARS
 
     db = tmp_path / "w.duckdb"
     with serve(data_root / "paperlists") as base:
@@ -188,5 +189,6 @@ def test_cli_online_probes_known_venue_years(data_root, tmp_path, monkeypatch):
             app, ["--db", str(db), "load", "paperlists", "--online", "--venues", "ijcai"]
         )
     assert result.exit_code == 0, result.output
-    # 2013-2025 probed; the mirror has ijcai 2020-2024
-    assert "13 file(s): 5 written, 0 unchanged, 8 not found upstream" in result.output
+    # 2013 to next year probed; the mirror has ijcai 2020-2024
+    n = len(PAPERLISTS_ONLINE_YEARS)
+    assert f"{n} file(s): 5 written, 0 unchanged, {n - 5} not found upstream" in result.output

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from aicensus.errors import AicensusError
@@ -52,7 +53,27 @@ PAPERLISTS_VENUES = (
     "wacv",
     "www",
 )
-PAPERLISTS_ONLINE_YEARS = range(2013, 2026)
+# Through next year: upstream publishes a venue's list before its conference (2026 lists late
+# 2025); older years are read with --years (e.g. 1987-2012).
+PAPERLISTS_ONLINE_YEARS = range(2013, date.today().year + 2)
+# Paper Copilot's OpenReview author files (`papercopilot/openreview`, one JSON line per
+# submission), joined to the paperlists upstream's accepted-paper lists of the same venue-year.
+OPENREVIEW_UPSTREAM = "https://raw.githubusercontent.com/papercopilot/openreview/main/authors/{venue}/{venue}{year}.jsonl"
+# Venue folders of its authors/ directory (probed like PAPERLISTS_VENUES).
+OPENREVIEW_VENUES = (
+    "3dv",
+    "acmmm",
+    "ai4x",
+    "aistats",
+    "alt",
+    "colm",
+    "corl",
+    "emnlp",
+    "iclr",
+    "icml",
+    "nips",
+    "www",
+)
 
 # Online upstreams of the file-based sources (names for Settings.upstream, so tests and mirrors
 # can point them elsewhere): raw files of GitHub repositories, the GitHub REST API (commit and

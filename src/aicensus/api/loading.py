@@ -17,6 +17,8 @@ from aicensus.config import (
     ARTIFICIAL_ANALYSIS_KEY_ENV,
     GITHUB_API,
     GITHUB_RAW,
+    OPENREVIEW_UPSTREAM,
+    OPENREVIEW_VENUES,
     PAPERLISTS_ONLINE_YEARS,
     PAPERLISTS_UPSTREAM,
     PAPERLISTS_VENUES,
@@ -40,7 +42,7 @@ def _paperlists(
     from aicensus.ingest.paperlists import load_paperlists
 
     if online:
-        location = s.upstream("paperlists", PAPERLISTS_UPSTREAM)
+        return _papercopilot_online(con, s, venues, years, progress, affonly_only=False)
     location = location or s.locations("paperlists")[0]
     venue_list, year_list = parse_list(venues, "venues"), parse_years(years)
     if "{venue}" in location:  # a URL pattern cannot be listed: probe the known venue-years
@@ -49,23 +51,101 @@ def _paperlists(
     return load_paperlists(con, location, venue_list, year_list, progress=progress)
 
 
+def _papercopilot_online(
+    con: duckdb.DuckDBPyConnection,
+    s: Settings,
+    venues: object,
+    years: object,
+    progress: Progress | None,
+    affonly_only: bool,
+) -> Any:
+    """Every selected upstream list (default: every known venue and year): all into
+    paperlists and the affiliation-only ones through the resolver (built only if one changed),
+    or (affonly_only) only the affiliation-only part."""
+    from aicensus.ingest import papercopilot_online as pco
+
+    summary = pco.load_paperlists_online(
+        con,
+        s.upstream("paperlists", PAPERLISTS_UPSTREAM),
+        upstream_mirror(s),
+        parse_list(venues, "venues") or PAPERLISTS_VENUES,
+        parse_years(years) or PAPERLISTS_ONLINE_YEARS,
+        resolver=_resolver(s),
+        targets=(pco.AFFONLY,) if affonly_only else (pco.PAPERLISTS, pco.AFFONLY),
+        progress=progress,
+    )
+    if not affonly_only or summary.affonly is None:
+        return summary
+    return _affonly_view(summary)
+
+
+def _affonly_view(summary: Any) -> Any:
+    """The affiliation-only part of an online load as the command's summary."""
+    from aicensus.ingest.papercopilot_online import PaperlistsOnlineSummary
+
+    aff = summary.affonly
+    out = PaperlistsOnlineSummary(online=summary.online)
+    for name, value in vars(aff).items():
+        setattr(out, name, value)
+    out.not_found = summary.not_found
+    return out
+
+
+def _resolver(s: Settings) -> Callable[[], Any]:
+    """The default affiliation resolver, built on first use (about a minute) and kept."""
+    built: list[Any] = []
+
+    def get() -> Any:
+        if not built:
+            from aicensus.ingest.affiliations.build import default_resolver
+
+            built.append(default_resolver(s))
+        return built[0]
+
+    return get
+
+
 def _affonly(
-    con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, venues: object, years: object
+    con: duckdb.DuckDBPyConnection,
+    s: Settings,
+    location: str | None,
+    online: bool,
+    venues: object,
+    years: object,
 ) -> Any:
     from aicensus.ingest.affiliations.build import default_resolver
     from aicensus.ingest.paperlists_affonly import load_affonly
 
+    if online:
+        return _papercopilot_online(con, s, venues, years, None, affonly_only=True)
     location = location or s.locations("paperlists-affonly")[0]
     resolver = default_resolver(s)
     return load_affonly(con, location, resolver, parse_list(venues, "venues"), parse_years(years))
 
 
 def _openreview(
-    con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, venues: object, years: object
+    con: duckdb.DuckDBPyConnection,
+    s: Settings,
+    location: str | None,
+    online: bool,
+    venues: object,
+    years: object,
 ) -> Any:
     from aicensus.ingest.affiliations.build import default_resolver
     from aicensus.ingest.openreview_authors import load_openreview
 
+    if online:
+        from aicensus.ingest.papercopilot_online import load_openreview_online
+
+        return load_openreview_online(
+            con,
+            s.upstream("openreview", OPENREVIEW_UPSTREAM),
+            s.upstream("paperlists", PAPERLISTS_UPSTREAM),
+            upstream_mirror(s),
+            parse_list(venues, "venues") or OPENREVIEW_VENUES,
+            parse_years(years) or PAPERLISTS_ONLINE_YEARS,
+            resolver=_resolver(s),
+        )
     location = location or s.locations("openreview")[0]
     resolver = default_resolver(s)
     return load_openreview(
@@ -231,9 +311,9 @@ def load(
     if source == "paperlists":
         return _paperlists(con, s, one, online, venues, years, progress)
     if source == "paperlists-affonly":
-        return _affonly(con, s, one, venues, years)
+        return _affonly(con, s, one, online, venues, years)
     if source == "openreview":
-        return _openreview(con, s, one, venues, years)
+        return _openreview(con, s, one, online, venues, years)
     if source == "epoch":
         return _epoch(con, s, one, online)
     if source == "arena":
@@ -251,7 +331,7 @@ def load(
 
 # Sources with an online path (`load <source> --online`); the others read their bundled copies
 # in an online run (their upstream paths are added per source).
-ONLINE = ("paperlists", "epoch", "arena", "github")
+ONLINE = ("paperlists", "paperlists-affonly", "openreview", "epoch", "arena", "github")
 
 
 @dataclass(frozen=True)

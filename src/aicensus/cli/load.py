@@ -23,7 +23,7 @@ def paperlists(
         help="Directory mirroring upstream, a file, a URL, or a URL pattern "
         "with {venue} and {year}. Default: the bundled data directory.",
     ),
-    online: bool = typer.Option(False, "--online", help="Read from the upstream raw URLs."),
+    online: bool = opts.PAPERLISTS_ONLINE,
     venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. icml,ijcai."),
     years: str = typer.Option(None, help="Years, e.g. 2015-2024 or 2019,2021."),
 ) -> None:
@@ -55,14 +55,16 @@ def paperlists(
 def paperlists_affonly(
     ctx: typer.Context,
     source: str = typer.Option(None, "--from", help="Directory or file (default: bundled)."),
+    online: bool = opts.AFFONLY_ONLINE,
     venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. cvpr,icml."),
     years: str = typer.Option(None, help="Years, e.g. 2023-2024."),
 ) -> None:
     """Load Paper Copilot files without country indexes, inferring countries from affiliations."""
     wh = warehouse(ctx)
-    err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
-    summary = wh.load("paperlists-affonly", source, venues=venues, years=years)
-    print_summary(summary, str(wh.path))
+    if not online:  # online, it is built only if a changed file needs it
+        err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
+    summary = wh.load("paperlists-affonly", source, online=online, venues=venues, years=years)
+    print_summary(summary, str(wh.path), "paperlists-affonly")
     print_statuses(wh.paper_statuses("paperlists_affonly"), summary)
 
 
@@ -72,13 +74,16 @@ def openreview(
     source: str = typer.Option(
         None, "--from", help="Directory with lists/ and authors/ (default: bundled)."
     ),
+    online: bool = opts.OPENREVIEW_ONLINE,
     venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. nips,icml."),
     years: str = typer.Option(None, help="Years, e.g. 2022-2025."),
 ) -> None:
     """Load OpenReview author files joined to accepted-paper lists (countries inferred)."""
     wh = warehouse(ctx)
-    err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
-    print_openreview(wh.load("openreview", source, venues=venues, years=years), str(wh.path))
+    if not online:  # online, it is built only if a changed file needs it
+        err_console.print("building the affiliation resolver (ROR, OpenAlex, paperlists pairs)…")
+    summary = wh.load("openreview", source, online=online, venues=venues, years=years)
+    print_openreview(summary, str(wh.path))
 
 
 def print_openreview(summary: Any, db: str) -> None:
@@ -89,11 +94,29 @@ def print_openreview(summary: Any, db: str) -> None:
     )
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")
+    print_online(summary)
 
 
-def print_summary(summary: Any, db: str) -> None:
+def print_online(summary: Any) -> None:
+    """What an online Paper Copilot load fetched (nothing for a bundled load)."""
+    o = getattr(summary, "online", None)
+    if o is None:
+        return
     console.print(
-        f"paperlists: {summary.files} file(s): {len(summary.written)} written, "
+        f"  online: {o.requests} request(s) ({o.retries} retried) to {o.upstream}: "
+        f"{len(o.downloaded)} file(s) downloaded, {len(o.not_modified)} unchanged upstream "
+        f"(not downloaded), {len(o.same_content)} downloaded with the content already loaded "
+        "(not parsed)"
+    )
+    if o.classes:
+        shown = ", ".join(f"{n} {c}" for c, n in sorted(o.classes.items()))
+        console.print(f"  lists downloaded by class: {shown}")
+
+
+def print_summary(summary: Any, db: str, name: str = "paperlists") -> None:
+    """What a paperlists (or affiliation-only) load did, and what an online load fetched."""
+    console.print(
+        f"{name}: {summary.files} file(s): {len(summary.written)} written, "
         f"{len(summary.unchanged)} unchanged, {len(summary.not_found)} not found upstream"
     )
     console.print(
@@ -104,6 +127,14 @@ def print_summary(summary: Any, db: str) -> None:
         console.print(f"  [yellow]{note}[/yellow]")
     for note, count in sorted(summary.notes.items()):
         console.print(f"  [dim]{note}: {count:,}[/dim]")
+    affonly = getattr(summary, "affonly", None)
+    if affonly is not None:
+        console.print(
+            f"  paperlists_affonly (lists with affiliation text, no countries; inferred): "
+            f"{len(affonly.written)} written, {len(affonly.unchanged)} unchanged, "
+            f"{affonly.loaded:,} papers loaded, {affonly.quarantined:,} quarantined"
+        )
+    print_online(summary)
 
 
 def print_statuses(statuses: Any, summary: Any) -> None:

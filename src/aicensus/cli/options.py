@@ -101,6 +101,27 @@ GITHUB_ONLINE = typer.Option(
     "the warehouse; a later run fetches only newer days).",
 )
 
+# ---------------------------------------------------------------- Paper Copilot online
+PAPERLISTS_ONLINE = typer.Option(
+    False,
+    "--online",
+    help="Read every venue-year list from upstream (the raw URL pattern; default: every known "
+    "venue, 2013 to next year): all into paperlists, those with affiliation text but no "
+    "countries also through the resolver. Unchanged files are neither downloaded nor parsed.",
+)
+AFFONLY_ONLINE = typer.Option(
+    False,
+    "--online",
+    help="Read the upstream lists and load those with affiliation text but no country fields "
+    "(countries inferred). Unchanged files are neither downloaded nor parsed.",
+)
+OPENREVIEW_ONLINE = typer.Option(
+    False,
+    "--online",
+    help="Read papercopilot/openreview's author files and the paperlists upstream's lists of "
+    "the same venue-years, joined as the bundled copies are. Unchanged files are skipped.",
+)
+
 # ---------------------------------------------------------------- leaderboards
 BOARD = typer.Option("text", help="text | text-to-video | image-to-video | text-lab-flagships")
 ARENA_ONLINE = typer.Option(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from aicensus.geo.affiliations.resolver import Resolver
-from aicensus.ingest.paperlists import Progress
+from aicensus.ingest.paperlists import Finish, Progress
 from aicensus.sources import openreview_authors as ora
 from aicensus.warehouse import load
 
@@ -34,13 +34,17 @@ def load_openreview(
     venues: Iterable[str] | None = None,
     years: Iterable[int] | None = None,
     progress: Progress | None = None,
+    files: list[ora.VenueYearFiles] | None = None,
+    finish: Finish | None = None,
 ) -> OpenReviewLoadSummary:
-    """Parse, resolve and join the selected venue-years, then write them in one transaction."""
-    files = ora.discover(location, venues, years)
+    """Parse, resolve and join the selected venue-years, then write them in one transaction
+    (`files` and `finish` as in load_paperlists: an online load's downloaded files)."""
+    files = files if files is not None else ora.discover(location, venues, years)
     summary = OpenReviewLoadSummary(files=len(files))
     parsed = []
     for i, vy in enumerate(files, 1):
-        parsed.append(ora.parse(vy, resolver))
+        rows = ora.parse(vy, resolver)
+        parsed.append(finish(rows) if finish else rows)
         if progress:
             progress(vy.key, i, len(files))
     with load(con, ora.SOURCE, ora.PARSER_VERSION) as loader:

@@ -20,6 +20,7 @@ from aicensus.sources.fetch import Fetched, is_url, read_location
 from aicensus.warehouse import LocationRows, load
 
 Progress = Callable[[str, int, int], None]  # (what just finished, how many so far, total)
+Finish = Callable[[LocationRows], LocationRows]  # completes a parsed location before writing
 
 # DuckDB memory for the warehouse while a load writes: what the open transaction has written
 # need not stay cached (by default DuckDB keeps up to 80% of RAM), so a load of every file
@@ -53,9 +54,14 @@ def load_paperlists(
     years: Iterable[int] | None = None,
     progress: Progress | None = None,
     workers: int = 4,
+    files: list[pl.VenueYear] | None = None,
+    finish: Finish | None = None,
 ) -> PaperlistsLoadSummary:
-    """Load the selected venue-years from `location` (directory, file, or URL pattern)."""
-    files, notes = pl.discover(location, venues, years)
+    """Load the selected venue-years from `location` (directory, file, or URL pattern).
+
+    `files` replaces discovery (an online load's downloaded files); `finish` completes each
+    parsed location before it is written (an online load's URL, fetch date and resume rows)."""
+    files, notes = (files, []) if files is not None else pl.discover(location, venues, years)
     summary = PaperlistsLoadSummary(files=len(files), discover_notes=notes)
     pattern = "{venue}" in location
     remote = is_url(location) and not location.startswith("file:")
@@ -82,7 +88,7 @@ def load_paperlists(
         def write(parsed: Future, missing: list[pl.VenueYear]) -> None:
             """Put one parsed batch into the open transaction (an error rolls all back)."""
             summary.not_found.extend(vy.key for vy in missing)
-            batch_rows = parsed.result()
+            batch_rows = [finish(r) for r in parsed.result()] if finish else parsed.result()
             loader.add_all(batch_rows)
             loader.flush()
             for rows in batch_rows:

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import duckdb
 
 from aicensus.geo.affiliations.resolver import Resolver
-from aicensus.ingest.paperlists import PaperlistsLoadSummary, Progress
+from aicensus.ingest.paperlists import Finish, PaperlistsLoadSummary, Progress
 from aicensus.sources import paperlists as pl
 from aicensus.sources import paperlists_affonly as pa_
 from aicensus.sources.fetch import read_location
@@ -21,13 +21,17 @@ def load_affonly(
     venues: Iterable[str] | None = None,
     years: Iterable[int] | None = None,
     progress: Progress | None = None,
+    files: list[pl.VenueYear] | None = None,
+    finish: Finish | None = None,
 ) -> PaperlistsLoadSummary:
-    """Parse and resolve the selected files, then write them in one transaction."""
-    files, notes = pl.discover(location, venues, years)
+    """Parse and resolve the selected files, then write them in one transaction (`files` and
+    `finish` as in load_paperlists: an online load's downloaded files)."""
+    files, notes = (files, []) if files is not None else pl.discover(location, venues, years)
     summary = PaperlistsLoadSummary(files=len(files), discover_notes=notes)
     parsed = []
     for i, vy in enumerate(files, 1):
-        parsed.append(pa_.parse_file(vy, read_location(vy.location), resolver))
+        rows = pa_.parse_file(vy, read_location(vy.location), resolver)
+        parsed.append(finish(rows) if finish else rows)
         if progress:
             progress(vy.key, i, len(files))
     with load(con, pa_.SOURCE, pa_.PARSER_VERSION) as loader:

@@ -11,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 import orjson
 
 from aicensus.errors import SourceError
-from aicensus.sources.fetch import Fetched, NotFound, _gunzip
+from aicensus.sources.fetch import GZIP_MAGIC, Fetched, NotFound, _gunzip
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
@@ -81,6 +83,67 @@ class Http:
             next_url = m.group(1) if m else None
         return out
 
+    def download(self, url: str, dest: Path, etag: str | None = None) -> Downloaded | None:
+        """Stream `url` into the file `dest` (never the whole body in memory), hashing the
+        decompressed content as it arrives; None when `etag` still matches (HTTP 304). Same
+        retries as `get` (429 with Retry-After, 5xx, timeouts, truncated bodies)."""
+        headers = {"If-None-Match": etag} if etag else None
+        part = dest.with_name(dest.name + ".part")
+        delay = self.backoff
+        problem = ""
+        for attempt in range(self.max_retries + 1):
+            wait = min(delay, self.max_wait)
+            self.requests += 1
+            try:
+                with self.client.stream("GET", url, headers=headers) as resp:
+                    status = resp.status_code
+                    if status == 304 and etag:
+                        return None
+                    if status == 200:
+                        got = _stream_to(resp, part)
+                        if got is not None:
+                            part.replace(dest)
+                            new_etag = resp.headers.get("etag")
+                            return Downloaded(url, dest, *got, new_etag, datetime.now(UTC))
+                        problem = "truncated body"
+                    else:
+                        problem, wait = self._status_problem(url, resp, wait)
+            except httpx.TimeoutException:
+                problem = "timed out"
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+                problem = f"truncated response ({type(exc).__name__})"
+            except httpx.TransportError as exc:
+                problem = f"unreachable ({type(exc).__name__})"
+            part.unlink(missing_ok=True)
+            if attempt < self.max_retries:
+                self.retries += 1
+                time.sleep(wait)
+                delay *= 2
+        raise SourceError(
+            f"{url}: {problem} after {self.max_retries + 1} attempts; nothing was written"
+        )
+
+    def _status_problem(self, url: str, resp: httpx.Response, wait: float) -> tuple[str, float]:
+        """The retryable problem of a non-200 answer and the wait before the next attempt;
+        raises NotFound (404) or SourceError (refused, other 4xx)."""
+        status = resp.status_code
+        if status == 404:
+            self.not_found += 1
+            raise NotFound(f"{url}: not found (HTTP 404)")
+        if status in (401, 403):
+            raise SourceError(
+                f"{url}: refused (HTTP {status}): the API key is missing or not allowed, "
+                "or the request allowance is used up"
+            )
+        if status == 429:
+            after = _retry_after(resp.headers.get("retry-after"))
+            return "rate limited (HTTP 429)", (
+                min(after, self.max_wait) if after is not None else wait
+            )
+        if status >= 500:
+            return f"HTTP {status}", wait
+        raise SourceError(f"{url}: HTTP {status}")
+
     def _get(self, url: str, headers: dict[str, str] | None) -> tuple[bytes, httpx.Headers]:
         delay = self.backoff
         problem = ""
@@ -97,23 +160,8 @@ class Http:
             except httpx.TransportError as exc:
                 problem = f"unreachable ({type(exc).__name__})"
             else:
-                status = resp.status_code
-                if status == 404:
-                    self.not_found += 1
-                    raise NotFound(f"{url}: not found (HTTP 404)")
-                if status in (401, 403):
-                    raise SourceError(
-                        f"{url}: refused (HTTP {status}): the API key is missing or not allowed, "
-                        "or the request allowance is used up"
-                    )
-                if status == 429:
-                    after = _retry_after(resp.headers.get("retry-after"))
-                    wait = min(after, self.max_wait) if after is not None else wait
-                    problem = "rate limited (HTTP 429)"
-                elif status >= 500:
-                    problem = f"HTTP {status}"
-                elif status >= 400:
-                    raise SourceError(f"{url}: HTTP {status}")
+                if resp.status_code >= 400:
+                    problem, wait = self._status_problem(url, resp, wait)
                 elif _truncated(resp, body):
                     problem = f"truncated body ({len(body)} of {resp.headers['content-length']})"
                 else:
@@ -125,6 +173,44 @@ class Http:
         raise SourceError(
             f"{url}: {problem} after {self.max_retries + 1} attempts; nothing was written"
         )
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    """A body streamed to a file: its decompressed content's sha256 (as `Fetched` hashes it),
+    its size on disk, the upstream's ETag and when it was fetched (the copy date)."""
+
+    url: str
+    path: Path
+    content_hash: str
+    size: int
+    etag: str | None
+    retrieved_at: datetime
+
+
+_CHUNK = 1 << 20
+
+
+def _stream_to(resp: httpx.Response, part: Path) -> tuple[str, int] | None:
+    """Write the body to `part` chunk by chunk: (sha256 of the decompressed content, bytes
+    written), or None when fewer bytes arrived than Content-Length announced."""
+    digest = hashlib.sha256()
+    inflate: zlib._Decompress | None = None
+    size = 0
+    encoded = "content-encoding" in resp.headers  # httpx decodes; its length is not ours
+    with part.open("wb") as out:
+        for chunk in resp.iter_bytes(_CHUNK) if encoded else resp.iter_raw(_CHUNK):
+            if size == 0 and chunk.startswith(GZIP_MAGIC):  # a gzipped file: hash its content
+                inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            out.write(chunk)
+            size += len(chunk)
+            digest.update(inflate.decompress(chunk) if inflate else chunk)
+    if inflate is not None and not inflate.eof:
+        return None
+    expected = resp.headers.get("content-length")
+    if not encoded and expected and expected.isdigit() and size < int(expected):
+        return None
+    return digest.hexdigest(), size
 
 
 def _truncated(resp: httpx.Response, body: bytes) -> bool:
