@@ -133,3 +133,51 @@ def test_status_and_report_show_data_dates(hub_table_db):
     con.close()
     assert "Data dates" in html and "2024-09-20 .. 2024-09-20" in html
     assert "Hugging Face Hub (top downloads table)" in html
+
+
+def test_freshness_marks_old_sources_stale(hub_table_db, monkeypatch):
+    """A source whose data end more than `stale_after_days` ago is stale in `status`'s data
+    dates and in every verdict that decides on it; the limit comes from settings."""
+    from datetime import date
+
+    from aicensus.claims import files, verdicts
+    from aicensus.config import STALE_AFTER_DAYS, load_settings
+    from aicensus.errors import AicensusError
+    from aicensus.measures.provenance import data_dates, freshness
+
+    con = duckdb.connect(str(hub_table_db), read_only=True)
+    try:
+        end = date(2024, 9, 20)  # the table's snapshot (hf_models_table SOURCE.md)
+        on = date(2026, 12, 1)
+        f = freshness(con, STALE_AFTER_DAYS, on).set_index("source")
+        assert f.loc["hf_models_table", "age_days"] == (on - end).days
+        assert bool(f.loc["hf_models_table", "stale"])
+        assert not freshness(con, (on - end).days, on)["stale"].any()
+        d = data_dates(con, STALE_AFTER_DAYS, on).set_index("source")
+        assert d.loc["hf_models_table", "fresh"] == "stale"
+        assert d.loc["hf_models_table", "age"] == f"{(on - end).days:,} days"
+        claim = files.loads(
+            """\
+claims:
+  - id: hub-share
+    claim: Most Hub models are American.
+    tests:
+      - measure: hub.share
+        filters: {weight: count}
+        subject: US
+        condition: share > 0.5
+""",
+            "t.yaml",
+        )
+        (v,) = verdicts.check(con, claim, STALE_AFTER_DAYS, on)
+        assert v.stale == ["hf_models_table (data end 2024-09, 26 months old)"]
+        assert v.reason.endswith("; stale data: hf_models_table (data end 2024-09, 26 months old)")
+        (fresh,) = verdicts.check(con, claim, 10_000, on)
+        assert fresh.stale == [] and "stale" not in fresh.reason
+    finally:
+        con.close()
+    monkeypatch.setenv("AICENSUS_STALE_AFTER_DAYS", "30")
+    assert load_settings().stale_after_days == 30
+    monkeypatch.setenv("AICENSUS_STALE_AFTER_DAYS", "six months")
+    with pytest.raises(AicensusError, match="stale_after_days: expected a whole number"):
+        load_settings()

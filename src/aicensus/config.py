@@ -100,6 +100,11 @@ DEFAULT_LOCATIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+# A source whose data end longer ago than this is stale: every verdict using it says so
+# (`[freshness] stale_after_days` in aicensus.toml, or AICENSUS_STALE_AFTER_DAYS).
+STALE_AFTER_DAYS = 183  # about six months
+
+
 @dataclass(frozen=True)
 class Settings:
     """Resolved settings for one run."""
@@ -110,6 +115,7 @@ class Settings:
     sources: dict[str, str | list[str]] = field(default_factory=dict)
     claims: Path | None = None  # the claim file the report evaluates (claims/debate.yaml)
     spark: dict = field(default_factory=dict)  # [spark] master, export_dir; [spark.conf] k = v
+    stale_after_days: int = STALE_AFTER_DAYS
 
     def locations(self, source: str) -> list[str]:
         """Where `source` is read from by default: `[sources] <source>` in aicensus.toml (a
@@ -175,4 +181,19 @@ def load_settings(db: str | Path | None = None, data_root: str | Path | None = N
         sources=sources,
         claims=pick(None, "AICENSUS_CLAIMS", rep, "claims", str(root / "claims" / "debate.yaml")),
         spark=dict(cfg.get("spark", {})),
+        stale_after_days=_stale_after(cfg.get("freshness", {})),
     )
+
+
+def _stale_after(section: dict) -> int:
+    """Days after which a source's data are stale (env, then aicensus.toml, then default)."""
+    raw = os.environ.get("AICENSUS_STALE_AFTER_DAYS") or section.get("stale_after_days")
+    if raw is None:
+        return STALE_AFTER_DAYS
+    try:
+        days = int(raw)
+    except (TypeError, ValueError):
+        days = -1
+    if days < 0:
+        raise AicensusError(f"stale_after_days: expected a whole number of days >= 0, got {raw!r}")
+    return days

@@ -156,7 +156,7 @@ class Warehouse:
             if not claims:
                 raise AicensusError(f"{path}: no claim with id {explain!r}")
         with self.reading() as con, cache.session(con):
-            results = verdicts.check(con, claims)
+            results = verdicts.check(con, claims, self.settings.stale_after_days)
         self.save_measures()
         return results
 

@@ -177,3 +177,20 @@ def too_old(
     if end < date(first, 1, 1):
         return f"data end {end:%Y-%m}, claim is about {said}"
     return None
+
+
+def stale(
+    used: set[str], periods: dict[str, Any], after_days: int, today: date | None = None
+) -> list[str]:
+    """The sources among `used` whose data end more than `after_days` before `today`, each as
+    "source (data end YYYY-MM, N months old)"."""
+    today = today or date.today()
+    out = []
+    for name in sorted(used):
+        got = periods.get(name)
+        end = _day(getattr(got, "end", None)) if got is not None else None
+        if end is not None and (today - end).days > after_days:
+            months = (today.year - end.year) * 12 + today.month - end.month
+            months -= today.day < end.day  # whole months
+            out.append(f"{name} (data end {end:%Y-%m}, {months} months old)")
+    return out

@@ -48,6 +48,7 @@ class TestResult:
     sources: list[dict] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)  # subject/other -> e.g. best model
     intervals: dict[str, list[float]] = field(default_factory=dict)  # name -> [low, high]
+    data_sources: list[str] = field(default_factory=list)  # source names (loads.source) read
     sample: int | None = None  # papers, works, models or votes the test rests on
     sample_unit: str = ""
     data_period: dict[str, str] | None = None  # {"start", "end"} of the data read (ISO dates)
@@ -159,7 +160,8 @@ class Evaluator:
         if self._periods is None:
             from aicensus.measures import provenance
 
-            self._periods = dict(provenance.data_periods(self.con))
+            # no connection (measures stood in for, as the unit tests do): no periods known
+            self._periods = {} if self.con is None else dict(provenance.data_periods(self.con))
         return self._periods
 
     def claim(self, claim: Claim) -> list[Variant]:
@@ -201,6 +203,8 @@ class Evaluator:
             return base
         base.coverage, base.sources = frame.coverage, frame.sources
         base.data_period = evidence.data_period(frame.meta)
+        named = frame.meta.get("data_sources") or frame.sources  # entries with a "source" name
+        base.data_sources = sorted({str(x["source"]) for x in named if x.get("source")})
         env = {k: v for k, v in params.items() if isinstance(v, int | float)}
         base.params = {k: float(v) for k, v in env.items()}
         try:
@@ -227,7 +231,7 @@ class Evaluator:
             f"({_describe(test)})"
             if thin
             else None,
-            evidence.too_old(claim, base.data_period, frame.sources, self.periods()),
+            evidence.too_old(claim, base.data_period, named, self.periods()),
         ]
         if any(reasons):
             base.missing = "; ".join(r for r in reasons if r)

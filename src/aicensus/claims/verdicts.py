@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import altair as alt
 import pandas as pd
 
-from aicensus.claims import grammar, registry
+from aicensus.claims import evidence, grammar, registry
 from aicensus.claims.files import Claim
 from aicensus.claims.variants import (
     CLOSE,
@@ -24,6 +25,7 @@ from aicensus.claims.variants import (
     TestResult,
     Variant,
 )
+from aicensus.config import STALE_AFTER_DAYS
 
 if TYPE_CHECKING:
     import duckdb
@@ -57,6 +59,7 @@ class Verdict:
     missing: list[str] = field(default_factory=list)
     sources: list[dict] = field(default_factory=list)
     notes: str = ""
+    stale: list[str] = field(default_factory=list)  # sources of decided tests, data too old
 
     @property
     def counts(self) -> Counter:
@@ -100,6 +103,7 @@ class Verdict:
             "missing": self.missing,
             "sources": self.sources,
             "notes": self.notes,
+            "stale": self.stale,
             "variants": [
                 {"choices": v.choices, "outcome": v.outcome, "tests": [asdict(t) for t in v.tests]}
                 for v in self.variants
@@ -208,10 +212,27 @@ def flipping_axes(decided: list[Variant]) -> dict[str, dict[str, str]]:
     return out
 
 
-def check(con: duckdb.DuckDBPyConnection, claims: list[Claim]) -> list[Verdict]:
-    """Evaluate every claim's variant grid and decide each verdict."""
+def check(
+    con: duckdb.DuckDBPyConnection,
+    claims: list[Claim],
+    stale_after_days: int = STALE_AFTER_DAYS,
+    today: date | None = None,
+) -> list[Verdict]:
+    """Evaluate every claim's variant grid and decide each verdict; a verdict whose decided
+    tests read a source with data older than `stale_after_days` (on `today`) names it stale."""
     ev = Evaluator(con)
-    return [decide(c, ev.claim(c)) for c in claims]
+    out = []
+    for c in claims:
+        v = decide(c, ev.claim(c))
+        used = {
+            s for var in v.variants for t in var.tests if t.outcome != INSUFFICIENT
+            for s in t.data_sources
+        }  # fmt: skip
+        v.stale = evidence.stale(used, ev.periods(), stale_after_days, today)
+        if v.stale:
+            v.reason += f"; stale data: {', '.join(v.stale)}"
+        out.append(v)
+    return out
 
 
 def _primary(t: TestResult) -> str | None:

@@ -34,12 +34,16 @@ def status(
     with open_readonly(s.db) as con:  # read everything first: damage is one line, no half output
         checked = verify(con, s.db) if check else None
         summary = source_summary(con)
-        dates = data_dates(con)
+        dates = data_dates(con, s.stale_after_days)
         reasons = quarantine_reasons(con) if quarantine else None
         per_file = paper_statuses(con)
     console.print(f"warehouse {s.db}")
     print_table(summary, title="Loaded sources")
-    print_table(dates, title="Data dates (what the data describe, upstream copy, load)")
+    print_table(
+        dates,
+        title=f"Data dates (what the data describe, upstream copy, load; stale after "
+        f"{s.stale_after_days} days)",
+    )
     if not per_file.empty:
         totals = status_totals(per_file)
         totals["counted"] = totals["counted"].map({True: "yes", False: "no"})

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from aicensus.config import STALE_AFTER_DAYS
 from aicensus.measures import paper_status
 from aicensus.upstream import upstream
 
@@ -126,12 +127,19 @@ def source_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return df
 
 
-def data_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def data_dates(
+    con: duckdb.DuckDBPyConnection,
+    stale_after_days: int = STALE_AFTER_DAYS,
+    today: date | None = None,
+) -> pd.DataFrame:
     """One row per source: its publisher, the period its loaded data describe, the date
-    upstream's copy was made ('not stated' when SOURCE.md gives none) and the last load."""
+    upstream's copy was made ('not stated' when SOURCE.md gives none), the last load, and how
+    old the data are on `today` ('stale' past `stale_after_days`)."""
+    fresh = freshness(con, stale_after_days, today).set_index("source")
     rows = []
     for source, g in _load_dates(con).groupby("source", sort=True):
         starts, ends, copies = g["start"].dropna(), g["end"].dropna(), g["copied"].dropna()
+        age = fresh["age_days"].get(source)
         rows.append(
             {
                 "source": source,
@@ -140,10 +148,30 @@ def data_dates(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
                 "data_period": f"{min(starts)} .. {max(ends)}" if len(starts) else "",
                 "copied": _day(max(copies)) if len(copies) else "not stated",
                 "loaded": _day(max(g["loaded"])),
+                "age": "" if age is None else f"{int(age):,} days",
+                "fresh": "" if age is None else ("stale" if fresh["stale"][source] else "ok"),
             }
         )
-    cols = ["source", "publisher", "describes", "data_period", "copied", "loaded"]
+    cols = ["source", "publisher", "describes", "data_period", "copied", "loaded", "age", "fresh"]
     return pd.DataFrame(rows, columns=cols)
+
+
+def freshness(
+    con: duckdb.DuckDBPyConnection, stale_after_days: int, today: date | None = None
+) -> pd.DataFrame:
+    """One row per source with dated data: where its data end, how old that is on `today`
+    (default: the current date) and whether it is stale (older than `stale_after_days`)."""
+    today = today or date.today()
+    rows = [
+        {
+            "source": source,
+            "data_end": p.end,
+            "age_days": (today - p.end).days,
+            "stale": (today - p.end).days > stale_after_days,
+        }
+        for source, p in data_periods(con).items()
+    ]
+    return pd.DataFrame(rows, columns=["source", "data_end", "age_days", "stale"])
 
 
 def loads_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
