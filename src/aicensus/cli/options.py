@@ -123,7 +123,10 @@ HUB_ATTR = typer.Option(
 )
 SNAPSHOT = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the latest loaded).")
 HUB_SOURCE = typer.Option(
-    None, "--source", help="hf_models_api | hf_models_table | hub_pull (default: any)."
+    None,
+    "--source",
+    help="hf_models_api | hf_models_table | hub_pull | hub_top_downloads | hub_top_trending "
+    "(default: any).",
 )
 # 2025 additions (hf_added_models_2025)
 ADDED_BY = typer.Option("country", "--by", help="country | org | family (root family)")
