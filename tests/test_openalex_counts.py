@@ -139,7 +139,11 @@ def test_sample_fractional_share_equals_independent_computation(served, works):
         expect, n = author_fractional(recs)
         part = oecd[(oecd["year"] == y) & oecd["share_fractional"].notna()]
         got = dict(zip(part["country"], part["share_fractional"], strict=True))
-        assert got == pytest.approx(expect), y
+        assert {c: v for c, v in got.items() if v} == pytest.approx(expect), y
+        assert (
+            set(got) == set(part["country"])
+            and not oecd[oecd["year"] == y]["share_fractional"].isna().any()
+        )  # countries counted in full but not drawn show 0, not blank
         assert set(part["sample_works"]) == {n}
         assert (part["share_fractional_lo"] <= part["share_fractional"] + 1e-12).all()
         assert (part["share_fractional"] <= part["share_fractional_hi"] + 1e-12).all()

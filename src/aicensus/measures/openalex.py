@@ -194,6 +194,12 @@ def country_counts(
             raise MeasureError("a sample needs its --seed (the sample is stated by size and seed)")
         frac, skeys, sizes = _sample_fractional(con, definition, years, sample, seed)
         df = pd.merge(df, frac, on=["year", "country"], how="outer")
+        drawn = df["year"].map({y: v["with_authorships"] for y, v in sizes.items()}).fillna(0)
+        absent = df["share_fractional"].isna() & (drawn > 0)  # not drawn: 0 in the sample
+        for col in ("works_fractional", "share_fractional", "share_fractional_lo",
+                    "share_fractional_hi"):  # fmt: skip
+            df.loc[absent, col] = 0.0
+        df.loc[absent, "sample_works"] = drawn[absent]
         keys += skeys
         meta["sample"] = {
             "size": sample,
