@@ -36,6 +36,7 @@ DECLARED = [
     ("aicensus.sources.openreview_authors", "RECORD_AFF_SCHEMA", "openreview_affiliations"),
     ("aicensus.sources.openreview_authors", "JOINS_SCHEMA", "openreview_joins"),
     ("aicensus.ingest.openalex_pull", "_GROUP_SCHEMA", "group_by_counts"),
+    ("aicensus.ingest.openalex_counts", "SAMPLE_SCHEMA", "openalex_samples"),
     ("aicensus.ingest.spark", "MERGED_SCHEMA", "merged_ids"),
     ("aicensus.sources.openalex.snapshot", "MERGED_IDS", "merged_ids"),
     ("aicensus.ingest.spark", "LOADS_SCHEMA", "loads"),

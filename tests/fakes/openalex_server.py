@@ -4,7 +4,8 @@ institutions.jsonl.gz), shaped like the recorded responses in api_pages/ and gro
 Supports `/works` and `/institutions` with `filter` (publication_year, primary_topic.*,
 institutions.country_code, authorships.countries, type, primary_location.source.id, openalex),
 `select`, `per_page`, cursor paging (`cursor=*`, `meta.next_cursor`), basic paging (`page`),
-`group_by` (with an `unknown` group), optional key check (401 without key, 403 with a wrong one),
+`group_by` (with an `unknown` group), `sample` + `seed` (basic paging; deterministic per
+seed), optional key check (401 without key, 403 with a wrong one),
 per-request latency, and injected faults (429 with Retry-After, 500, slow responses, truncated
 bodies, a hang after N requests). Run standalone: `python tests/fakes/openalex_server.py`.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import random
 import threading
 import time
 from collections.abc import Iterable
@@ -72,6 +74,7 @@ EXTRACT = {
     "type": lambda r: {r.get("type")},
     "primary_location.source.id": lambda r: {_source_id(r)},
     "openalex": lambda r: {_short(r.get("id"))},
+    "concepts.id": lambda r: {_short(c.get("id")) for c in r.get("concepts") or ()},
     "ids.openalex": lambda r: {_short(r.get("id"))},
     "country_code": lambda r: {r.get("country_code")},
 }
@@ -208,6 +211,10 @@ class FakeOpenAlex:
 
     def _list(self, matched: list[dict], params: dict, per_page: int) -> dict:
         cursor = params.get("cursor")
+        if params.get("sample") is not None:
+            matched = self.sampled(matched, params)
+            if cursor is not None:
+                raise BadRequest("cursor paging is not supported with sample; use page")
         if cursor is not None:
             offset = 0 if cursor == "*" else int(base64.b64decode(cursor).decode())
             page = None
@@ -228,6 +235,19 @@ class FakeOpenAlex:
         meta["groups_count"] = None
         meta["cost_usd"] = 0.0001
         return {"meta": meta, "results": results, "group_by": []}
+
+    @staticmethod
+    def sampled(matched: list[dict], params: dict) -> list[dict]:
+        """`sample=N` (at most 10,000) drawn from the matching records: the same records in
+        the same order for the same `seed` (random.Random(seed)), a fresh draw without one."""
+        n = int(params["sample"])
+        if not 1 <= n <= 10_000:
+            raise BadRequest("sample must be between 1 and 10000")
+        seed = params.get("seed")
+        if seed is None and int(params.get("page", 1)) > 1:
+            raise BadRequest("a seed is required to page beyond the first page of a sample")
+        rng = random.Random(int(seed)) if seed is not None else random.Random()
+        return rng.sample(matched, min(n, len(matched)))
 
     def _group_by(self, matched: list[dict], params: dict, per_page: int) -> dict:
         counts: dict[tuple[str, str], int] = {}

@@ -200,6 +200,34 @@ class Hub(Family):
         """Concentration of Hub models across organizations."""
         return self._run(self._m.concentration, options)
 
+    def top_snapshot(
+        self,
+        top: int = 1000,
+        sort: str = "downloads",
+        endpoint: str | None = None,
+        max_parents: int = 500,
+        refresh: bool = False,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> Any:
+        """Today's top-`top` models by `sort` (downloads | trending) from the Hub, stored as a
+        dated snapshot (source hub_top_<sort>) with lineage, after fetching the parents the
+        snapshot lacks (at most `max_parents`). Endpoint: the argument, else HF_ENDPOINT, else
+        AICENSUS_HUB_UPSTREAM / `[sources] hub_upstream`, else https://huggingface.co."""
+        import os
+
+        from aicensus.ingest import hub_top
+        from aicensus.ingest.hub_pull import DEFAULT_ENDPOINT
+
+        ep = (
+            endpoint
+            or os.environ.get("HF_ENDPOINT")
+            or self._wh.settings.upstream("hub", DEFAULT_ENDPOINT)
+        )
+        with self._wh.writing() as con:
+            return hub_top.snapshot(
+                con, ep, top, sort, max_parents=max_parents, refresh=refresh, progress=progress
+            )
+
     def snapshots(self) -> pd.DataFrame:
         """The loaded Hub snapshots (source, date, models, complete)."""
         with self._wh.reading() as con:

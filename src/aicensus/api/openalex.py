@@ -111,6 +111,48 @@ class OpenAlex:
         finally:
             client.close()
 
+    def country_counts(
+        self,
+        definition: str = "openalex-subfields",
+        years: object = None,
+        sample: int | None = None,
+        seed: int | None = None,
+        base_url: str | None = None,
+        refresh: bool = False,
+        fetch: bool = True,
+    ) -> Any:
+        """Country counts of AI works per publication year under a "what counts as AI"
+        definition: full counting from one `group_by=authorships.countries` request per
+        definition-year, and with `sample`/`seed` the author-fractional share on that stated
+        random sample with its interval. Fetches (and stores) only what is missing, unless
+        `fetch=False` (then measures what is stored) or `refresh`. Returns a DataFrame with
+        `.attrs["meta"]` (definition, filter, years, sample, sources)."""
+        from aicensus.api.families import frame
+        from aicensus.ingest import openalex_counts as oc
+        from aicensus.measures import ai_definitions
+        from aicensus.measures import openalex as om
+        from aicensus.sources.openalex import api
+
+        flt = ai_definitions.api_filter(definition)
+        ys = list(parse_years(years))
+        if not ys:
+            raise AicensusError("openalex counts needs --years, e.g. 2020-2024")
+        if sample is not None and seed is None:
+            raise AicensusError("--sample needs --seed (a sample is stated by its size and seed)")
+        if fetch:
+            client = api.Client(api.load_config(base_url=base_url))
+            try:
+                with self._wh.writing() as con:
+                    oc.fetch_counts(con, client, definition, flt, ys, refresh=refresh)
+                    if sample is not None and seed is not None:
+                        for y in ys:
+                            if refresh or not oc.stored_sample(con, definition, y, sample, seed):
+                                oc.fetch_sample(con, client, definition, flt, y, sample, seed)
+            finally:
+                client.close()
+        with self._wh.reading() as con:
+            return frame(om.country_counts(con, definition, ys, sample=sample, seed=seed))
+
     def snapshot(
         self,
         root: str,

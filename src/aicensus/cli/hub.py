@@ -78,6 +78,32 @@ def pull_cmd(
     )
 
 
+@app.command("snapshot")
+def snapshot_cmd(
+    ctx: typer.Context,
+    top: int = typer.Option(1000, "--top", help="How many models (the Hub lists 1,000 a page)."),
+    sort: str = typer.Option("downloads", "--sort", help="downloads | trending"),
+    endpoint: str = typer.Option(
+        None, help="Hub endpoint (env HF_ENDPOINT, AICENSUS_HUB_UPSTREAM; default huggingface.co)."
+    ),
+    max_parents: int = typer.Option(
+        500, "--max-parents", help="Lineage parents the snapshot lacks to look up, at most."
+    ),
+    refresh: bool = typer.Option(False, help="List again if today's snapshot is stored."),
+) -> None:
+    """Today's top-N models by downloads or trending as a dated snapshot (token from HF_TOKEN,
+    never printed), then the lineage parents it lacks; re-run to go on after a stop."""
+    s = warehouse(ctx).hub.top_snapshot(
+        top=top, sort=sort, endpoint=endpoint, max_parents=max_parents, refresh=refresh
+    )
+    listed = "listed" if s.listed else "already stored"
+    console.print(
+        f"hub snapshot {s.source} {s.snapshot} ({listed}): {s.models:,} models; "
+        f"{s.parents_fetched:,} parent(s) looked up this run, {s.parents_missing:,} unknown to "
+        f"the Hub, {s.parents_left:,} left (over --max-parents)"
+    )
+
+
 def _query(o: dict[str, Any], **more: Any) -> dict[str, Any]:
     """The library's HubQuery fields from the CLI options."""
     return {**{k: v for k, v in o.items() if k not in ("fmt", "output")}, **more}

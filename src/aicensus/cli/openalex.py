@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import typer
 
-from aicensus.cli.common import console, err_console, warehouse
+from aicensus.cli.common import console, emit, err_console, warehouse
 from aicensus.cli.load import print_openalex
-from aicensus.cli.options import OA_BASE, OPENALEX_FILTER, takes
+from aicensus.cli.options import (
+    FMT,
+    OA_BASE,
+    OA_DEFINITION,
+    OA_SAMPLE,
+    OA_SEED,
+    OA_YEARS,
+    OPENALEX_FILTER,
+    OUT,
+    takes,
+)
 from aicensus.errors import AicensusError
 
 app = typer.Typer(help="OpenAlex: API pulls, snapshot and file loads.", no_args_is_help=True)
@@ -106,6 +117,28 @@ def group_by(
     t = rows.tables["group_by_counts"].to_pandas()
     console.print(t[["key", "key_display_name", "count"]].head(30).to_string(index=False))
     console.print(f"[dim]{len(t)} groups stored from {rows.location}[/dim]")
+
+
+@app.command("counts")
+def counts(
+    ctx: typer.Context,
+    definition: str = OA_DEFINITION,
+    years: str = OA_YEARS,
+    sample: int = OA_SAMPLE,
+    seed: int = OA_SEED,
+    base_url: str = OA_BASE,
+    refresh: bool = typer.Option(False, help="Fetch again what is already stored."),
+    fmt: str = FMT,
+    output: Path = OUT,
+) -> None:
+    """Country counts of AI works per year at full scale (one group_by request per year, full
+    counting), and with --sample/--seed the fractional share on a stated random sample."""
+    df = warehouse(ctx).openalex.country_counts(
+        definition, years, sample=sample, seed=seed, base_url=base_url, refresh=refresh
+    )
+    title = f"AI works by country and year ({definition}; full counting"
+    title += f", fractional on a sample of {sample} seed {seed})" if sample else ")"
+    emit(df, fmt, output, title)
 
 
 @app.command("snapshot")

@@ -150,7 +150,10 @@ HUB_ATTR = typer.Option(
 )
 SNAPSHOT = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the latest loaded).")
 HUB_SOURCE = typer.Option(
-    None, "--source", help="hf_models_api | hf_models_table | hub_pull (default: any)."
+    None,
+    "--source",
+    help="hf_models_api | hf_models_table | hub_pull | hub_top_downloads | hub_top_trending "
+    "(default: any).",
 )
 # 2025 additions (hf_added_models_2025)
 ADDED_BY = typer.Option("country", "--by", help="country | org | family (root family)")
@@ -177,6 +180,15 @@ OA_TYPES = typer.Option(None, help="Work types, e.g. article,preprint.")
 OA_SOURCES = typer.Option(None, "--sources", help="OpenAlex source ids (venues), e.g. S4306420609.")
 OA_RAW = typer.Option(None, "--filter", help="A raw OpenAlex filter expression appended as is.")
 OA_BASE = typer.Option(None, "--base-url", help="API base URL (env OPENALEX_BASE_URL).")
+OA_DEFINITION = typer.Option(
+    "openalex-subfields",
+    "--definition",
+    help="What counts as AI, as an API filter: openalex-subfields | oecd-concepts.",
+)
+OA_SAMPLE = typer.Option(
+    None, "--sample", help="Also draw this many random works per year (<= 10,000): fractional."
+)
+OA_SEED = typer.Option(None, "--seed", help="Seed of the random sample (needed with --sample).")
 
 
 # ---------------------------------------------------------------- option sets

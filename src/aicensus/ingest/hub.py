@@ -50,7 +50,7 @@ def record_tables(
 ) -> dict[str, pd.DataFrame]:
     """hub_models, model_stats, hub_links frames (without lineage) for parsed records."""
     models: list[tuple] = []
-    stats: list[tuple[str, int | None, int | None]] = []
+    stats: list[tuple[str, int | None, int | None, int | None, float | None]] = []
     links: list[tuple[str, str, str, int, str]] = []
     for r in records:
         ls = r.links()
@@ -66,12 +66,15 @@ def record_tables(
                 len({p.lower() for p, *_ in ls}),
             )
         )
-        stats.append((r.model_id, r.downloads, r.likes))
+        stats.append((r.model_id, r.downloads, r.likes, r.downloads_all_time, r.trending_score))
         links.extend((r.model_id, p, rel, pos, origin) for p, rel, pos, origin in ls)
     m = pd.DataFrame(models, columns=MODEL_COLS)
-    s = pd.DataFrame(stats, columns=["model_id", "downloads", "likes"]).astype(
-        {"downloads": "Int64", "likes": "Int64"}
-    )
+    s = pd.DataFrame(
+        stats, columns=["model_id", "downloads", "likes", "downloads_all_time", "trending_score"]
+    ).astype(
+        {"downloads": "Int64", "likes": "Int64", "downloads_all_time": "Int64",
+         "trending_score": "Float64"}
+    )  # fmt: skip
     lk = pd.DataFrame(links, columns=["model_id", "parent_id", "relation", "position", "origin"])
     for f in (m, s, lk):
         f.insert(0, "snapshot", snapshot)

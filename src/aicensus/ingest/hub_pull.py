@@ -110,7 +110,8 @@ def _tapped_session(tap: _Tap, timeout: float) -> Iterator[None]:
         session.timeout = old_timeout
 
 
-def _record(mi: ModelInfo) -> hub.HubRecord:
+def model_record(mi: ModelInfo) -> hub.HubRecord:
+    """A listed or looked-up model (huggingface_hub's ModelInfo) as the Hub parser's record."""
     card = getattr(mi, "card_data", None)
     base = getattr(card, "base_model", None) if card is not None else None
     obj = {
@@ -124,6 +125,8 @@ def _record(mi: ModelInfo) -> hub.HubRecord:
         "lastModified": mi.last_modified.isoformat() if mi.last_modified else None,
         "createdAt": mi.created_at.isoformat() if mi.created_at else None,
         "cardData": {"base_model": base} if base else None,
+        "downloadsAllTime": getattr(mi, "downloads_all_time", None),
+        "trendingScore": getattr(mi, "trending_score", None),
     }
     return hub.from_api(obj)
 
@@ -246,7 +249,7 @@ def pull(
             for mi in items:
                 current = len(tap.pages) - 1
                 flush(current)
-                bufs.setdefault(current, []).append(_record(mi))
+                bufs.setdefault(current, []).append(model_record(mi))
             flush(len(tap.pages))
         except HfHubHTTPError as exc:
             status = getattr(exc.response, "status_code", None)

@@ -422,14 +422,23 @@ _GROUP_SCHEMA = pa.schema(
         ("count", pa.int64()),
         ("meta_count", pa.int64()),
         ("groups_count", pa.int32()),
+        ("definition", pa.string()),
+        ("year", pa.int32()),
     ]
 )
 
 
 def group_by_rows(
-    docs: list[dict], expression: str, group_by: str, location: str, body_hash: str
+    docs: list[dict],
+    expression: str,
+    group_by: str,
+    location: str,
+    body_hash: str,
+    definition: str | None = None,
+    year: int | None = None,
 ) -> LocationRows:
-    """group_by responses (all cursor pages of one request) into `group_by_counts` rows."""
+    """group_by responses (all cursor pages of one request) into `group_by_counts` rows
+    (`definition`/`year`: the AI definition and publication year the filter expresses)."""
     cols: dict[str, list] = {f.name: [] for f in _GROUP_SCHEMA}
     meta: dict = {}
     for doc in docs:
@@ -445,7 +454,10 @@ def group_by_rows(
             cols["count"].append(int(g.get("count") or 0))
             cols["meta_count"].append(meta.get("count"))
             cols["groups_count"].append(meta.get("groups_count"))
-    key = f"group_by/{hashlib.sha256((expression + '|' + group_by).encode()).hexdigest()[:12]}"
+            cols["definition"].append(definition)
+            cols["year"].append(year)
+    digest = hashlib.sha256((expression + "|" + group_by).encode()).hexdigest()[:12]
+    key = f"group_by/{digest}" if definition is None else f"counts/{definition}/{year}/{digest}"
     return LocationRows(
         key=key,
         location=location,
@@ -457,7 +469,12 @@ def group_by_rows(
 
 
 def fetch_group_by(
-    con: duckdb.DuckDBPyConnection, client: api.Client, expression: str, group_by: str
+    con: duckdb.DuckDBPyConnection,
+    client: api.Client,
+    expression: str,
+    group_by: str,
+    definition: str | None = None,
+    year: int | None = None,
 ) -> LocationRows:
     """`/works?filter=..&group_by=..` (all cursor pages), stored in group_by_counts."""
     docs: list[dict] = []
@@ -473,7 +490,7 @@ def fetch_group_by(
         h.update(r.body)
         groups = r.doc.get("group_by") or []
         cursor = r.doc.get("meta", {}).get("next_cursor") if groups else None
-    rows = group_by_rows(docs, expression, group_by, first_url, h.hexdigest())
+    rows = group_by_rows(docs, expression, group_by, first_url, h.hexdigest(), definition, year)
     with load(con, nz.SOURCE, nz.PARSER_VERSION) as loader:
         loader.add(rows)
     return rows

@@ -89,6 +89,31 @@ DEFINITIONS: dict[str, Definition] = {
 }
 
 
+# The definitions the OpenAlex API can apply itself (a filter expression), so that
+# `group_by=authorships.countries` counts them at full scale. `ai-venues` cannot: it matches venue
+# names by regular expression (the API has no regex filter) and knows source ids for only a few
+# venues, so an id-only filter would silently be a narrower definition.
+API_FILTERS: dict[str, str] = {
+    "openalex-subfields": "primary_topic.subfield.id:" + "|".join(AI_SUBFIELDS),
+    "oecd-concepts": "concepts.id:" + "|".join(OECD_CONCEPTS),
+}
+NOT_API = {
+    "ai-venues": "it matches venue names by regular expression, which the API cannot filter "
+    "on (source ids are known for only a few venues)"
+}
+
+
+def api_filter(name: str) -> str:
+    """The OpenAlex API filter expression of a definition; MeasureError if it has none."""
+    get(name)
+    if name not in API_FILTERS:
+        raise MeasureError(
+            f"definition {name!r} cannot be counted through the API: {NOT_API[name]}; "
+            f"use {' or '.join(API_FILTERS)}"
+        )
+    return API_FILTERS[name]
+
+
 def get(name: str) -> Definition:
     if name not in DEFINITIONS:
         raise MeasureError(

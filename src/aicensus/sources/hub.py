@@ -39,6 +39,8 @@ class HubRecord:
     downloads: int | None = None
     likes: int | None = None
     card_base_model: list[str] = field(default_factory=list)
+    downloads_all_time: int | None = None  # listings with expand=downloadsAllTime only
+    trending_score: float | None = None  # listings with expand=trendingScore only
 
     @property
     def namespace(self) -> str | None:
@@ -113,7 +115,17 @@ def from_api(obj: dict) -> HubRecord:
         downloads=_int(obj.get("downloads")),
         likes=_int(obj.get("likes")),
         card_base_model=_card_base(obj.get("cardData")),
+        downloads_all_time=_int(obj.get("downloadsAllTime")),
+        trending_score=_float(obj.get("trendingScore")),
     )
+
+
+def _float(v: Any) -> float | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        raise ValueError(f"not a score: {v!r}")
+    return float(v)
 
 
 def parse_tags_literal(text: str) -> list[str]:
