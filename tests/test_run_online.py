@@ -48,3 +48,43 @@ def test_only_names_a_step(tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert "--only: unknown step 'hubb'" in proc.stderr and "hub-added" in proc.stderr
+
+
+def test_online_run_takes_todays_hub_and_openalex_counts(data_root, tmp_path, monkeypatch):
+    """Online, the main job also stores today's Hub top-1000 snapshot and the OpenAlex country
+    counts of every definition the API can filter (fakes on 127.0.0.1 serving real records)."""
+    from datetime import date
+
+    from aicensus.measures.ai_definitions import API_FILTERS
+    from tests.fakes.hub_server import HubServer, table_records
+    from tests.fakes.openalex_server import FakeOpenAlex, load_records
+
+    hub = table_records(data_root / "hf_models_table" / "hf_models_top_downloads_2024-09.csv.gz")
+    works = load_records(data_root / "openalex_works" / "works.jsonl.gz")
+    db = tmp_path / "w.duckdb"
+    with HubServer(hub, page_size=500) as hs, FakeOpenAlex(works) as oa:
+        monkeypatch.setenv("HF_ENDPOINT", hs.url)
+        monkeypatch.setenv("OPENALEX_BASE_URL", oa.url)
+        r = CliRunner().invoke(
+            app,
+            ["--db", str(db), "--data", str(data_root), "run", "--online",
+             "--only", "hub-top,openalex-counts", "--output", str(tmp_path / "r.html")],
+        )  # fmt: skip
+        group_bys = [p for _, path, p in oa.requests if p.get("group_by")]
+    assert r.exit_code == 0, r.output
+    n_years = date.today().year - 2015 + 1
+    assert len(group_bys) == len(API_FILTERS) * n_years  # one request per definition-year
+    assert "hub snapshot hub_top_downloads" in r.output and "1,000 models" in r.output
+    for d in API_FILTERS:
+        assert f"openalex counts {d}: 2015-{date.today().year}" in r.output
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        got = con.execute(
+            "SELECT count(DISTINCT definition), count(DISTINCT year) FROM group_by_counts"
+        ).fetchone()
+        snap = con.execute(
+            "SELECT count(*) FROM hub_snapshots WHERE source = 'hub_top_downloads'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert got[0] == len(API_FILTERS) and 0 < got[1] <= n_years and snap[0] >= 1

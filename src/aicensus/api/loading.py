@@ -353,4 +353,22 @@ def run_steps(wh: Any, online: bool) -> list[tuple[str, Callable[[], Any]]]:
     steps = [(name, loader(name)) for name in names]
     steps.append(("resolver", lambda: wh.evaluate_resolver(save=True)))
     steps += [(name, loader(name)) for name in ("hub", "hub-added", "openalex", "github")]
+    if online:  # today's data where the upstream is an API rather than a file
+        steps.append(("hub-top", lambda: wh.hub.top_snapshot(top=ONLINE_HUB_TOP)))
+        steps.append(("openalex-counts", lambda: _openalex_counts(wh)))
     return steps
+
+
+ONLINE_HUB_TOP = 1000  # models in the online run's Hub snapshot (top by downloads)
+ONLINE_OPENALEX_FIRST_YEAR = 2015  # OpenAlex country counts from this year to the current one
+
+
+def _openalex_counts(wh: Any) -> list[Any]:
+    """Country counts (full counting, one group_by request per definition-year) for every
+    "what counts as AI" definition the API can filter, 2015 to this year."""
+    from datetime import date
+
+    from aicensus.measures.ai_definitions import API_FILTERS
+
+    years = f"{ONLINE_OPENALEX_FIRST_YEAR}-{date.today().year}"
+    return [wh.openalex.country_counts(definition=d, years=years) for d in API_FILTERS]

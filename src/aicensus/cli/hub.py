@@ -9,6 +9,7 @@ from typing import Any
 import typer
 
 from aicensus.cli.common import console, emit, err_console, print_table, warehouse
+from aicensus.cli.load import print_hub_top
 from aicensus.cli.options import (
     ADDED_BY,
     ADDED_PER,
@@ -96,12 +97,7 @@ def snapshot_cmd(
     s = warehouse(ctx).hub.top_snapshot(
         top=top, sort=sort, endpoint=endpoint, max_parents=max_parents, refresh=refresh
     )
-    listed = "listed" if s.listed else "already stored"
-    console.print(
-        f"hub snapshot {s.source} {s.snapshot} ({listed}): {s.models:,} models; "
-        f"{s.parents_fetched:,} parent(s) looked up this run, {s.parents_missing:,} unknown to "
-        f"the Hub, {s.parents_left:,} left (over --max-parents)"
-    )
+    print_hub_top(s)
 
 
 def _query(o: dict[str, Any], **more: Any) -> dict[str, Any]:

@@ -335,6 +335,29 @@ def print_github_summaries(summaries: list, db: str) -> None:
             console.print(f"  [dim]{note}: {count:,}[/dim]")
 
 
+def print_hub_top(s: Any, db: str = "") -> None:
+    """What a Hub top-N snapshot fetched (listing, parents looked up, left)."""
+    listed = "listed" if s.listed else "already stored"
+    console.print(
+        f"hub snapshot {s.source} {s.snapshot} ({listed}): {s.models:,} models; "
+        f"{s.parents_fetched:,} parent(s) looked up this run, {s.parents_missing:,} unknown to "
+        f"the Hub, {s.parents_left:,} left (over --max-parents)"
+    )
+
+
+def print_openalex_counts(frames: list, db: str = "") -> None:
+    """One line per definition: the years counted and the works they hold (full counting)."""
+    from aicensus.options import format_years
+
+    for df in frames:
+        m = df.attrs.get("meta", {})
+        works = sum((m.get("works_per_year") or {}).values())
+        console.print(
+            f"openalex counts {(m.get('definition') or {}).get('name')}: "
+            f"{format_years(tuple(m.get('years') or ()))}, {works:,} works (full counting)  →  {db}"
+        )
+
+
 def print_load(source: str, summary: Any, db: str) -> None:
     """Print what one load (or the resolver evaluation) of the main job did."""
     printer = {
@@ -348,5 +371,7 @@ def print_load(source: str, summary: Any, db: str) -> None:
         "resolver": print_resolver,
         "openalex": print_openalex,
         "github": print_github_summaries,
+        "hub-top": print_hub_top,
+        "openalex-counts": print_openalex_counts,
     }[source]
     printer(summary, db)
