@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 import aicensus
@@ -88,3 +89,64 @@ def test_online_run_takes_todays_hub_and_openalex_counts(data_root, tmp_path, mo
     finally:
         con.close()
     assert got[0] == len(API_FILTERS) and 0 < got[1] <= n_years and snap[0] >= 1
+
+
+def _table(db, sql: str) -> list:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_online_run_killed_mid_run_keeps_commits_and_completes(data_root, tmp_path):
+    """SIGKILL during the online run (after the Hub snapshot, within the OpenAlex counts): the
+    warehouse keeps what was committed and opens; the next run completes, and its tables equal
+    an uninterrupted run's."""
+    import os
+    import signal
+    import time
+
+    from tests.fakes.hub_server import HubServer, table_records
+    from tests.fakes.openalex_server import FakeOpenAlex, load_records
+
+    hub = table_records(data_root / "hf_models_table" / "hf_models_top_downloads_2024-09.csv.gz")
+    works = load_records(data_root / "openalex_works" / "works.jsonl.gz")
+    code = "from aicensus.cli.main import main; main()"
+    steps = ["run", "--online", "--only", "hub-top,openalex-counts"]
+
+    def run(db, env, wait_for: int | None = None, oa=None) -> int:
+        args = [sys.executable, "-c", code, "--db", str(db), *steps,
+                "--output", str(tmp_path / f"{db.stem}.html")]  # fmt: skip
+        proc = subprocess.Popen(args, env=env, start_new_session=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+        if wait_for is None:
+            proc.communicate(timeout=600)
+            return proc.returncode
+        deadline = time.monotonic() + 300
+        while sum(1 for _, _, p in oa.requests if p.get("group_by")) < wait_for:
+            assert proc.poll() is None and time.monotonic() < deadline, "run ended too early"
+            time.sleep(0.05)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        return proc.returncode
+
+    tables = {
+        "counts": "SELECT * EXCLUDE (load_id) FROM group_by_counts ORDER BY ALL",
+        "hub": "SELECT source, model_id FROM hub_models ORDER BY ALL",
+    }
+    with HubServer(hub, page_size=500) as hs, FakeOpenAlex(works) as oa:
+        oa.latency = 0.05  # time to kill between requests
+        env = {**os.environ, "HF_ENDPOINT": hs.url, "OPENALEX_BASE_URL": oa.url}
+        assert run(tmp_path / "full.duckdb", env) == 0
+        oa.requests.clear()
+        killed = tmp_path / "killed.duckdb"
+        assert run(killed, env, wait_for=5, oa=oa) == -signal.SIGKILL
+        # committed before the kill: the Hub snapshot and some OpenAlex definition-years
+        assert _table(killed, "SELECT count(*) FROM hub_models")[0][0] > 0
+        partial = _table(killed, tables["counts"])
+        assert 0 < len(partial) < len(_table(tmp_path / "full.duckdb", tables["counts"]))
+        assert run(killed, env) == 0
+    for name, sql in tables.items():
+        assert _table(killed, sql) == _table(tmp_path / "full.duckdb", sql), name
