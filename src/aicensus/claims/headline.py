@@ -11,6 +11,7 @@ overlaps the runner-up's, no one leads: the row is too close to call (counted ap
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +89,7 @@ class Row:
     by: str  # the number countries are ranked by
     reads: str  # the headline test's label
     period: str
+    choices: str = ""  # the headline variant's axis choices in one line
     standings: list[Figure] = field(default_factory=list)
     close: bool = False
     missing: str = ""  # why there is no standing (source not loaded, ...)
@@ -104,6 +106,16 @@ class Row:
     def leads(self) -> str | None:
         """The leading country's code; None when too close to call or without data."""
         return None if self.close or not self.standings else self.standings[0].country
+
+    @property
+    def next_country(self) -> Figure | None:
+        """The best-placed country other than China and the US."""
+        return next((f for f in self.standings if f.country not in (CHINA, US)), None)
+
+    @property
+    def counted(self) -> str:
+        """The number and the headline variant's choices, in one line."""
+        return f"{self.by}: {self.reads}" + (f" ({self.choices})" if self.choices else "")
 
     def figure(self, code: str) -> Figure | None:
         return next((f for f in self.standings if f.country == code), None)
@@ -304,7 +316,11 @@ def row(ev: variants.Evaluator, claim: files.Claim, spec: files.ScorecardRow) ->
     best first, and whether the first two are apart beyond their intervals."""
     test = claim.tests[claim.headline_test]
     filters, _ = variants.settings(claim, test, claim.headline)
-    out = Row(spec.dimension, claim.id, spec.section, spec.by, test.label, "")
+    said = ", ".join(
+        f"{a} {x}" for a, x in claim.headline.items() if a != variants.TEST_AXIS and x != "-"
+    )
+    reads = test.measure if re.fullmatch(r"test \d+", test.label) else test.label
+    out = Row(spec.dimension, claim.id, spec.section, spec.by, reads, "", said)
     try:
         frame = ev.frame(test.measure, filters)
     except NoDataError as exc:

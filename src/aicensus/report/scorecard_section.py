@@ -53,14 +53,12 @@ def _leader(r: headline.Row) -> str:
     return f"<b>{html.escape(lead.name)}</b> {html.escape(lead.text)}"
 
 
-def _runner_up(r: headline.Row) -> str:
-    """The best country other than China and the US, when it is among the first two."""
-    shown = [f for f in r.standings[:2] if f.country not in (headline.CHINA, headline.US)]
-    if not shown:
+def _next(r: headline.Row) -> str:
+    """The best-placed country other than China and the US, with its place."""
+    f = r.next_country
+    if f is None:
         return "–"
-    f = shown[0]
-    rank = r.standings.index(f) + 1
-    return f"{html.escape(f.name)} {_figure(f)}" + ("" if rank == 1 else f" (#{rank})")
+    return f"{html.escape(f.name)} {_figure(f)} (#{r.standings.index(f) + 1})"
 
 
 def scorecard_section(card: headline.Scorecard | None, sections: Iterable[str]) -> Section:
@@ -89,7 +87,7 @@ def scorecard_section(card: headline.Scorecard | None, sections: Iterable[str]) 
 def _rows_table(card: headline.Scorecard, ids: set[str]) -> str:
     head = (
         "<tr><th>dimension</th><th>leads</th><th>China</th><th>United States</th>"
-        "<th>runner-up</th><th>counted by</th><th>data</th><th>details</th></tr>"
+        "<th>next country</th><th>counted by</th><th>data</th><th>details</th></tr>"
     )
     body = []
     for r in card.rows:
@@ -102,8 +100,8 @@ def _rows_table(card: headline.Scorecard, ids: set[str]) -> str:
             f"<td>{_leader(r)}</td>"
             f"<td>{_figure(r.figure(headline.CHINA))}</td>"
             f"<td>{_figure(r.figure(headline.US))}</td>"
-            f"<td>{_runner_up(r)}</td>"
-            f"<td>{html.escape(r.by)}: {html.escape(r.reads)}</td>"
+            f"<td>{_next(r)}</td>"
+            f"<td>{html.escape(r.counted)}</td>"
             f"<td>{html.escape(r.period or '–')}</td>"
             f"<td>{' · '.join(links)}</td>"
             "</tr>"
