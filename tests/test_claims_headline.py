@@ -133,8 +133,10 @@ def test_scorecard_rows_read_the_measures(card):
     rows = {r.dimension: r for r in got.rows}
     paper = rows["Papers at top venues"]
     # the headline variant of ml-papers-china-most: IJCAI 2024, full counting, source regions
-    q = papers.PaperQuery(venues=("ijcai",), years=(2024,), method="full", regions="source")
-    t = papers.share(con, q).table.set_index("unit")["share"]
+    q = papers.PaperQuery(
+        venues=("ijcai",), years=(2024,), method="full", regions="source", by="all"
+    )
+    t = papers.share(con, q).table.set_index("country")["share"]
     assert paper.figure("CN").value == pytest.approx(t["CN"])
     assert paper.figure("US").value == pytest.approx(t["US"])
     assert paper.leader.value == pytest.approx(t.drop(papers.UNKNOWN_UNIT, errors="ignore").max())
