@@ -160,6 +160,31 @@ class Warehouse:
         self.save_measures()
         return results
 
+    def scorecard(self, path: str | Path) -> Any:
+        """The claim file's front page (claims.headline.Scorecard): every claim checked, its
+        headline sentence, and the scorecard rows."""
+        from aicensus.claims import headline
+        from aicensus.measures import cache
+
+        with self.reading() as con, cache.session(con):
+            card = headline.build(con, path)
+        self.save_measures()
+        return card
+
+    def claims_table(self, path: str | Path, readme: str | Path | None = None) -> str:
+        """The README's claims table (Markdown) from the claim file's headline sentences; with
+        `readme`, also written into that file between its markers (atomically)."""
+        from aicensus.report import readme_table
+
+        table = readme_table.markdown(self.scorecard(path))
+        if readme is not None:
+            target = Path(readme)
+            text = readme_table.replace(target.read_text(encoding="utf-8"), table)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+        return table
+
     def report(self, output: str | Path | None = None, claims: str | Path | None = None) -> Path:
         """Write the self-contained HTML report; returns its path."""
         from aicensus.measures import cache

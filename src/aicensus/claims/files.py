@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from aicensus.claims import checks, grammar, registry
+from aicensus.claims import checks, grammar, registry, sentences
 from aicensus.errors import AicensusError
 from aicensus.options import parse_years
 
@@ -24,6 +24,10 @@ MAX_NESTING = 50  # collections inside collections (a claim file needs about 7)
 _ID = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 SUBJECT_KINDS = ("country", "org", "model")
 CLAIM_KEYS = {"id", "claim", "where", "tests", "axes", "tests_are", "notes", "period", "min_sample"}
+CLAIM_KEYS |= {"headline", "sentence"}
+SCORECARD_KEYS = {"question", "rows"}
+ROW_KEYS = {"dimension", "claim", "by", "section", "among"}
+QUESTION = "Does China lead AI?"
 # The sample a test needs, per unit, unless the claim sets `min_sample` (a number for every
 # unit, or a mapping unit -> number). Models are fewer: Epoch lists about 40 frontier models.
 MIN_SAMPLE = {"papers": 100, "works": 100, "models": 20, "votes": 1000}
@@ -64,6 +68,40 @@ class Claim:
     period: str | None = None  # as written: "now" or years ("2024-2025")
     years: tuple[int, int] | None = None  # the period's first and last year ("now": None)
     min_sample: dict[str, int] = field(default_factory=lambda: dict(MIN_SAMPLE))
+    # the headline variant: axis -> label ("test" -> a test's label with `tests_are: variants`;
+    # axes that test does not read are "-"), and the test whose numbers the sentence reads
+    headline: dict[str, str] = field(default_factory=dict)
+    headline_test: int = 0
+    sentence: str = ""  # the plain-language template (claims.sentences), "" when not given
+
+
+@dataclass
+class ScorecardRow:
+    """One dimension of the debate on the front page: the claim whose headline variant decides
+    it, the number countries are ranked by, the report section it links to."""
+
+    dimension: str
+    claim: str
+    by: str
+    section: str
+    among: tuple[str, ...] = ()  # only these countries are compared (empty: every country)
+    line: int = 0
+
+
+@dataclass
+class Scorecard:
+    """The front page's question and its dimensions (`scorecard:` of a claim file)."""
+
+    question: str = QUESTION
+    rows: list[ScorecardRow] = field(default_factory=list)
+
+
+@dataclass
+class ClaimFile:
+    """A claim file read and checked: its claims and its scorecard (empty when not given)."""
+
+    claims: list[Claim]
+    scorecard: Scorecard
 
 
 _MERGE = "tag:yaml.org,2002:merge"
@@ -180,6 +218,16 @@ class _Ctx:
 
 def load(path: str | Path) -> list[Claim]:
     """Read and validate a claim file; ClaimFileError (file:line: problem) when invalid."""
+    return read(path).claims
+
+
+def loads(text: str, file: str = "<claims>") -> list[Claim]:
+    """Validate claim-file text (see `load`)."""
+    return reads(text, file).claims
+
+
+def read(path: str | Path) -> ClaimFile:
+    """A claim file's claims and scorecard; ClaimFileError (file:line: problem) when invalid."""
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -187,11 +235,11 @@ def load(path: str | Path) -> list[Claim]:
         raise ClaimFileError(f"{p}: cannot read ({exc.strerror or exc})") from None
     if len(raw) > MAX_BYTES:
         raise ClaimFileError(f"{p}: larger than {MAX_BYTES:,} bytes")
-    return loads(raw.decode("utf-8", errors="replace"), str(p))
+    return reads(raw.decode("utf-8", errors="replace"), str(p))
 
 
-def loads(text: str, file: str = "<claims>") -> list[Claim]:
-    """Validate claim-file text (see `load`)."""
+def reads(text: str, file: str = "<claims>") -> ClaimFile:
+    """Validate claim-file text (see `read`)."""
     root, data = _parse(text, file)
     if root is None:
         raise ClaimFileError(f"{file}:1: empty claim file")
@@ -211,11 +259,12 @@ def loads(text: str, file: str = "<claims>") -> list[Claim]:
             ctx.note(("claims", i, "id"), f"duplicate claim id {claim.id!r}")
         seen.add(claim.id)
         claims.append(claim)
+    card = _scorecard(ctx, ("scorecard",), data.get("scorecard"), claims)
     if ctx.problems:
         raise ClaimFileError("\n".join(msg for _, msg in sorted(ctx.problems)))
     if not claims:
         raise ctx.fail(("claims",), "no claims")
-    return claims
+    return ClaimFile(claims, card)
 
 
 def _parse(text: str, file: str) -> tuple[yaml.Node | None, Any]:
@@ -290,6 +339,11 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
         raise ctx.fail((*path, "axes"), problem)
     claim.period, claim.years = _period(ctx, (*path, "period"), c.get("period"))
     claim.min_sample = _min_sample(ctx, (*path, "min_sample"), c.get("min_sample"))
+    claim.headline, claim.headline_test = _headline(ctx, (*path, "headline"), c, claim)
+    if c.get("sentence") is not None:
+        claim.sentence = str(c["sentence"]).strip()
+        for p in sentences.problems(c["sentence"], sentence_fields(claim)):
+            ctx.note((*path, "sentence"), p)
     for name, labelled in axes.items():
         for t in tests:
             target = axis_filter(name, t.measure)
@@ -306,6 +360,131 @@ def _claim(ctx: _Ctx, path: tuple, c: Any) -> Claim:
         for p in checks.share_thresholds(t.condition):
             ctx.note(at, p)
     return claim
+
+
+def _headline(ctx: _Ctx, path: tuple, c: dict, claim: Claim) -> tuple[dict[str, str], int]:
+    """The headline variant's choices (as the variant grid writes them) and its test: the
+    axis labels given under `headline:`, each other axis at its first value, the first test
+    unless `test:` names one."""
+    from aicensus.claims.variants import TEST_AXIS, relevant
+
+    given = c.get("headline")
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        ctx.note(path, "headline must be a mapping of axis to one of its values")
+        given = {}
+    labels = [t.label for t in claim.tests]
+    j = 0
+    if TEST_AXIS in given:
+        if str(given[TEST_AXIS]) in labels:
+            j = labels.index(str(given[TEST_AXIS]))
+        else:
+            ctx.note(
+                (*path, TEST_AXIS),
+                f"headline: no test labelled {given[TEST_AXIS]!r} (tests: {', '.join(labels)})",
+            )
+    picked: dict[str, str] = {}
+    for axis, value in given.items():
+        if axis == TEST_AXIS:
+            continue
+        axis = str(axis)
+        if axis not in claim.axes:
+            known = ", ".join(claim.axes) or "none"
+            ctx.note((*path, axis), f"headline: unknown axis {axis!r} (axes: {known})")
+            continue
+        label = _label(value)
+        if label not in claim.axes[axis]:
+            ctx.note(
+                (*path, axis),
+                f"headline: axis {axis!r} has no value {label!r} "
+                f"(choose from {', '.join(claim.axes[axis])})",
+            )
+            continue
+        picked[axis] = label
+    choices = {a: picked.get(a, next(iter(vals))) for a, vals in claim.axes.items()}
+    if claim.tests_are == "variants":
+        read = relevant(claim, claim.tests[j])
+        choices = {TEST_AXIS: labels[j], **{a: x if a in read else "-" for a, x in choices.items()}}
+    return choices, j
+
+
+def sentence_fields(claim: Claim) -> dict[str, str]:
+    """The fields a claim's sentence may use (claims.sentences) under its headline test."""
+    t = claim.tests[claim.headline_test]
+    spec = registry.MEASURES[t.measure]
+    n = len(claim.tests) if claim.tests_are == "all" else 1
+    values = list(spec.values)
+    if n > 1:  # every test's numbers as NAME_j
+        values = sorted({v for x in claim.tests for v in registry.MEASURES[x.measure].values})
+    reads_rest = any(name.startswith("rest.") for name in t.condition.names)
+    return sentences.fields(values, claim.axes, t.other is not None, reads_rest, n)
+
+
+def _scorecard(ctx: _Ctx, path: tuple, v: Any, claims: list[Claim]) -> Scorecard:
+    """The `scorecard:` block: a question and one row per dimension naming a claim."""
+    if v is None:
+        return Scorecard()
+    if not isinstance(v, dict):
+        ctx.note(path, "scorecard must be a mapping with question and rows")
+        return Scorecard()
+    for key in set(v) - SCORECARD_KEYS:
+        ctx.note((*path, key), f"scorecard: unknown key {key!r} (choose from question, rows)")
+    question = v.get("question", QUESTION)
+    if not isinstance(question, str) or not question.strip():
+        ctx.note((*path, "question"), "scorecard: question must be non-empty text")
+        question = QUESTION
+    rows_raw = v.get("rows")
+    if not isinstance(rows_raw, list) or not rows_raw:
+        ctx.note((*path, "rows"), "scorecard: rows must be a non-empty list")
+        return Scorecard(question.strip())
+    by_id = {c.id: c for c in claims}
+    rows = []
+    for i, r in enumerate(rows_raw):
+        at = (*path, "rows", i)
+        if not isinstance(r, dict):
+            ctx.note(at, "scorecard row must be a mapping with dimension, claim, by, section")
+            continue
+        unknown = sorted(set(r) - ROW_KEYS)
+        if unknown:
+            ctx.note((*at, unknown[0]), f"scorecard row: unknown key {unknown[0]!r}")
+        missing = [k for k in ("dimension", "claim", "by", "section") if not r.get(k)]
+        if missing:
+            ctx.note(at, f"scorecard row: {', '.join(missing)} missing")
+            continue
+        claim = by_id.get(str(r["claim"]))
+        if claim is None:
+            ctx.note((*at, "claim"), f"scorecard row: no claim with id {r['claim']!r}")
+            continue
+        test = claim.tests[claim.headline_test]
+        spec = registry.MEASURES[test.measure]
+        if r["by"] not in spec.values:
+            ctx.note(
+                (*at, "by"),
+                f"scorecard row: {test.measure} does not produce {r['by']!r} "
+                f"(valid names: {', '.join(spec.values)})",
+            )
+            continue
+        if "country" not in spec.kinds:
+            ctx.note((*at, "claim"), f"scorecard row: {test.measure} is not by country")
+            continue
+        among = r.get("among") or []
+        among = among if isinstance(among, list) else [among]
+        for code in among:
+            problem = checks.country(str(code))
+            if problem:
+                ctx.note((*at, "among"), f"scorecard row: {problem}")
+        rows.append(
+            ScorecardRow(
+                dimension=str(r["dimension"]).strip(),
+                claim=claim.id,
+                by=str(r["by"]),
+                section=str(r["section"]).strip(),
+                among=tuple(str(x).upper() for x in among),
+                line=ctx.line(at),
+            )
+        )
+    return Scorecard(question.strip(), rows)
 
 
 def _period(ctx: _Ctx, path: tuple, v: Any) -> tuple[str | None, tuple[int, int] | None]:

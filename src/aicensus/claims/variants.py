@@ -77,7 +77,8 @@ def axis_filter(axis: str, measure: str) -> str | None:
     return name if name in registry.get(measure).filters else None
 
 
-def _relevant(claim: Claim, test: Test) -> set[str]:
+def relevant(claim: Claim, test: Test) -> set[str]:
+    """The axes a test reads: those that set one of its filters or name a number it uses."""
     return {a for a in claim.axes if axis_filter(a, test.measure) or a in test.condition.names}
 
 
@@ -87,7 +88,7 @@ def count(claim: Claim) -> tuple[int, str]:
     sizes = {n: len(v) for n, v in claim.axes.items()}
     if claim.tests_are == "all":
         return math.prod(sizes.values()), " x ".join(map(str, sizes.values())) or "1"
-    per_test = [math.prod(sizes[n] for n in _relevant(claim, t)) for t in claim.tests]
+    per_test = [math.prod(sizes[n] for n in relevant(claim, t)) for t in claim.tests]
     return sum(per_test), " + ".join(map(str, per_test)) + " over the tests"
 
 
@@ -114,7 +115,7 @@ def grid(claim: Claim) -> Iterator[tuple[dict[str, str], list[int]]]:
         return
     seen: set[tuple] = set()
     for j, t in enumerate(claim.tests):
-        rel = [n for n in names if n in _relevant(claim, t)]
+        rel = [n for n in names if n in relevant(claim, t)]
         for labels in itertools.product(*(list(claim.axes[n]) for n in rel)):
             picked = dict(zip(rel, labels, strict=True))
             choices = {TEST_AXIS: t.label, **{n: picked.get(n, "-") for n in names}}
@@ -177,17 +178,7 @@ class Evaluator:
 
     def test(self, claim: Claim, test: Test, choices: dict[str, str]) -> TestResult:
         spec = registry.get(test.measure)
-        filters = dict(test.filters)
-        params: dict[str, Any] = {}
-        for axis, label in choices.items():
-            if axis == TEST_AXIS or label == "-" or axis not in claim.axes:
-                continue
-            value = claim.axes[axis][label]
-            target = axis_filter(axis, test.measure)
-            if target:
-                filters[target] = value
-            elif axis in test.condition.names:
-                params[axis] = value
+        filters, params = settings(claim, test, choices)
         base = TestResult(
             label=test.label,
             measure=test.measure,
@@ -247,6 +238,24 @@ class Evaluator:
             judged = None
         base.outcome = CLOSE if judged is None else HOLDS if holds else FAILS
         return base
+
+
+def settings(
+    claim: Claim, test: Test, choices: dict[str, str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A test's filters under a variant's choices, and the named numbers (`n`, `k`) it reads."""
+    filters = dict(test.filters)
+    params: dict[str, Any] = {}
+    for axis, label in choices.items():
+        if axis == TEST_AXIS or label == "-" or axis not in claim.axes:
+            continue
+        value = claim.axes[axis][label]
+        target = axis_filter(axis, test.measure)
+        if target:
+            filters[target] = value
+        elif axis in test.condition.names:
+            params[axis] = value
+    return filters, params
 
 
 def _describe(test: Test) -> str:

@@ -22,13 +22,25 @@ STYLE = {"supported": "green", "refuted": "red", "depends": "yellow", "insuffici
 def check(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="A claim file (YAML), e.g. claims/debate.yaml."),
-    fmt: str = typer.Option("table", "--format", help="table or json (the full evidence)."),
+    fmt: str = typer.Option(
+        "table",
+        "--format",
+        help="table, json (the full evidence) or markdown (the README's claims table).",
+    ),
     explain: str = typer.Option(None, "--explain", help="Show the variant grid of one claim."),
+    readme: Path = typer.Option(
+        None, "--readme", help="With --format markdown: also write the table into this file."
+    ),
 ) -> None:
     """Check written claims against the warehouse: supported / refuted / depends / insufficient
     data, under every combination of the claim's axes."""
-    if fmt not in ("table", "json"):
-        raise AicensusError(f"unknown --format {fmt!r} (choose from table, json)")
+    if fmt not in ("table", "json", "markdown"):
+        raise AicensusError(f"unknown --format {fmt!r} (choose from table, json, markdown)")
+    if readme is not None and fmt != "markdown":
+        raise AicensusError("--readme needs --format markdown")
+    if fmt == "markdown":
+        typer.echo(warehouse(ctx).claims_table(file, readme), nl=False)
+        return
     results = warehouse(ctx).check(file, explain)
     if fmt == "json":
         doc = {"file": str(file), "verdicts": [v.to_dict() for v in results]}

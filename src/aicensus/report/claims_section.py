@@ -7,32 +7,25 @@ import html
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from aicensus.claims import files, variants, verdicts
-from aicensus.errors import AicensusError
+from aicensus.claims import headline, verdicts
+from aicensus.claims.files import ClaimFileError
+from aicensus.report.scorecard_section import badge
 
 if TYPE_CHECKING:
     import duckdb
 
     from aicensus.report.html import Section
 
-_BADGE = {
-    verdicts.SUPPORTED: "#2e7d32",
-    verdicts.REFUTED: "#c62828",
-    verdicts.DEPENDS: "#b26a00",
-    verdicts.INSUFFICIENT_DATA: "#6b7280",
-}
 
-
-def _badge(kind: str) -> str:
-    return (
-        f'<span style="color:#fff;background:{_BADGE[kind]};padding:1px 7px;'
-        f'border-radius:3px;font-size:12px;white-space:nowrap">{html.escape(kind)}</span>'
-    )
-
-
-def claims_section(con: duckdb.DuckDBPyConnection, path: Path | None) -> Section:
+def claims_section(
+    con: duckdb.DuckDBPyConnection,
+    path: Path | None,
+    card: headline.Scorecard | None = None,
+    problem: str | None = None,
+) -> Section:
+    """The claims' details: each verdict, its chart and its sensitivity grid, from `card` (the
+    report's scorecard, built once) or, without one, checked here from the file at `path`;
+    `problem` says why there is no card."""
     from aicensus.report.html import Section
 
     s = Section(
@@ -48,38 +41,24 @@ def claims_section(con: duckdb.DuckDBPyConnection, path: Path | None) -> Section
         "leaderboard ranks the arena's CI-aware range: a variant holds or fails only when its "
         "whole interval does, otherwise it is too close to call and counted apart.",
     )
-    if path is None or not Path(path).exists():
-        s.text(f"No claim file found ({html.escape(str(path))}); nothing to check.")
+    if card is None and problem is None:
+        if path is None or not Path(path).exists():
+            problem = f"No claim file found ({path}); nothing to check."
+        else:
+            try:
+                card = headline.build(con, path)
+            except ClaimFileError as exc:
+                problem = f"The claim file is invalid: {exc}"
+    if card is None:
+        s.text(html.escape(problem or "No claims checked."))
         return s
-    try:
-        claims = files.load(path)
-    except AicensusError as exc:
-        s.text(f"The claim file is invalid: {html.escape(str(exc))}")
-        return s
-    results = verdicts.check(con, claims)
-    summary = pd.DataFrame(
-        [
-            {
-                "claim": f"<b>{html.escape(v.id)}</b><br>{html.escape(v.claim)}",
-                "verdict": _badge(v.verdict),
-                "holds / fails / too close / no data": " / ".join(
-                    str(v.counts.get(o, 0))
-                    for o in (variants.HOLDS, variants.FAILS, variants.CLOSE, variants.INSUFFICIENT)
-                ),
-                "why": html.escape(v.reason),
-            }
-            for v in results
-        ]
-    )
-    s.blocks.append(
-        "<figure>"
-        + summary.to_html(index=False, classes="data claims", border=0, escape=False)
-        + f"<figcaption>Verdicts on {html.escape(Path(path).name)}.</figcaption></figure>"
-    )
+    results = card.verdicts
+    said = {c.id: c.sentence for c in card.claims}
     for v in results:
         s.blocks.append(
-            f'<h3 id="claim-{html.escape(v.id)}">{html.escape(v.claim)} {_badge(v.verdict)}</h3>'
-            f'<p class="meta">{html.escape(v.id)}'
+            f'<h3 id="claim-{html.escape(v.id)}">{html.escape(v.claim)} {badge(v.verdict)}</h3>'
+            + (f"<p>{html.escape(said[v.id])}</p>" if said.get(v.id) else "")
+            + f'<p class="meta">{html.escape(v.id)}'
             + (f" · {html.escape(v.where)}" if v.where else "")
             + f"<br>{html.escape(v.reason)}</p>"
         )

@@ -17,6 +17,8 @@ import jinja2
 import pandas as pd
 import vl_convert as vlc
 
+from aicensus.claims import headline
+from aicensus.claims.files import ClaimFileError
 from aicensus.measures.provenance import (
     data_dates,
     loads_table,
@@ -30,6 +32,7 @@ from aicensus.report.inferred_section import inferred_section
 from aicensus.report.models_section import models_section
 from aicensus.report.openalex_section import openalex_section
 from aicensus.report.papers_section import papers_section
+from aicensus.report.scorecard_section import scorecard_section
 
 if TYPE_CHECKING:
     import duckdb
@@ -102,11 +105,25 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
     return s
 
 
+def _scorecard(
+    con: duckdb.DuckDBPyConnection, claims: Path | None
+) -> tuple[headline.Scorecard | None, str | None]:
+    """The claim file's scorecard (checked claims), or None and why there is none."""
+    if claims is None or not Path(claims).exists():
+        return None, f"No claim file found ({claims}); nothing to check."
+    try:
+        return headline.build(con, claims), None
+    except ClaimFileError as exc:
+        return None, f"The claim file is invalid: {exc}"
+
+
 def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
     """The report's HTML text for the warehouse behind `con`; `claims` is the claim file whose
-    verdicts the claims section shows first (none: the section says so)."""
+    scorecard opens the report and whose verdicts the claims section details (none: the
+    sections say so)."""
+    card, problem = _scorecard(con, claims)
     sections = [
-        claims_section(con, claims),
+        claims_section(con, claims, card, problem),
         papers_section(con),
         inferred_section(con),
         openalex_section(con),
@@ -115,6 +132,7 @@ def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
         github_section(con),
         provenance_section(con),
     ]
+    sections.insert(0, scorecard_section(card, [s.id for s in sections]))
     specs = {cid: spec for s in sections for cid, spec in s.charts.items()}
     return _TEMPLATE.render(
         title="aicensus report",
