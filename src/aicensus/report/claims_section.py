@@ -11,6 +11,7 @@ import pandas as pd
 
 from aicensus.claims import files, variants, verdicts
 from aicensus.errors import AicensusError
+from aicensus.report.grid_heatmap import sensitivity_block
 
 if TYPE_CHECKING:
     import duckdb
@@ -88,14 +89,7 @@ def claims_section(con: duckdb.DuckDBPyConnection, path: Path | None) -> Section
             f"{v.id}: left, each variant's choices; right, the number its condition reads with "
             "its 95% interval, the threshold (tick) and the other subject's value (diamond).",
         )
-        grid = v.grid()
-        if not grid["missing"].astype(bool).any():
-            grid = grid.drop(columns=["missing"])
-        s.blocks.append(
-            f"<details><summary>Sensitivity grid ({len(v.variants)} variants)</summary>"
-            + grid.to_html(index=False, classes="data small", border=0)
-            + "</details>"
-        )
+        s.blocks.append(sensitivity_block(v.grid(), len(v.variants)))
         if v.sources:
             lines = "; ".join(
                 f"{x['source']}: {x['locations']} location(s), retrieved "
