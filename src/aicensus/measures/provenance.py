@@ -187,10 +187,13 @@ def loads_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def quarantine_reasons(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Quarantine reasons (ids stripped so like reasons group) with counts and an example."""
+    """Quarantine reasons (quoted ids and record numbers stripped so like reasons group) with
+    counts and an example."""
     return con.execute(
         """
-        SELECT source, regexp_replace(reason, '''[^'']*''', '''…''', 'g') AS reason,
+        SELECT source,
+               regexp_replace(regexp_replace(reason, '''[^'']*''', '''…''', 'g'),
+                              'record [0-9]+', 'record …', 'g') AS reason,
                count(*) AS records, min(location || ' #' || record_no) AS example
         FROM quarantine GROUP BY ALL ORDER BY records DESC
         """
@@ -233,3 +236,12 @@ def status_totals(statuses: pd.DataFrame) -> pd.DataFrame:
         records=("records", "sum"), files=("file", "nunique")
     )
     return out.sort_values(["source", "counted", "records"], ascending=[True, False, False])
+
+
+def quarantine_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every quarantined record: source, location, record number and id, reason (the row-level
+    list the report offers as a download)."""
+    return con.execute(
+        "SELECT source, location, record_no, record_id, reason FROM quarantine "
+        "ORDER BY source, location, record_no"
+    ).df()

@@ -10,48 +10,15 @@ import pandas as pd
 from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult
 from aicensus.measures.output import writable, writing
+from aicensus.report import palette
+from aicensus.report.papers_charts import YEAR_AXIS
 
 alt.data_transformers.disable_max_rows()
 
-# Fixed colours for frequent countries, so a country looks the same in every chart.
-_COUNTRY_COLOURS = {
-    "China": "#d62728",
-    "United States": "#1f77b4",
-    "United Kingdom": "#2ca02c",
-    "Germany": "#7f7f7f",
-    "Japan": "#ff7f0e",
-    "France": "#9467bd",
-    "Canada": "#8c564b",
-    "South Korea": "#e377c2",
-    "Korea, Republic of": "#e377c2",
-    "Hong Kong": "#bcbd22",
-    "Singapore": "#17becf",
-    "Taiwan": "#aec7e8",
-    "Switzerland": "#ff9896",
-    "India": "#98df8a",
-    "Australia": "#c5b0d5",
-    "Italy": "#c49c94",
-}
-
 
 def _colour_scale(labels: list[str]) -> alt.Scale:
-    """Colour scale with the fixed country colours first, then the default palette."""
-    spare = iter(
-        [
-            "#393b79",
-            "#637939",
-            "#8c6d31",
-            "#843c39",
-            "#7b4173",
-            "#3182bd",
-            "#e6550d",
-            "#31a354",
-            "#756bb1",
-            "#636363",
-        ]
-    )
-    rng = [_COUNTRY_COLOURS.get(label) or next(spare, "#999999") for label in labels]
-    return alt.Scale(domain=labels, range=rng)
+    """The report palette's colour scale (one colour per country in every chart)."""
+    return palette.scale(labels)
 
 
 def top_units(df: pd.DataFrame, unit: str, n: int) -> list[str]:
@@ -70,24 +37,29 @@ def share_over_time(result: MeasureResult, top: int = 6, title: str | None = Non
     df = df[df[unit].isin(keep)]
     if "venue" in df.columns and df["venue"].nunique() > 1:
         df = df.assign(series=df["venue"] + " · " + df[label].astype(str))
-        color = alt.Color("series:N", title=None)
+        color = alt.Color("series:N", title=None, legend=palette.legend())
     else:
         df = df.assign(series=df[label].astype(str))
         labels = list(dict.fromkeys(df.sort_values("papers", ascending=False)["series"]))
-        color = alt.Color("series:N", title=unit.capitalize(), scale=_colour_scale(labels))
+        color = alt.Color(
+            "series:N",
+            title=unit.capitalize(),
+            scale=_colour_scale(labels),
+            legend=palette.legend(unit.capitalize()),
+        )
     method = result.meta.get("method", "")
     return (
         alt.Chart(df[["year", "series", "share", "denominator"]])
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title="Year"),
+            x=alt.X("year:Q", title="Year", axis=YEAR_AXIS, scale=alt.Scale(zero=False)),
             y=alt.Y("share:Q", title=f"Share of papers ({method})", axis=alt.Axis(format="%")),
             color=color,
             tooltip=[
                 "series:N",
-                "year:O",
-                alt.Tooltip("share:Q", format=".2%"),
-                alt.Tooltip("denominator:Q", title="papers counted"),
+                "year:Q",
+                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip("denominator:Q", title="papers counted", format=","),
             ],
         )
         .properties(title=title or f"Share of papers by {unit}", width=560, height=300)
@@ -103,9 +75,13 @@ def methods_bars(result: MeasureResult) -> alt.Chart:
     enc = {
         "x": alt.X("method:N", title=None, sort=list(dict.fromkeys(long["method"]))),
         "y": alt.Y("share:Q", axis=alt.Axis(format="%"), title="Share of papers"),
-        "color": alt.Color(f"{unit}:N"),
+        "color": alt.Color(
+            f"{unit}:N",
+            scale=_colour_scale(sorted(long[unit].astype(str).unique())),
+            legend=palette.legend(),
+        ),
         "xOffset": f"{unit}:N",
-        "tooltip": [f"{unit}:N", "method:N", alt.Tooltip("share:Q", format=".2%")],
+        "tooltip": [f"{unit}:N", "method:N", alt.Tooltip("share:Q", format=".1%")],
     }
     chart = alt.Chart(long).mark_bar().encode(**enc).properties(width=220, height=220)
     if group:
@@ -136,22 +112,28 @@ def venue_small_multiples(result: MeasureResult, units: list[str]) -> alt.FacetC
         alt.Chart(df[["venue", "year", label, "share", "denominator"]])
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title=None),
+            x=alt.X(
+                "year:Q",
+                title=None,
+                scale=alt.Scale(zero=False, nice=False),
+                axis=alt.Axis(format="d", labelAngle=0, tickCount=4, labelOverlap=True),
+            ),
             y=alt.Y("share:Q", title=f"Share ({method})", axis=alt.Axis(format="%")),
             color=alt.Color(
                 f"{label}:N",
                 title=None,
                 scale=_colour_scale(sorted(df[label].astype(str).unique())),
+                legend=alt.Legend(orient="top", labelLimit=0),
             ),
             tooltip=[
                 "venue:N",
-                "year:O",
+                "year:Q",
                 f"{label}:N",
-                alt.Tooltip("share:Q", format=".2%"),
-                alt.Tooltip("denominator:Q", title="papers counted"),
+                alt.Tooltip("share:Q", format=".1%"),
+                alt.Tooltip("denominator:Q", title="papers counted", format=","),
             ],
         )
-        .properties(width=220, height=140)
+        .properties(width=200, height=130)
         .facet(facet=alt.Facet("venue:N", title=None), columns=4)
         .resolve_scale(x="independent")
     )
@@ -165,20 +147,23 @@ def newest_venues(frame: pd.DataFrame, title: str) -> alt.FacetChart:
         alt.Chart(frame, title=title)
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title=None),
+            x=alt.X("year:Q", title=None, axis=YEAR_AXIS, scale=alt.Scale(zero=False)),
             y=alt.Y("share:Q", title="Share of papers", axis=alt.Axis(format="%")),
-            color=alt.Color("name:N", title=None, scale=_colour_scale(names)),
-            strokeDash=alt.StrokeDash("method:N", title="Counting"),
+            color=alt.Color(
+                "name:N", title=None, scale=_colour_scale(names), legend=palette.legend()
+            ),
+            strokeDash=alt.StrokeDash("method:N", title="Counting", legend=palette.legend()),
             tooltip=[
                 "venue:N",
-                "year:O",
+                "year:Q",
                 "name:N",
                 "method:N",
                 alt.Tooltip("share:Q", format=".1%"),
-                alt.Tooltip("denominator:Q", title="papers counted"),
+                alt.Tooltip("denominator:Q", title="papers counted", format=","),
                 "source:N",
             ],
         )
         .properties(width=260, height=180)
         .facet(column=alt.Column("venue:N", title=None))
+        .resolve_scale(x="independent")
     )

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from aicensus.claims import headline, verdicts
 from aicensus.claims.files import ClaimFileError
+from aicensus.report.grid_heatmap import sensitivity_block
 from aicensus.report.scorecard_section import badge
 
 if TYPE_CHECKING:
@@ -67,14 +68,7 @@ def claims_section(
             f"{v.id}: left, each variant's choices; right, the number its condition reads with "
             "its 95% interval, the threshold (tick) and the other subject's value (diamond).",
         )
-        grid = v.grid()
-        if not grid["missing"].astype(bool).any():
-            grid = grid.drop(columns=["missing"])
-        s.blocks.append(
-            f"<details><summary>Sensitivity grid ({len(v.variants)} variants)</summary>"
-            + grid.to_html(index=False, classes="data small", border=0)
-            + "</details>"
-        )
+        s.blocks.append(sensitivity_block(v.grid(), len(v.variants)))
         if v.sources:
             lines = "; ".join(
                 f"{x['source']}: {x['locations']} location(s), retrieved "

@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from aicensus.measures.base import MeasureResult
+from aicensus.report import palette
 
 
 def stars_over_time(result: MeasureResult, title: str | None = None) -> alt.TopLevelMixin:
@@ -20,7 +21,12 @@ def stars_over_time(result: MeasureResult, title: str | None = None) -> alt.TopL
         .encode(
             x=alt.X("date:T", title="Snapshot day"),
             y=alt.Y("stars:Q", title="Stars"),
-            color=alt.Color("country:N", title="Owner's country"),
+            color=alt.Color(
+                "country:N",
+                title="Owner's country",
+                scale=palette.scale(list(dict.fromkeys(df["country"].astype(str)))),
+                legend=palette.legend("Owner's country"),
+            ),
             detail=["full_name:N", "era:N"],
             tooltip=["full_name:N", "country:N", "date:T", alt.Tooltip("stars:Q", format=",")],
         )

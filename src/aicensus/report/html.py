@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import os
@@ -23,8 +24,10 @@ from aicensus.measures.provenance import (
     data_dates,
     loads_table,
     quarantine_reasons,
+    quarantine_rows,
     source_summary,
 )
+from aicensus.report import formatting, palette
 from aicensus.report.claims_section import claims_section
 from aicensus.report.github_section import github_section
 from aicensus.report.hub_section import hub_section
@@ -48,32 +51,36 @@ class Section:
     blocks: list[str] = field(default_factory=list)
     charts: dict[str, dict] = field(default_factory=dict)
 
-    def chart(self, chart: alt.TopLevelMixin, caption: str) -> None:
-        """Add a chart (its Vega-Lite spec is embedded; drawn by vega-embed on load)."""
+    def chart(self, chart: alt.TopLevelMixin, caption: str, controls: bool = False) -> None:
+        """Add a chart (its Vega-Lite spec is embedded; drawn by vega-embed on load) with the
+        report's palette config; `controls`: the chart binds inputs (drawn above it)."""
         cid = f"chart-{self.id}-{len(self.charts) + 1}"
-        self.charts[cid] = chart.to_dict()
+        spec = chart.to_dict()
+        config = spec.setdefault("config", {})
+        for key, values in palette.CONFIG.items():
+            config[key] = {**values, **dict(config.get(key, {}))}
+        self.charts[cid] = spec
+        kind = "chart interactive" if controls else "chart"
         self.blocks.append(
-            f'<figure><div class="chart" id="{cid}"></div>'
+            f'<figure><div class="{kind}" id="{cid}"></div>'
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
 
     def table(self, df: pd.DataFrame, caption: str, percent: tuple[str, ...] = ()) -> None:
-        fmt = {c: "{:,}".format for c in df.columns if pd.api.types.is_integer_dtype(df[c])}
-        fmt |= {c: "{:.2%}".format for c in percent if c in df.columns}
-        body = df.to_html(
-            index=False,
-            classes="data",
-            border=0,
-            formatters=fmt,
-            float_format=lambda x: f"{x:,.2f}",
-            na_rep="–",
-        )
+        """Add a table: counts as integers, `percent` columns as percentages (one decimal)."""
         self.blocks.append(
-            f"<figure>{body}<figcaption>{html.escape(caption)}</figcaption></figure>"
+            f"<figure>{formatting.table_html(df, percent)}"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
 
     def text(self, paragraph_html: str) -> None:
         self.blocks.append(f"<p>{paragraph_html}</p>")
+
+    def details(self, summary: str, body_html: str) -> None:
+        """A block collapsed by default (a reader can skip it)."""
+        self.blocks.append(
+            f"<details><summary>{html.escape(summary)}</summary>{body_html}</details>"
+        )
 
 
 _TEMPLATE = jinja2.Environment(
@@ -81,26 +88,68 @@ _TEMPLATE = jinja2.Environment(
 ).get_template("report.html.j2")
 
 
+def _date(x: object) -> str:
+    return "–" if x is None else str(x)[:10]
+
+
+def sources_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """One row per source: publisher, period described, upstream copy date, load date, how old
+    the data are (stale past the freshness limit), rows loaded and quarantined with the
+    quarantine reasons counted."""
+    summary = source_summary(con)
+    reasons = quarantine_reasons(con)
+    dates = data_dates(con).set_index("source")
+    rows = []
+    for r in summary.itertuples(index=False):
+        d = dates.loc[r.source] if r.source in dates.index else None
+        why = reasons[reasons["source"] == r.source]
+        rows.append(
+            {
+                "source": r.source,
+                "publisher": d["publisher"] if d is not None else "–",
+                "period described": d["data_period"] if d is not None else "–",
+                "upstream copy": d["copied"] if d is not None else "–",
+                "loaded": d["loaded"] if d is not None else _date(r.last_retrieved),
+                "age of data": (
+                    f"{d['age']} ({d['fresh']})" if d is not None and d["age"] else "–"
+                ),
+                "locations": int(r.locations),
+                "rows loaded": int(r.loaded),
+                "quarantined": int(r.quarantined),
+                "quarantined by reason": "; ".join(
+                    f"{x.reason}: {int(x.records):,}" for x in why.itertuples(index=False)
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
     s = Section(
         "provenance",
         "Provenance",
-        "Every source location in the warehouse, with the "
-        "content hash and retrieval time that make each figure reproducible, and per source the "
-        "publisher, the period its data describe, the date upstream's copy was made and the load.",
+        "Every source in the warehouse: who publishes it, what period its data describe, when "
+        "the upstream copy was taken and when it was loaded, and what was loaded or set aside. "
+        "The content hash of every location (collapsed below) makes each figure reproducible.",
     )
-    s.table(source_summary(con), "Sources loaded.")
-    s.table(
-        data_dates(con),
-        "Data dates: per source, the publisher, the period its loaded data describe, the date "
-        "upstream's copy was made (commit or export date; fetch date online) and the last load.",
-    )
-    s.table(quarantine_reasons(con), "Quarantined records: reason (ids elided), count, example.")
-    loads = loads_table(con)
-    s.blocks.append(
-        "<details><summary>All loads ({} locations)</summary>{}</details>".format(
-            len(loads), loads.to_html(index=False, classes="data small", border=0)
+    s.table(sources_table(con), "Sources loaded; quarantined = records set aside, by reason.")
+    rows = quarantine_rows(con)
+    reasons = quarantine_reasons(con)
+    if len(rows):
+        data = base64.b64encode(rows.to_csv(index=False).encode()).decode()
+        s.text(
+            f'<a download="aicensus-quarantine.csv" href="data:text/csv;base64,{data}">'
+            f"Download the {len(rows):,} quarantined records (CSV: source, location, record, "
+            "reason)</a>. Grouped by reason (ids elided):"
         )
+        s.details(
+            f"Quarantine reasons ({len(reasons)} kinds)",
+            formatting.table_html(reasons, classes="data small"),
+        )
+    loads = loads_table(con)
+    s.details(
+        f"All loads ({len(loads)} locations, with content hashes)",
+        formatting.table_html(loads, classes="data small"),
     )
     return s
 

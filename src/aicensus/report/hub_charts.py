@@ -6,6 +6,7 @@ import altair as alt
 import pandas as pd
 
 from aicensus.measures.base import MeasureResult
+from aicensus.report import palette
 
 
 def share_bars(result: MeasureResult, top: int = 12, title: str | None = None) -> alt.Chart:
@@ -23,8 +24,8 @@ def share_bars(result: MeasureResult, top: int = 12, title: str | None = None) -
         .encode(
             y=alt.Y("name:N", sort=None, title=None),
             x=alt.X("share:Q", axis=alt.Axis(format="%"), title="share"),
-            color=alt.condition(
-                alt.datum.unit == "unknown", alt.value("#bbbbbb"), alt.value("#4c78a8")
+            color=alt.Color(
+                "unit:N", scale=palette.scale(list(df["unit"].astype(str))), legend=None
             ),
             tooltip=["unit", "name", "value", alt.Tooltip("share:Q", format=".2%")],
         )
@@ -64,7 +65,6 @@ def weekly_added_lines(result: MeasureResult, top: int = 5, title: str | None = 
     ]
     df = t.groupby(["week_end", "group"], as_index=False)["value"].sum()
     order = [*keep, "other", "(unknown)"]
-    palette = ["#4c78a8", "#e45756", "#f58518", "#54a24b", "#b279a2", "#9d755d"]
     m = result.meta
     p = m.get("period", {})
     title = title or (
@@ -80,8 +80,9 @@ def weekly_added_lines(result: MeasureResult, top: int = 5, title: str | None = 
             color=alt.Color(
                 "group:N",
                 sort=order,
-                scale=alt.Scale(domain=order, range=[*palette[: len(order) - 1], "#bbbbbb"]),
+                scale=palette.scale(order),
                 title="root country",
+                legend=palette.legend("root country"),
             ),
             tooltip=["week_end:T", "group", "value"],
         )

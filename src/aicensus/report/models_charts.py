@@ -7,6 +7,8 @@ import pandas as pd
 
 from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult
+from aicensus.report import palette
+from aicensus.report.papers_charts import YEAR_AXIS, filtered, select
 
 
 def models_over_time(result: MeasureResult, top: int = 6, title: str | None = None) -> alt.Chart:
@@ -22,10 +24,16 @@ def models_over_time(result: MeasureResult, top: int = 6, title: str | None = No
         alt.Chart(df[["year", "series", "models", "share"]])
         .mark_line(point=True)
         .encode(
-            x=alt.X("year:O", title="Year"),
+            x=alt.X("year:Q", title="Year", axis=YEAR_AXIS, scale=alt.Scale(zero=False)),
             y=alt.Y("models:Q", title=f"{m.get('subset')} models ({m.get('method')})"),
-            color=alt.Color("series:N", title=unit.capitalize(), sort=list(keep)),
-            tooltip=["series:N", "year:O", "models:Q", alt.Tooltip("share:Q", format=".1%")],
+            color=alt.Color(
+                "series:N",
+                title=unit.capitalize(),
+                sort=list(keep),
+                scale=palette.scale(list(dict.fromkeys(df["series"]))),
+                legend=palette.legend(unit.capitalize()),
+            ),
+            tooltip=["series:N", "year:Q", "models:Q", alt.Tooltip("share:Q", format=".1%")],
         )
         .properties(title=title or f"{m.get('subset')} models by {unit}", width=560, height=300)
     )
@@ -37,12 +45,12 @@ def gap_over_time(result: MeasureResult, title: str | None = None) -> alt.Chart:
     df["snapshot_date"] = pd.to_datetime(df["snapshot_date"])
     a, b = result.meta.get("a", "US"), result.meta.get("b", "CN")
     base = alt.Chart(df).encode(x=alt.X("snapshot_date:T", title="Snapshot"))
-    band = base.mark_area(opacity=0.25).encode(
+    band = base.mark_area(opacity=0.25, color="#888888").encode(
         y=alt.Y("gap_low:Q", title=f"Best {a} minus best {b} (rating points)"), y2="gap_high:Q"
     )
     line = base.mark_line(point=True).encode(
         y="gap:Q",
-        color=alt.Color("preset:N", title="Source"),
+        color=alt.Color("preset:N", title="Source", legend=palette.legend("Source")),
         tooltip=["snapshot_date:T", "model_a:N", "model_b:N", "gap:Q", "gap_low:Q", "gap_high:Q"],
     )
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(strokeDash=[4, 4]).encode(y="y:Q")
@@ -65,9 +73,104 @@ def standing_over_time(result: MeasureResult, column: str, title: str) -> alt.Ch
         .encode(
             x=alt.X("snapshot_date:T", title="Snapshot"),
             y=alt.Y(f"{column}:Q", title=column),
-            color=alt.Color("country_name:N", title="Country"),
-            strokeDash=alt.StrokeDash("preset:N", title="Source"),
+            color=alt.Color(
+                "country_name:N",
+                title="Country",
+                scale=palette.scale(list(dict.fromkeys(df["country_name"]))),
+                legend=palette.legend("Country"),
+            ),
+            strokeDash=alt.StrokeDash("preset:N", title="Source", legend=palette.legend()),
             tooltip=["snapshot_date:T", "country_name:N", f"{column}:Q", "best_model:N"],
         )
         .properties(title=title, width=560, height=260)
+    )
+
+
+def models_explorer(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """Models per year by country with controls (which models, counting, attribution) bound
+    to the embedded rows; `frame` holds year, name, models, share and one column per control
+    (subset, method, attribution), every combination precomputed."""
+    params = {
+        "subset": select("subset", list(dict.fromkeys(frame["subset"])), "Models"),
+        "method": select("method", list(dict.fromkeys(frame["method"])), "Counting"),
+        "attribution": select(
+            "attribution", list(dict.fromkeys(frame["attribution"])), "Attribution"
+        ),
+    }
+    names = list(dict.fromkeys(frame["name"]))
+    base = alt.Chart(frame, title=title).mark_line(point=True)
+    return (
+        filtered(base, params)
+        .encode(
+            x=alt.X("year:Q", title="Year", axis=YEAR_AXIS, scale=alt.Scale(zero=False)),
+            y=alt.Y("models:Q", title="Models"),
+            color=alt.Color("name:N", scale=palette.scale(names), legend=palette.legend("Country")),
+            tooltip=[
+                "name:N",
+                "year:Q",
+                alt.Tooltip("models:Q", format=",.1f"),
+                alt.Tooltip("share:Q", format=".1%"),
+                "subset:N",
+                "method:N",
+                "attribution:N",
+            ],
+        )
+        .properties(width=560, height=300)
+    )
+
+
+def concentration_lines(frame: pd.DataFrame, title: str) -> alt.Chart:
+    """The leading organization's share of each country's models per year (HHI and the
+    organization in the tooltip); `frame` holds year, name, top_share, hhi, top_org_name,
+    entries, organizations."""
+    names = list(dict.fromkeys(frame["name"]))
+    return (
+        alt.Chart(frame, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("year:Q", title="Year", axis=YEAR_AXIS, scale=alt.Scale(zero=False)),
+            y=alt.Y("top_share:Q", title="Leading organization's share", axis=alt.Axis(format="%")),
+            color=alt.Color("name:N", scale=palette.scale(names), legend=palette.legend("Country")),
+            tooltip=[
+                "name:N",
+                "year:Q",
+                alt.Tooltip("top_share:Q", title="leading organization's share", format=".1%"),
+                alt.Tooltip("top_org_name:N", title="leading organization"),
+                alt.Tooltip("hhi:Q", title="HHI", format=".2f"),
+                alt.Tooltip("entries:Q", title="models"),
+                alt.Tooltip("organizations:Q"),
+            ],
+        )
+        .properties(width=560, height=260)
+    )
+
+
+def video_boards(frame: pd.DataFrame, k: int, title: str) -> alt.FacetChart:
+    """Entries each country has in the top k of each video board per snapshot (best model and
+    rank in the tooltip); `frame` holds board, snapshot, name, entries, best_rank,
+    best_rank_ub, best_model, best_org."""
+    names = list(dict.fromkeys(frame["name"]))
+    return (
+        alt.Chart(frame, title=title)
+        .mark_bar()
+        .encode(
+            x=alt.X("snapshot:N", title=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("name:N", sort=names),
+            y=alt.Y("entries:Q", title=f"Models in the top {k}", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "name:N", sort=names, scale=palette.scale(names), legend=palette.legend("Country")
+            ),
+            tooltip=[
+                "board:N",
+                "snapshot:N",
+                "name:N",
+                alt.Tooltip("entries:Q", title=f"models in the top {k}"),
+                alt.Tooltip("best_rank:Q", title="best rank"),
+                alt.Tooltip("best_rank_ub:Q", title="best rank (CI-aware)"),
+                "best_model:N",
+                "best_org:N",
+            ],
+        )
+        .properties(width=260, height=200)
+        .facet(column=alt.Column("board:N", title=None))
     )

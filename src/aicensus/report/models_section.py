@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pandas as pd
+
 from aicensus.errors import MeasureError
 from aicensus.measures import boards as bm
 from aicensus.measures import models as mm
 from aicensus.measures.provenance import has_rows
-from aicensus.report.models_charts import gap_over_time, models_over_time
+from aicensus.report.models_charts import (
+    concentration_lines,
+    gap_over_time,
+    models_explorer,
+    video_boards,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -43,11 +50,32 @@ def models_section(con: duckdb.DuckDBPyConnection) -> Section:
 
 def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     years = tuple(range(2019, 2027))
-    notable = mm.count(con, mm.ModelQuery(years=years))
+    frames = []
+    for subset in ("notable", "open-weights", "frontier"):
+        for method in ("full", "fractional"):
+            for attr in ("source", "hq"):
+                t = mm.count(
+                    con, mm.ModelQuery(years=years, subset=subset, method=method, attribution=attr)
+                ).table
+                keep = t.groupby("country")["models"].sum().nlargest(5).index
+                t = t[t["country"].isin(keep.union(["CN", "US"]))]
+                frames.append(
+                    t.assign(
+                        subset=subset,
+                        method=method,
+                        attribution="Epoch's countries" if attr == "source" else "registry HQ",
+                    )[["year", "name", "models", "share", "subset", "method", "attribution"]]
+                )
+    explorer = pd.concat(frames, ignore_index=True)
+    span = f"{int(explorer['year'].min())}–{int(explorer['year'].max())}"
     s.chart(
-        models_over_time(notable, title="Notable models per year by country (full counting)"),
-        "Epoch AI notable models; a model counts once for each country of its organizations. "
-        "2026 is a partial year.",
+        models_explorer(explorer, f"Models per year by country, {span}"),
+        f"Source: Epoch AI notable AI models, {span} (2026 partial). Choose the models "
+        "(notable, open-weight, frontier), the counting (full: a model counts once for each "
+        "country of its organizations; fractional: split between them) and the attribution "
+        "(the countries Epoch states, or the organization registry's headquarters). The five "
+        "countries with the most models under each choice, plus China and the US.",
+        controls=True,
     )
     rows = []
     for subset in ("notable", "open-weights", "frontier"):
@@ -71,8 +99,6 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
                             "CN": float(y.get("CN", 0.0)),
                         }
                     )
-    import pandas as pd
-
     s.table(
         pd.DataFrame(rows),
         "United States and China, 2024 and 2025, under each counting and attribution choice.",
@@ -86,6 +112,21 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
         "the leading organization's share.",
         percent=("top_share",),
     )
+    conc_years = tuple(range(2019, 2026))
+    over = mm.concentration(
+        con, mm.ModelQuery(years=conc_years, orgs="rollup", countries=("US", "CN"))
+    ).table
+    s.chart(
+        concentration_lines(
+            over[["year", "name", "top_share", "hhi", "top_org_name", "entries", "organizations"]],
+            f"Concentration within each country: the leading organization's share, "
+            f"{conc_years[0]}–{conc_years[-1]}",
+        ),
+        f"Source: Epoch AI notable AI models, {conc_years[0]}–{conc_years[-1]}; within China "
+        "and within the US, the leading organization's share of the country's model entries "
+        "(parents rolled up; full counting: a model counts once for each of its "
+        "organizations); HHI and the organization in the tooltip. Higher: more concentrated.",
+    )
 
 
 def _boards(con: duckdb.DuckDBPyConnection, s: Section) -> None:
@@ -93,11 +134,17 @@ def _boards(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     if "text" in boards:
         g = bm.gap(con, bm.BoardQuery(presets=("lmarena-csv", "lmarena-history-csv")))
         if g.table["gap"].notna().any():
+            dates = pd.to_datetime(g.table.dropna(subset=["gap"])["snapshot_date"])
             s.chart(
                 gap_over_time(g, title="Text arena: best US model minus best Chinese model"),
-                "Band: the gap with both 95% intervals taken at their ends. Ratings are "
-                "comparable only within one snapshot of one source.",
+                "Source: LMArena text leaderboard snapshots (lmarena CSV copies), "
+                f"{dates.min():%Y-%m-%d} – {dates.max():%Y-%m-%d}; countries by the organization "
+                "registry's headquarters. Line: the best US model's rating minus the best "
+                "Chinese model's; band: the gap with both 95% intervals taken at their ends "
+                "(above 0: the US model leads). Ratings are comparable only within one "
+                "snapshot of one source.",
             )
+    video = []
     for board in ("text-to-video", "image-to-video"):
         if board not in boards:
             continue
@@ -116,4 +163,26 @@ def _boards(con: duckdb.DuckDBPyConnection, s: Section) -> None:
                 ]
             ],
             f"{board} arena (Artificial Analysis): standing by the country the arena states.",
+        )
+        video.append(st.assign(board=board))
+    if video:
+        v = pd.concat(video, ignore_index=True)
+        v["snapshot"] = pd.to_datetime(v["snapshot_date"]).dt.strftime("%Y-%m-%d")
+        v = (
+            v[v["entries_top10"] > 0]
+            .drop(columns=["entries"])
+            .rename(columns={"entries_top10": "entries", "country_name": "name"})
+        )
+        s.chart(
+            video_boards(
+                v[["board", "snapshot", "name", "entries", "best_rank", "best_rank_ub"]]
+                .assign(best_model=v["best_model"], best_org=v["best_org"])
+                .sort_values(["board", "snapshot"]),
+                10,
+                "Video leaderboards: models each country has in the top 10",
+            ),
+            "Source: Artificial Analysis video arenas (text-to-video, image-to-video), "
+            f"snapshots {', '.join(sorted(v['snapshot'].unique()))}; countries as the arena "
+            "states them; each model counts once (full counting). Best rank and model in the "
+            "tooltip.",
         )

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
-from aicensus.report import charts
+from aicensus.report import charts, formatting
+from aicensus.report.papers_charts import papers_explorer
 
 if TYPE_CHECKING:
     import duckdb
@@ -30,14 +34,17 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
     except MeasureError as exc:
         s.text(f"No paper data: {exc}.")
         return s
+    _explorer(con, s)
     s.chart(
         charts.share_over_time(
             by_year,
             top=6,
             title="Share of papers by country, all venues with country data, full counting",
         ),
-        "Pooled over every loaded venue with country data in each year; the venue mix "
-        "changes from year to year.",
+        f"Source: Paper Copilot paper lists, {_span(by_year.table)}, every loaded venue with "
+        "country data in each year (the venue mix changes from year to year); full counting: "
+        "a paper counts once for each country of its authors. The six countries with the most "
+        "papers.",
     )
     by_venue = pm.share(con, pm.PaperQuery(by="venue-year"))
     series = by_venue.table.groupby("venue")["year"].nunique()
@@ -45,8 +52,9 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
     by_venue.table = by_venue.table[by_venue.table["venue"].isin(long_venues)]
     s.chart(
         charts.venue_small_multiples(by_venue, ["CN", "US"]),
-        "China and the United States per venue and year (full counting), venues with at "
-        "least four years of country data. Each venue's own papers: no change of venue mix.",
+        f"Source: Paper Copilot paper lists, {_span(by_venue.table)}. China and the United "
+        "States per venue and year, full counting, venues with at least four years of country "
+        "data. Each venue's own papers: no change of venue mix.",
     )
     coverage = pm.venue_coverage(con)
     s.table(
@@ -55,20 +63,12 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         "Venues at 0% (e.g. ICLR, ECCV, KDD) carry no country data in Paper Copilot.",
         percent=("coverage",),
     )
-    frac = pm.share(con, pm.PaperQuery(by="year", method="author-fractional"))
-    s.chart(
-        charts.share_over_time(frac, top=6, title="Same, author-fractional counting"),
-        "Each paper weighs 1, split over its authors with a known country.",
-    )
-
     latest = pm.latest_years(con)
     cm_frames = []
     for venue, year in latest:
         r = pm.compare_methods(con, pm.PaperQuery(venues=(venue,), years=(year,)), ["CN", "US"])
         cm_frames.append(r)
     if cm_frames:
-        import pandas as pd
-
         table = pd.concat([r.table for r in cm_frames], ignore_index=True)
         s.table(
             table.rename(columns={"unit": "country"}),
@@ -80,7 +80,8 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
     moved = pm.region_moves(con, pm.PaperQuery())
     s.text(
         f"Region recovery moves {moved['papers_moved']:,} papers' country sets "
-        f"(by rule: {moved['by_rule']}; to: {moved['by_region']})."
+        f"(by rule: {html.escape(formatting.mapping(moved['by_rule']))}; "
+        f"to: {html.escape(formatting.mapping(moved['by_region']))})."
     )
     s.table(
         src_vs_rec[["country", "name", "papers", "denominator", "share"]],
@@ -110,3 +111,60 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         percent=("top10_share", "pp_top10"),
     )
     return s
+
+
+# The venue sets of the main paper chart (those of the debate's paper claims).
+EXPLORER_VENUES = {
+    "all venues with country data": (),
+    "NeurIPS": ("nips",),
+    "IJCAI": ("ijcai",),
+    "small ML venues (AISTATS, UAI, COLT, ACML, AutoML)": (
+        "aistats",
+        "uai",
+        "colt",
+        "acml",
+        "automl",
+    ),
+}
+
+
+def _span(t: pd.DataFrame) -> str:
+    """The years a result table covers, as 'first–last'."""
+    return f"{int(t['year'].min())}–{int(t['year'].max())}"
+
+
+def _explorer(con: duckdb.DuckDBPyConnection, s: Section) -> None:
+    """China and the US by year with controls: counting method, venue set, regions (every
+    combination measured here, filtered in the browser)."""
+    frames = []
+    for label, venues in EXPLORER_VENUES.items():
+        for regions in pm.REGIONS[::-1]:
+            try:
+                r = pm.compare_methods(
+                    con, pm.PaperQuery(by="year", venues=venues, regions=regions), ["CN", "US"]
+                )
+            except MeasureError:
+                continue
+            long = pd.DataFrame(r.meta["long"])
+            frames.append(
+                long.assign(
+                    venues=label,
+                    regions="recovered" if regions == "recovered" else "folded into China",
+                    name=long["unit"].map({"CN": "China", "US": "United States"}),
+                )
+            )
+    if not frames:
+        return
+    df = pd.concat(frames, ignore_index=True)
+    df = df[df["denominator"] > 0]
+    cols = ["year", "name", "share", "papers", "denominator", "method", "venues", "regions"]
+    s.chart(
+        papers_explorer(df[cols], "China and the United States at AI venues, by year"),
+        f"Source: Paper Copilot paper lists, {_span(df)} (each venue set's own years). "
+        "Choose the counting method (full: a paper counts once for each of its authors' "
+        "countries; country-fractional: split between its countries; author-fractional: "
+        "split between its authors; first-author), the venue set, and whether Hong Kong, "
+        "Macao and Taiwan are recovered from affiliations or folded into China as the "
+        "source gives them. Shares are over papers with a known country.",
+        controls=True,
+    )
