@@ -150,3 +150,74 @@ def test_online_run_killed_mid_run_keeps_commits_and_completes(data_root, tmp_pa
         assert run(killed, env) == 0
     for name, sql in tables.items():
         assert _table(killed, sql) == _table(tmp_path / "full.duckdb", sql), name
+
+
+@pytest.mark.slow
+def test_online_run_refreshes_every_source(data_root, tmp_path, monkeypatch):
+    """`aicensus run --online` with every upstream URL from settings pointing at fakes on
+    127.0.0.1 (serving the real bundled records in each upstream's format): every source with
+    an online path is read from its upstream, none is skipped, and the report is written."""
+    from tests.fakes.github_server import GithubServer
+    from tests.fakes.hub_server import HubServer, table_records
+    from tests.fakes.openalex_server import FakeOpenAlex, load_records
+    from tests.fakes.papercopilot_server import PaperCopilotServer
+    from tests.fakes.static_server import serve
+
+    import gzip
+
+    hub = table_records(data_root / "hf_models_table" / "hf_models_top_downloads_2024-09.csv.gz")
+    works = load_records(data_root / "openalex_works" / "works.jsonl.gz")
+    db = tmp_path / "w.duckdb"
+    served = tmp_path / "epoch"  # the static fake serves <path>.gz decompressed, as is
+    served.mkdir()
+    csv = (data_root / "epoch_notable_models" / "notable_ai_models.csv").read_bytes()
+    (served / "notable_ai_models.csv.gz").write_bytes(gzip.compress(csv))
+    with (
+        PaperCopilotServer(data_root) as pc,
+        GithubServer(data_root) as gh,
+        HubServer(hub, page_size=500) as hs,
+        FakeOpenAlex(works) as oa,
+        serve(served) as epoch,
+    ):
+        env = {
+            "AICENSUS_PAPERLISTS_UPSTREAM": pc.paperlists,
+            "AICENSUS_OPENREVIEW_UPSTREAM": pc.openreview,
+            "AICENSUS_EPOCH_UPSTREAM": epoch + "/notable_ai_models.csv",
+            "AICENSUS_ARENA_TEXT_UPSTREAM": gh.url,
+            "AICENSUS_ARENA_VIDEO_UPSTREAM": gh.url,
+            "AICENSUS_GITHUB_API_UPSTREAM": gh.url,
+            "AICENSUS_GITHUB_RANKINGS_UPSTREAM": gh.url,
+            "AICENSUS_ARTIFICIALANALYSIS_UPSTREAM": DEAD,  # no key set: not asked
+            "HF_ENDPOINT": hs.url,
+            "OPENALEX_BASE_URL": oa.url,
+        }
+        for k, v in env.items():
+            monkeypatch.setenv(k, v)
+        monkeypatch.delenv("ARTIFICIAL_ANALYSIS_API_KEY", raising=False)
+        out = tmp_path / "report.html"
+        args = ["--db", str(db), "--data", str(data_root), "run", "--online", "--output", str(out)]
+        r = CliRunner().invoke(app, args)
+        asked = {
+            "paperlists": [p for p, _ in pc.paths if "/paperlists/" in p],
+            "openreview": [p for p, _ in pc.paths if "/openreview/" in p],
+            "arena": [p for p in gh.paths if "lmarena" in p or "arena" in p.lower()],
+            "github": [p for p in gh.paths if "Github-Ranking" in p],
+            "hub": list(hs.served_pages),
+            "openalex": [p for _, _, p in oa.requests if p.get("group_by")],
+        }
+    assert r.exit_code == 0, r.output
+    assert "not refreshed" not in r.output and out.is_file()
+    for name, paths in asked.items():
+        assert paths, f"{name}: its upstream was never asked"
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        online = dict(
+            con.execute(
+                "SELECT source, count(*) FROM loads WHERE location LIKE 'http://127.0.0.1:%' "
+                "GROUP BY 1"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    for source in ("paperlists", "paperlists_affonly", "openreview_authors", "epoch", "arena"):
+        assert online.get(source), (source, online)

@@ -157,8 +157,8 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, on
     from aicensus.ingest.epoch import load_epoch
     from aicensus.sources import epoch as epoch_source
 
-    if online:
-        location = epoch_source.DEFAULT_URL
+    if online:  # Epoch's public CSV, or AICENSUS_EPOCH_UPSTREAM / [sources] epoch_upstream
+        location = s.upstream("epoch", epoch_source.DEFAULT_URL)
     location = location or s.locations("epoch")[0]
     if Path(location).is_dir():
         location = str(Path(location) / "notable_ai_models.csv")
