@@ -157,13 +157,13 @@ def test_online_run_refreshes_every_source(data_root, tmp_path, monkeypatch):
     """`aicensus run --online` with every upstream URL from settings pointing at fakes on
     127.0.0.1 (serving the real bundled records in each upstream's format): every source with
     an online path is read from its upstream, none is skipped, and the report is written."""
+    import gzip
+
     from tests.fakes.github_server import GithubServer
     from tests.fakes.hub_server import HubServer, table_records
     from tests.fakes.openalex_server import FakeOpenAlex, load_records
     from tests.fakes.papercopilot_server import PaperCopilotServer
     from tests.fakes.static_server import serve
-
-    import gzip
 
     hub = table_records(data_root / "hf_models_table" / "hf_models_top_downloads_2024-09.csv.gz")
     works = load_records(data_root / "openalex_works" / "works.jsonl.gz")
