@@ -131,7 +131,9 @@ def test_status_and_report_show_data_dates(hub_table_db):
     con = duckdb.connect(str(hub_table_db), read_only=True)
     html = "".join(provenance_section(con).blocks)
     con.close()
-    assert "Data dates" in html and "2024-09-20 .. 2024-09-20" in html
+    for column in ("period described", "upstream copy", "loaded", "age of data"):
+        assert f"<th>{column}</th>" in html, column
+    assert "2024-09-20 .. 2024-09-20" in html and "(stale)" in html
     assert "Hugging Face Hub (top downloads table)" in html
 
 

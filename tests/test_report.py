@@ -54,7 +54,7 @@ def test_claims_section(report):
     assert 'id="claims"' in text and 'id="claim-ml-papers-china-most"' in text
     for kind in ("refuted", "depends", "insufficient data"):  # no claim is supported (intervals)
         assert f">{kind}</span>" in text
-    assert "holds / fails / too close / no data" in text and "too close to call" in text
+    assert "Hover a cell for the numbers it read" in text and "too close to call" in text
     assert "Sensitivity grid" in text and "Hugging Face Hub snapshot" in text
     from aicensus.claims import files
     from tests.conftest import REPO

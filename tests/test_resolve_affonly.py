@@ -122,7 +122,7 @@ def test_report_section_quotes_agreement(affonly_con):
     text = " ".join(section.blocks)
     overall = ev.overall()
     assert f"paper-level agreement {overall.agree / overall.covered:.2%}" in text
-    assert "49.61%" in text and "cvpr" in text  # CVPR 2024 China, full counting (pinned above)
+    assert "49.6%" in text and "cvpr" in text  # CVPR 2024 China, full counting (pinned above)
 
 
 def test_debate_claim_on_newest_venues(affonly_con):
@@ -147,7 +147,11 @@ def test_debate_claim_on_newest_venues(affonly_con):
         "venues": "cvpr",
         "years": "2024",
     }
-    assert set(v.flips) == {"method", "regions", "venues"}
+    # CVPR full counting with HK/MO/TW kept apart (49.61%, pinned above) is too close to call
+    # against 0.5: regions no longer flips a decided variant
+    apart = [x for x in v.variants if x.choices == {**held[0].choices, "regions": "recovered"}]
+    assert [x.outcome for x in apart] == ["too close to call"]
+    assert set(v.flips) == {"method", "venues"}
 
 
 def test_progress_callback_gets_key_count_and_total(data_root, tmp_path):

@@ -50,12 +50,15 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
     series = by_venue.table.groupby("venue")["year"].nunique()
     long_venues = sorted(series[series >= 4].index)
     by_venue.table = by_venue.table[by_venue.table["venue"].isin(long_venues)]
-    s.chart(
-        charts.venue_small_multiples(by_venue, ["CN", "US"]),
-        f"Source: Paper Copilot paper lists, {_span(by_venue.table)}. China and the United "
-        "States per venue and year, full counting, venues with at least four years of country "
-        "data. Each venue's own papers: no change of venue mix.",
-    )
+    if by_venue.table.empty:  # e.g. a warehouse with one or two venue-years loaded
+        s.text("No loaded venue has four years of country data: no per-venue trend to draw.")
+    else:
+        s.chart(
+            charts.venue_small_multiples(by_venue, ["CN", "US"]),
+            f"Source: Paper Copilot paper lists, {_span(by_venue.table)}. China and the United "
+            "States per venue and year, full counting, venues with at least four years of "
+            "country data. Each venue's own papers: no change of venue mix.",
+        )
     coverage = pm.venue_coverage(con)
     s.table(
         coverage,
