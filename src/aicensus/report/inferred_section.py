@@ -39,15 +39,8 @@ def inferred_section(con: duckdb.DuckDBPyConnection) -> Section:
         "author files joined to the accepted-paper lists (by OpenReview id, or by byline for "
         "ICML 2025), their countries inferred the same way.",
     )
-    frames = []
-    acc = None
     try:
-        for method in ("full", "country-fractional"):
-            r = pm.share(con, pm.PaperQuery(source=SOURCE, countries="inferred", method=method))
-            acc = r.meta.get("inference_accuracy")
-            t = r.table[r.table["country"].isin(UNITS)].copy()
-            t["method"] = method
-            frames.append(t)
+        df, acc = _shares(con, SOURCE)
     except MeasureError as exc:
         s.text(f"Not loaded: {exc}.")
         return s
@@ -67,16 +60,8 @@ def inferred_section(con: duckdb.DuckDBPyConnection) -> Section:
             "their country fields hidden and institution-country pairs learned from the "
             "scored file left out: " + "; ".join(parts) + "."
         )
-    df = pd.concat(frames, ignore_index=True)
-    wide = df.pivot_table(
-        index=["venue", "year", "method"], columns="country", values="share"
-    ).reset_index()
-    wide.columns.name = None
-    cov = df.groupby(["venue", "year", "method"])["coverage"].first().reset_index()
-    wide = wide.merge(cov, on=["venue", "year", "method"])
-    cols = ["venue", "year", "method", *[u for u in UNITS if u in wide.columns], "coverage"]
     s.table(
-        wide[cols],
+        _wide(df),
         "Share of papers by inferred country (Hong Kong kept separate; "
         "coverage = papers with an inferred country / papers loaded).",
         percent=(*UNITS, "coverage"),
@@ -85,28 +70,35 @@ def inferred_section(con: duckdb.DuckDBPyConnection) -> Section:
     return s
 
 
+def _shares(con: duckdb.DuckDBPyConnection, source: str) -> tuple[pd.DataFrame, dict | None]:
+    """The UNITS' shares of papers by inferred country under each of METHODS (a `method`
+    column), and the resolver's measured agreement the results quote."""
+    frames, acc = [], None
+    for method in METHODS:
+        r = pm.share(con, pm.PaperQuery(source=source, countries="inferred", method=method))
+        acc = r.meta.get("inference_accuracy")
+        frames.append(r.table[r.table["country"].isin(UNITS)].assign(method=method))
+    return pd.concat(frames, ignore_index=True), acc
+
+
+def _wide(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per venue, year and method: a share column per unit, then the coverage."""
+    keys = ["venue", "year", "method"]
+    wide = df.pivot_table(index=keys, columns="country", values="share").reset_index()
+    wide.columns.name = None
+    wide = wide.merge(df.groupby(keys)["coverage"].first().reset_index(), on=keys)
+    return wide[[*keys, *[u for u in UNITS if u in wide.columns], "coverage"]]
+
+
 def _openreview(con: duckdb.DuckDBPyConnection, s: Section, affonly: pd.DataFrame) -> None:
     """The OpenReview venue-years (table) and China vs the US at NeurIPS and ICML (chart)."""
-    frames = []
     try:
-        for method in METHODS:
-            r = pm.share(con, pm.PaperQuery(source=OPENREVIEW, countries="inferred", method=method))
-            t = r.table[r.table["country"].isin(UNITS)].copy()
-            t["method"] = method
-            frames.append(t)
+        df, _ = _shares(con, OPENREVIEW)
     except MeasureError as exc:
         s.text(f"OpenReview author files not loaded: {exc}.")
         return
-    df = pd.concat(frames, ignore_index=True)
-    wide = df.pivot_table(
-        index=["venue", "year", "method"], columns="country", values="share"
-    ).reset_index()
-    wide.columns.name = None
-    cov = df.groupby(["venue", "year", "method"])["coverage"].first().reset_index()
-    wide = wide.merge(cov, on=["venue", "year", "method"])
-    cols = ["venue", "year", "method", *[u for u in UNITS if u in wide.columns], "coverage"]
     s.table(
-        wide[cols],
+        _wide(df),
         "OpenReview author files joined to the accepted-paper lists: share of papers by "
         "inferred country (Hong Kong kept separate; coverage = papers with an inferred country "
         "/ accepted papers in the list).",
