@@ -173,15 +173,24 @@ def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     )
 
 
-def papers_citations(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
+def _cited(con: duckdb.DuckDBPyConnection, f: dict, measure: Any) -> tuple[Any, Any, pd.DataFrame]:
+    """(query, result, country rows without `unknown`) of a citation measure; MissingSource
+    when no selected paper has a citation count."""
     from aicensus.measures import cache, papers
 
     q = _paper_query(con, f)
-    r = cache.cached(con, papers.citations, q)
+    r = cache.cached(con, measure, q)
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
     if t.empty:
         raise MissingSource("no citation counts for the selected papers")
+    return q, r, t
+
+
+def papers_citations(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
+    from aicensus.measures import papers
+
+    q, r, t = _cited(con, f, papers.citations)
 
     def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
         if sel.empty:
@@ -211,14 +220,9 @@ def papers_impact(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     """Citation rates (PP(top 10%), mean citations per paper) with their bootstrap intervals;
     a subject of several countries reads the weighted rates of their rows together (its
     interval then is the widest of theirs: the bounds are not additive)."""
-    from aicensus.measures import cache, papers
+    from aicensus.measures import papers
 
-    q = _paper_query(con, f)
-    r = cache.cached(con, papers.impact, q)
-    t = r.table.rename(columns={"unit": "country"})
-    t = t[t["country"] != papers.UNKNOWN_UNIT]
-    if t.empty:
-        raise MissingSource("no citation counts for the selected papers")
+    q, r, t = _cited(con, f, papers.impact)
 
     def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
         if sel.empty:
