@@ -22,6 +22,7 @@ from aicensus.cli import (
     openalex,
     orgs,
     papers,
+    replay,
     report,
     resolve,
     status,
@@ -122,6 +123,7 @@ app.command("report")(report.report)
 app.command("run")(report.run)
 app.command("status")(status.status)
 app.command("check")(check.check)
+replay.install(app)  # measure commands print their stored output when nothing changed
 
 
 @app.callback()

@@ -27,7 +27,6 @@ import math
 import threading
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -36,15 +35,14 @@ import pyarrow as pa
 
 from aicensus.engines import Engine
 from aicensus.measures.base import MeasureResult, engine_name
+from aicensus.measures.fingerprint import Uncacheable, code_fingerprint, inputs_fingerprint
 from aicensus.warehouse.rows import one_row
+
+__all__ = ["Uncacheable", "cached", "code_fingerprint", "inputs_fingerprint", "session"]
 
 FORMAT = "1"  # bump when the stored encoding or the key changes
 MAX_PENDING = 1_000  # results awaiting `save` (a check of claims/debate.yaml makes 98)
 Entry = tuple[str, bytes, str]  # (result name, table as Arrow IPC, {"meta": ...} as JSON)
-
-
-class Uncacheable(Exception):
-    """A query or argument with no canonical form (the call is computed, not cached)."""
 
 
 @dataclasses.dataclass
@@ -189,37 +187,6 @@ def canonical(v: Any) -> Any:
     if isinstance(v, datetime | date):
         return {type(v).__name__: v.isoformat()}
     raise Uncacheable(f"no canonical form for {type(v).__name__}")
-
-
-@functools.cache
-def code_fingerprint() -> str:
-    """sha256 of this package's files (code, reference data, schema) and the versions of the
-    libraries that compute figures: a result computed by other code is never served."""
-    import ibis
-
-    h = hashlib.sha256()
-    for lib in (duckdb, ibis, pd, pa):
-        h.update(f"{lib.__name__}={lib.__version__};".encode())
-    root = Path(__file__).resolve().parents[1]
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".yaml", ".yml", ".sql", ".json", ".csv"}:
-            h.update(path.relative_to(root).as_posix().encode() + b"\0")
-            h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
-    """sha256 over every `loads` row (what was read, its content hash, the parser, when)."""
-    try:
-        n, digest = one_row(
-            con,
-            "SELECT count(*), sha256(coalesce(string_agg(concat_ws('|', load_id, content_hash, "
-            "parser_version, CAST(loaded_at AS VARCHAR)), chr(10) ORDER BY load_id), '')) "
-            "FROM loads",
-        )
-    except duckdb.Error as exc:  # no loads table: nothing to key the inputs by
-        raise Uncacheable(str(exc)) from None
-    return f"{n}:{digest}"
 
 
 # ------------------------------------------------------------------ encoding
