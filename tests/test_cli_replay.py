@@ -139,3 +139,44 @@ def test_a_hit_imports_no_pandas_arrow_or_ibis(db: Path) -> None:
     assert "LOADED=\n" in runs[1].stderr  # replayed
     assert runs[1].stdout == runs[0].stdout
     assert json.loads(_rows(db)[0][1])["stderr"] == ""
+
+
+CLAIM = """claims:
+  - id: china-no-dominant-company
+    claim: Within China no single company dominates.
+    axes:
+      orgs: [registry, rollup]
+    tests:
+      - label: Epoch notable models
+        measure: models.concentration
+        filters: {years: [2020, 2021, 2022, 2023, 2024, 2025]}
+        subject: CN
+        other: US
+        condition: hhi < other.hhi and top_share < other.top_share
+"""
+
+
+def test_check_is_replayed_until_the_claim_file_changes(db: Path, tmp_path: Path) -> None:
+    claims = tmp_path / "claims.yaml"
+    claims.write_text(CLAIM)
+    first = _invoke(db, "check", str(claims), "--explain", "china-no-dominant-company")
+    assert "verdict:" in first
+    assert [m for m, _ in _rows(db)] == ["cli check"]
+    assert _invoke(db, "check", str(claims), "--explain", "china-no-dominant-company") == first
+    # An edit to the file is a new key: the changed claim text is printed, not the old one.
+    claims.write_text(CLAIM.replace("no single company dominates", "no company dominates"))
+    edited = _invoke(db, "check", str(claims), "--explain", "china-no-dominant-company")
+    assert "no company dominates" in edited and "no single company" not in edited
+    assert len(_rows(db)) == 2
+
+
+def test_check_writing_the_readme_is_not_replayed(db: Path, tmp_path: Path) -> None:
+    claims, readme = tmp_path / "claims.yaml", tmp_path / "README.md"
+    claims.write_text(CLAIM)
+    from aicensus.report.readme_table import BEGIN, END
+
+    for _ in range(2):  # each run writes the file (a replay would not)
+        readme.write_text(f"# x\n{BEGIN}\n{END}\n")
+        _invoke(db, "check", str(claims), "--format", "markdown", "--readme", str(readme))
+        assert "Within China no single company dominates." in readme.read_text()
+    assert _rows(db) == []

@@ -11,7 +11,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import altair as alt
 import pandas as pd
 
 from aicensus.claims import evidence, grammar, registry
@@ -28,6 +27,7 @@ from aicensus.claims.variants import (
 from aicensus.config import STALE_AFTER_DAYS
 
 if TYPE_CHECKING:
+    import altair as alt
     import duckdb
 
 SUPPORTED, REFUTED, DEPENDS, INSUFFICIENT_DATA = (
@@ -308,6 +308,8 @@ def chart(v: Verdict) -> alt.HConcatChart:
     """Left, the axis choices of each variant as a compact grid (one column per axis); right,
     on the same rows, the value its condition reads with its 95% interval, the threshold (black
     tick) and the other subject's value (hollow diamond), coloured by outcome."""
+    import altair as alt  # charts only: check and --explain print tables (1 s of imports)
+
     df = chart_rows(v)
     if df.empty:
         df = pd.DataFrame({"row": [1], "value": [None], "outcome": [INSUFFICIENT]})

@@ -36,7 +36,8 @@ _NEEDS = {"ctx", "fmt", "output"}  # the measure commands: they print a result o
 
 
 def install(app: typer.Typer) -> None:
-    """Make every measure command of `app`'s warehouse-only groups replayable."""
+    """Make every measure command of `app`'s warehouse-only groups replayable, and `check`
+    (keyed by the claim file's content too)."""
     for group in app.registered_groups:
         if group.name not in GROUPS or group.typer_instance is None:
             continue
@@ -44,16 +45,20 @@ def install(app: typer.Typer) -> None:
             fn = command.callback
             if fn is not None and set(inspect.signature(fn).parameters) >= _NEEDS:
                 command.callback = replayed(fn)
+    for command in app.registered_commands:
+        if command.name == "check" and command.callback is not None:
+            command.callback = replayed(command.callback, reads=("file",))
 
 
-def replayed(fn: Callable[..., None]) -> Callable[..., None]:
+def replayed(fn: Callable[..., None], reads: tuple[str, ...] = ()) -> Callable[..., None]:
     """`fn` (a Typer command), printing its stored output when it ran before on the same
-    everything, else running and storing what it printed."""
+    everything, else running and storing what it printed. `reads`: the options naming files the
+    command reads (keyed by their content); any other path is a file it writes."""
 
     @functools.wraps(fn)
     def command(*args: Any, **kwargs: Any) -> None:
         ctx = kwargs["ctx"]
-        doc = _document(ctx, kwargs)
+        doc = _document(ctx, kwargs, reads)
         if doc is None:
             return fn(*args, **kwargs)
         db = settings(ctx).db
@@ -83,10 +88,15 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _document(ctx: typer.Context, options: dict[str, Any]) -> str | None:
-    """Everything but the inputs the output depends on, as JSON; None when the command writes
-    a file (its output is not what it prints)."""
-    if options.get("fmt") == "parquet" or any(isinstance(v, Path) for v in options.values()):
+def _document(ctx: typer.Context, options: dict[str, Any], reads: tuple[str, ...]) -> str | None:
+    """Everything but the warehouse inputs the output depends on, as JSON; None when the
+    command writes a file (its output is not what it prints) or a file it reads is missing."""
+    writes = [v for k, v in options.items() if isinstance(v, Path) and k not in reads]
+    if options.get("fmt") == "parquet" or writes:
+        return None
+    try:
+        files = {k: hashlib.sha256(Path(options[k]).read_bytes()).hexdigest() for k in reads}
+    except OSError:  # the command says what is wrong with it
         return None
     from aicensus.measures.fingerprint import code_fingerprint
 
@@ -95,6 +105,7 @@ def _document(ctx: typer.Context, options: dict[str, Any]) -> str | None:
         "format": FORMAT,
         "command": ctx.command_path.split(" ", 1)[-1],
         "options": {k: _plain(v) for k, v in sorted(options.items()) if k != "ctx"},
+        "files": files,
         "settings": repr(settings(ctx)),
         "terminal": terminal,
         "code": code_fingerprint(),
