@@ -113,14 +113,11 @@ def _affonly(
     venues: object,
     years: object,
 ) -> Any:
-    from aicensus.ingest.affiliations.build import default_resolver
     from aicensus.ingest.paperlists_affonly import load_affonly
 
     if online:
         return _papercopilot_online(con, s, venues, years, None, affonly_only=True)
-    location = location or s.locations("paperlists-affonly")[0]
-    resolver = default_resolver(s)
-    return load_affonly(con, location, resolver, parse_list(venues, "venues"), parse_years(years))
+    return _resolved_load(load_affonly, con, s, "paperlists-affonly", location, venues, years)
 
 
 def _openreview(
@@ -131,7 +128,6 @@ def _openreview(
     venues: object,
     years: object,
 ) -> Any:
-    from aicensus.ingest.affiliations.build import default_resolver
     from aicensus.ingest.openreview_authors import load_openreview
 
     if online:
@@ -146,11 +142,25 @@ def _openreview(
             parse_years(years) or PAPERLISTS_ONLINE_YEARS,
             resolver=_resolver(s),
         )
-    location = location or s.locations("openreview")[0]
+    return _resolved_load(load_openreview, con, s, "openreview", location, venues, years)
+
+
+def _resolved_load(
+    load_fn: Callable[..., Any],
+    con: duckdb.DuckDBPyConnection,
+    s: Settings,
+    source: str,
+    location: str | None,
+    venues: object,
+    years: object,
+) -> Any:
+    """A bundled load of a source whose countries the affiliation resolver infers: its location
+    (default: settings), the default resolver, and the selected venues and years."""
+    from aicensus.ingest.affiliations.build import default_resolver
+
+    location = location or s.locations(source)[0]
     resolver = default_resolver(s)
-    return load_openreview(
-        con, location, resolver, parse_list(venues, "venues"), parse_years(years)
-    )
+    return load_fn(con, location, resolver, parse_list(venues, "venues"), parse_years(years))
 
 
 def _epoch(con: duckdb.DuckDBPyConnection, s: Settings, location: str | None, online: bool) -> Any:

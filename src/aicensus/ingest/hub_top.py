@@ -34,7 +34,7 @@ from huggingface_hub.hf_api import ExpandModelProperty_T, ModelInfo
 
 from aicensus.errors import SourceError
 from aicensus.hub.attribution import families
-from aicensus.ingest.hub import lineage_table, record_tables
+from aicensus.ingest.hub import lineage_table, record_tables, snapshot_rows
 from aicensus.ingest.hub_pull import EXPAND, model_record
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
@@ -69,19 +69,6 @@ class TopSummary:
 
 def _version(registry: Registry) -> str:
     return f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
-
-
-def _snapshot_row(source: str, snapshot: str, endpoint: str, n: int, done: bool) -> LocationRows:
-    t = pa.Table.from_pylist(
-        [dict(source=source, snapshot=snapshot, location=endpoint, n_models=n, complete=done)]
-    )
-    return LocationRows(
-        key=f"{snapshot}/snapshot",
-        location=endpoint,
-        content_hash=f"{n}:{done}",
-        retrieved_at=datetime.now(UTC),
-        tables={"hub_snapshots": t},
-    )
 
 
 def _frames(recs: list[hub.HubRecord], source: str, snapshot: str, fam) -> dict[str, pa.Table]:
@@ -197,7 +184,7 @@ def snapshot(
                         notes={"models": len(recs)},
                     )
                 )  # fmt: skip
-                loader.add(_snapshot_row(source, day, endpoint, len(recs), False))
+                loader.add(snapshot_rows(day, source, day, endpoint, len(recs), False))
             out.listed = True
             if progress:
                 progress("listed", len(recs))
@@ -275,5 +262,5 @@ def _finish(con, version, source, day, endpoint, registry, fam) -> int:
                 retrieved_at=datetime.now(UTC), tables=tables, notes={"models": n},
             )
         )  # fmt: skip
-        loader.add(_snapshot_row(source, day, endpoint, n, True))
+        loader.add(snapshot_rows(day, source, day, endpoint, n, True))
     return n
