@@ -189,12 +189,7 @@ def snapshot(
             if progress:
                 progress("listed", len(recs))
         pull_id = f"{PARENTS}/{day}"
-        done = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE records = 0) FROM resume_points "
-            "WHERE kind = ? AND pull_id = ?",
-            [FETCH, pull_id],
-        ).fetchone()
-        n_done = int(done[0]) if done else 0
+        n_done = len(resume.committed_rows(con, FETCH, pull_id))
         while True:
             todo = _missing(con, source, day, pull_id)
             room = max(0, max_parents - n_done)
@@ -233,12 +228,7 @@ def snapshot(
         raise SourceError(
             f"{endpoint}: no usable answer after retries ({type(exc).__name__}); re-run to go on"
         ) from None
-    row = con.execute(
-        "SELECT count(*) FILTER (WHERE records = 0) FROM resume_points "
-        "WHERE kind = ? AND pull_id = ?",
-        [FETCH, pull_id],
-    ).fetchone()
-    out.parents_missing = int(row[0]) if row else 0
+    out.parents_missing = sum(r.records == 0 for r in resume.committed_rows(con, FETCH, pull_id))
     out.models = _finish(con, version, source, day, endpoint, registry, fam)
     return out
 

@@ -93,11 +93,8 @@ class OpenReviewOnlineSummary(OpenReviewLoadSummary):
 
 def known_files(con: duckdb.DuckDBPyConnection, load_id: str) -> dict[str, Known]:
     """The upstream files a location was loaded from: URL -> what was read."""
-    rows = con.execute(
-        "SELECT pull_id, position, next, stream FROM resume_points WHERE kind = ? AND load_id = ?",
-        [KIND, load_id],
-    ).fetchall()
-    return {url: Known(h, etag, cls) for url, h, etag, cls in rows}
+    rows = resume.committed_rows(con, KIND, load_id=load_id)
+    return {r.pull_id: Known(r.position, r.next, r.stream) for r in rows}
 
 
 def current_hash(con: duckdb.DuckDBPyConnection, load_id: str, parser_version: str) -> str | None:
