@@ -1,8 +1,7 @@
 """Resume points of incremental fetches (table `resume_points`): the one way an interrupted
 OpenAlex API pull or live Hub pull finds where to continue, and an online load of files finds
-what it already read (`committed_rows`, the one read of the table). A page's row is written
-with the page's own rows (same transaction), so what is committed and where to resume never
-disagree."""
+what it already read (`committed_rows`). A page's row is written with the page's own rows
+(same transaction), so what is committed and where to resume never disagree."""
 
 from __future__ import annotations
 
