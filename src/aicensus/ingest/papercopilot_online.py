@@ -41,7 +41,7 @@ from aicensus.sources import papercopilot_upstream as up
 from aicensus.sources import paperlists as pl
 from aicensus.sources import paperlists_affonly as pa_
 from aicensus.sources.fetch import NotFound
-from aicensus.sources.upstream import Downloaded, Http
+from aicensus.sources.upstream import Downloaded, Http, client_of
 from aicensus.warehouse import LocationRows, resume
 
 KIND = "upstream-file"
@@ -169,16 +169,13 @@ def _fetching(
 ) -> Iterator[_Fetch]:
     """Downloads into a temporary folder under `scratch` (removed after the load); the request
     counts go to `stats` at the end, and a client made here is closed."""
-    own = http is None
-    client = http or Http()
     scratch.mkdir(parents=True, exist_ok=True)
-    try:
-        with tempfile.TemporaryDirectory(dir=scratch, prefix=prefix) as tmp:
-            yield _Fetch(client, Path(tmp), stats)
-    finally:
-        stats.requests, stats.retries = client.requests, client.retries
-        if own:
-            client.close()
+    with client_of(http) as client:
+        try:
+            with tempfile.TemporaryDirectory(dir=scratch, prefix=prefix) as tmp:
+                yield _Fetch(client, Path(tmp), stats)
+        finally:
+            stats.requests, stats.retries = client.requests, client.retries
 
 
 # ---------------------------------------------------------------- Paper Copilot lists

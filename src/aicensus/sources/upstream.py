@@ -8,10 +8,11 @@ errors name the URL only, and URLs never carry a key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,6 +153,16 @@ class Http:
             return body, resp.headers
 
         return with_retries(attempt, self._policy(), self._failed(url), self._count_retry)
+
+
+@contextlib.contextmanager
+def client_of(http: Http | None) -> Iterator[Http]:
+    """The caller's client (left open for its owner), or a new one closed on the way out."""
+    if http is not None:
+        yield http
+        return
+    with Http() as own:
+        yield own
 
 
 @dataclass(frozen=True)
