@@ -105,51 +105,47 @@ def _resolver(s: Settings) -> Callable[[], Any]:
     return get
 
 
-def _affonly(
+def _inferred(
     con: duckdb.DuckDBPyConnection,
     s: Settings,
+    source: str,
     location: str | None,
     online: bool,
     venues: object,
     years: object,
 ) -> Any:
-    from aicensus.ingest.affiliations.build import default_resolver
-    from aicensus.ingest.paperlists_affonly import load_affonly
-
-    if online:
-        return _papercopilot_online(con, s, venues, years, None, affonly_only=True)
-    location = location or s.locations("paperlists-affonly")[0]
-    resolver = default_resolver(s)
-    return load_affonly(con, location, resolver, parse_list(venues, "venues"), parse_years(years))
-
-
-def _openreview(
-    con: duckdb.DuckDBPyConnection,
-    s: Settings,
-    location: str | None,
-    online: bool,
-    venues: object,
-    years: object,
-) -> Any:
+    """A source whose countries the affiliation resolver infers (paperlists-affonly,
+    openreview): from its upstreams when online, else its bundled copy (location from
+    settings) with the default resolver."""
     from aicensus.ingest.affiliations.build import default_resolver
     from aicensus.ingest.openreview_authors import load_openreview
+    from aicensus.ingest.paperlists_affonly import load_affonly
 
+    if online and source == "openreview":
+        return _openreview_online(con, s, venues, years)
     if online:
-        from aicensus.ingest.papercopilot_online import load_openreview_online
-
-        return load_openreview_online(
-            con,
-            s.upstream("openreview", OPENREVIEW_UPSTREAM),
-            s.upstream("paperlists", PAPERLISTS_UPSTREAM),
-            upstream_mirror(s),
-            parse_list(venues, "venues") or OPENREVIEW_VENUES,
-            parse_years(years) or PAPERLISTS_ONLINE_YEARS,
-            resolver=_resolver(s),
-        )
-    location = location or s.locations("openreview")[0]
+        return _papercopilot_online(con, s, venues, years, None, affonly_only=True)
+    load_fn: Callable[..., Any] = load_openreview if source == "openreview" else load_affonly
+    location = location or s.locations(source)[0]
     resolver = default_resolver(s)
-    return load_openreview(
-        con, location, resolver, parse_list(venues, "venues"), parse_years(years)
+    return load_fn(con, location, resolver, parse_list(venues, "venues"), parse_years(years))
+
+
+def _openreview_online(
+    con: duckdb.DuckDBPyConnection, s: Settings, venues: object, years: object
+) -> Any:
+    """The OpenReview author files and their lists from upstream (default: every known
+    OpenReview venue and year)."""
+    from aicensus.ingest.papercopilot_online import load_openreview_online
+
+    return load_openreview_online(
+        con,
+        s.upstream("openreview", OPENREVIEW_UPSTREAM),
+        s.upstream("paperlists", PAPERLISTS_UPSTREAM),
+        upstream_mirror(s),
+        parse_list(venues, "venues") or OPENREVIEW_VENUES,
+        parse_years(years) or PAPERLISTS_ONLINE_YEARS,
+        resolver=_resolver(s),
     )
 
 
@@ -310,10 +306,8 @@ def load(
     one = many[0] if many else None
     if source == "paperlists":
         return _paperlists(con, s, one, online, venues, years, progress)
-    if source == "paperlists-affonly":
-        return _affonly(con, s, one, online, venues, years)
-    if source == "openreview":
-        return _openreview(con, s, one, online, venues, years)
+    if source in ("paperlists-affonly", "openreview"):
+        return _inferred(con, s, source, one, online, venues, years)
     if source == "epoch":
         return _epoch(con, s, one, online)
     if source == "arena":

@@ -68,14 +68,9 @@ class OnlineArenaSummary(ArenaLoadSummary):
 
 def _seen(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple[str, str, int]]]:
     """Per upstream repository, the files earlier online loads fetched (key, url, entries)."""
-    rows = con.execute(
-        "SELECT pull_id, stream, position, records FROM resume_points WHERE kind = ? "
-        "ORDER BY pull_id, page_no",
-        [FETCH],
-    ).fetchall()
     out: dict[str, list[tuple[str, str, int]]] = {}
-    for pull_id, stream, position, records in rows:
-        out.setdefault(pull_id, []).append((stream, position, records))
+    for r in resume.committed_rows(con, FETCH):
+        out.setdefault(r.pull_id, []).append((r.stream, r.position, r.records))
     return out
 
 

@@ -9,20 +9,18 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from aicensus.ingest.batch import FilesLoadSummary, write_all
 from aicensus.ingest.orgs import ensure_registry, match_orgs
 from aicensus.orgs import Registry
 from aicensus.sources import arenas
-from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse import LocationRows
 from aicensus.warehouse.loading import Loader
 
 
 @dataclass
-class ArenaLoadSummary:
+class ArenaLoadSummary(FilesLoadSummary):
     """What an arena load did, for the CLI and tests."""
 
-    files: int = 0
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
     snapshots: int = 0
     entries: int = 0
     quarantined: int = 0
@@ -57,24 +55,17 @@ def write_parsed(
     the same transaction after them (an online load's resume rows)."""
     ensure_registry(con, registry)
     version = f"{arenas.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
-    with load(con, arenas.SOURCE, version) as loader:
-        for rows in parsed:
-            loader.add(rows)
-            n = rows.tables["board_entries"].num_rows
-            summary.snapshots += rows.tables["board_snapshots"].num_rows
-            summary.entries += n
-            summary.quarantined += rows.rows_quarantined
-            summary.notes.update(
-                {
-                    k: v
-                    for k, v in rows.notes.items()
-                    if k not in ("records", "snapshots", "entries")
-                }
-            )
-            if n == 0 and rows.rows_quarantined:
-                summary.rejected[rows.location] = rows.tables["quarantine"]["reason"][0].as_py()
-        if also is not None:
-            also(loader)
-    summary.written = loader.result.written
-    summary.unchanged = loader.result.unchanged
+
+    def count(rows: LocationRows) -> None:
+        n = rows.tables["board_entries"].num_rows
+        summary.snapshots += rows.tables["board_snapshots"].num_rows
+        summary.entries += n
+        summary.quarantined += rows.rows_quarantined
+        summary.notes.update(
+            {k: v for k, v in rows.notes.items() if k not in ("records", "snapshots", "entries")}
+        )
+        if n == 0 and rows.rows_quarantined:
+            summary.rejected[rows.location] = rows.tables["quarantine"]["reason"][0].as_py()
+
+    summary.took(write_all(con, arenas.SOURCE, version, parsed, count, also))
     return summary

@@ -23,7 +23,7 @@ from aicensus.ingest.github import GithubLoadSummary, load_github
 from aicensus.orgs import Registry
 from aicensus.sources import github
 from aicensus.sources import github_upstream as up
-from aicensus.sources.upstream import Http
+from aicensus.sources.upstream import Http, client_of
 from aicensus.warehouse import resume
 
 FETCH = "github-daily"
@@ -80,14 +80,9 @@ def load_github_online(
     today = today or datetime.now(UTC).date()
     held = sorted(folder.glob("github-ranking-*.csv"))
     newest = max([_newest_base_day(path)] + [up.day_of(p.name) for p in held])
-    own = http is None
-    http = http or Http()
-    try:
-        got = up.new_days(http, raw, family, newest, today)
-        requests = http.requests
-    finally:
-        if own:
-            http.close()
+    with client_of(http) as client:
+        got = up.new_days(client, raw, family, newest, today)
+        requests = client.requests
     for f in got:
         _write_atomic(folder / f.location.rsplit("/", 1)[1], f.content)
     daily = sorted(folder.glob("github-ranking-*.csv"))

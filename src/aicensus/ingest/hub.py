@@ -8,7 +8,7 @@ location computed over all its pages (see aicensus.ingest.hub_pull).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -84,6 +84,38 @@ def record_tables(
     return {"hub_models": m, "model_stats": s, "hub_links": lk}
 
 
+# The columns a lineage walk and its attribution give every model, in the order both lineage
+# tables (hub_lineage, hub_added_lineage) end with.
+ATTRIBUTION_COLS = (
+    "depth",
+    "ref_id",
+    "ref_namespace",
+    "parent_absent",
+    "uploader_org",
+    "uploader_country",
+    "root_org",
+    "root_country",
+    "rule",
+)
+
+
+def snapshot_rows(
+    key: str, source: str, snapshot: str, endpoint: str, n: int, complete: bool
+) -> LocationRows:
+    """The hub_snapshots row of a live snapshot (`n` models so far, `complete` once the listing
+    is done), as the location `<key>/snapshot`: rewritten whenever its count changes."""
+    t = pa.Table.from_pylist(
+        [dict(source=source, snapshot=snapshot, location=endpoint, n_models=n, complete=complete)]
+    )
+    return LocationRows(
+        key=f"{key}/snapshot",
+        location=endpoint,
+        content_hash=f"{n}:{complete}",
+        retrieved_at=datetime.now(UTC),
+        tables={"hub_snapshots": t},
+    )
+
+
 def lineage_table(
     models: pd.DataFrame, links: pd.DataFrame, registry: Registry, fam: Families, location: str
 ) -> tuple[pd.DataFrame, list[dict]]:
@@ -142,22 +174,7 @@ def lineage_table(
                     names,
                 )
             )
-    cols = [
-        "source",
-        "snapshot",
-        "model_id",
-        "root_id",
-        "root_namespace",
-        "depth",
-        "ref_id",
-        "ref_namespace",
-        "parent_absent",
-        "uploader_org",
-        "uploader_country",
-        "root_org",
-        "root_country",
-        "rule",
-    ]
+    cols = ["source", "snapshot", "model_id", "root_id", "root_namespace", *ATTRIBUTION_COLS]
     return df[cols], quarantine
 
 

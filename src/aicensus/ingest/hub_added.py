@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 
 from aicensus.hub.attribution import Families, families
-from aicensus.ingest.hub import lineage_table
+from aicensus.ingest.hub import ATTRIBUTION_COLS, lineage_table
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
 from aicensus.sources import hub_added
@@ -33,15 +33,7 @@ LINEAGE_COLS = [
     "relation",
     "namespace",
     "root_id",
-    "depth",
-    "ref_id",
-    "ref_namespace",
-    "parent_absent",
-    "uploader_org",
-    "uploader_country",
-    "root_org",
-    "root_country",
-    "rule",
+    *ATTRIBUTION_COLS,
 ]
 
 

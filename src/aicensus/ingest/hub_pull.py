@@ -33,7 +33,7 @@ from huggingface_hub.utils import build_hf_headers, paginate
 
 from aicensus.errors import SourceError
 from aicensus.hub.attribution import families
-from aicensus.ingest.hub import lineage_table, record_tables
+from aicensus.ingest.hub import lineage_table, record_tables, snapshot_rows
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
 from aicensus.sources import hub
@@ -145,21 +145,6 @@ def _state(con: duckdb.DuckDBPyConnection, key: str) -> tuple[str, bool, int, st
     return pull_id, bool(row[1]), (last.page_no if last else 0), (last.next if last else "")
 
 
-def _snapshot_rows(
-    pull_id: str, snapshot: str, endpoint: str, n: int, complete: bool
-) -> LocationRows:
-    t = pa.Table.from_pylist(
-        [dict(source=SOURCE, snapshot=snapshot, location=endpoint, n_models=n, complete=complete)]
-    )
-    return LocationRows(
-        key=f"{pull_id}/snapshot",
-        location=endpoint,
-        content_hash=f"{n}:{complete}",
-        retrieved_at=datetime.now(UTC),
-        tables={"hub_snapshots": t},
-    )
-
-
 def pull(
     con: duckdb.DuckDBPyConnection,
     endpoint: str = DEFAULT_ENDPOINT,
@@ -224,7 +209,7 @@ def pull(
                     recs = bufs.pop(flushed, [])
                     page_no += 1
                     # the first page of a new pull also records the (incomplete) snapshot
-                    first = _snapshot_rows(pull_id, snapshot, endpoint, 0, False)
+                    first = snapshot_rows(pull_id, SOURCE, snapshot, endpoint, 0, False)
                     extra = first if (page_no == 1 and not resumed) else None
                     _write_page(
                         con,
@@ -337,5 +322,5 @@ def _finish(con, version, pull_id, snapshot, endpoint, registry, fam) -> int:
                 notes={"models": n},
             )
         )
-        loader.add(_snapshot_rows(pull_id, snapshot, endpoint, n, True))
+        loader.add(snapshot_rows(pull_id, SOURCE, snapshot, endpoint, n, True))
     return n

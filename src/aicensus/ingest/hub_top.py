@@ -34,7 +34,7 @@ from huggingface_hub.hf_api import ExpandModelProperty_T, ModelInfo
 
 from aicensus.errors import SourceError
 from aicensus.hub.attribution import families
-from aicensus.ingest.hub import lineage_table, record_tables
+from aicensus.ingest.hub import lineage_table, record_tables, snapshot_rows
 from aicensus.ingest.hub_pull import EXPAND, model_record
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
@@ -69,19 +69,6 @@ class TopSummary:
 
 def _version(registry: Registry) -> str:
     return f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
-
-
-def _snapshot_row(source: str, snapshot: str, endpoint: str, n: int, done: bool) -> LocationRows:
-    t = pa.Table.from_pylist(
-        [dict(source=source, snapshot=snapshot, location=endpoint, n_models=n, complete=done)]
-    )
-    return LocationRows(
-        key=f"{snapshot}/snapshot",
-        location=endpoint,
-        content_hash=f"{n}:{done}",
-        retrieved_at=datetime.now(UTC),
-        tables={"hub_snapshots": t},
-    )
 
 
 def _frames(recs: list[hub.HubRecord], source: str, snapshot: str, fam) -> dict[str, pa.Table]:
@@ -197,17 +184,12 @@ def snapshot(
                         notes={"models": len(recs)},
                     )
                 )  # fmt: skip
-                loader.add(_snapshot_row(source, day, endpoint, len(recs), False))
+                loader.add(snapshot_rows(day, source, day, endpoint, len(recs), False))
             out.listed = True
             if progress:
                 progress("listed", len(recs))
         pull_id = f"{PARENTS}/{day}"
-        done = con.execute(
-            "SELECT count(*), count(*) FILTER (WHERE records = 0) FROM resume_points "
-            "WHERE kind = ? AND pull_id = ?",
-            [FETCH, pull_id],
-        ).fetchone()
-        n_done = int(done[0]) if done else 0
+        n_done = len(resume.committed_rows(con, FETCH, pull_id))
         while True:
             todo = _missing(con, source, day, pull_id)
             room = max(0, max_parents - n_done)
@@ -246,12 +228,7 @@ def snapshot(
         raise SourceError(
             f"{endpoint}: no usable answer after retries ({type(exc).__name__}); re-run to go on"
         ) from None
-    row = con.execute(
-        "SELECT count(*) FILTER (WHERE records = 0) FROM resume_points "
-        "WHERE kind = ? AND pull_id = ?",
-        [FETCH, pull_id],
-    ).fetchone()
-    out.parents_missing = int(row[0]) if row else 0
+    out.parents_missing = sum(r.records == 0 for r in resume.committed_rows(con, FETCH, pull_id))
     out.models = _finish(con, version, source, day, endpoint, registry, fam)
     return out
 
@@ -275,5 +252,5 @@ def _finish(con, version, source, day, endpoint, registry, fam) -> int:
                 retrieved_at=datetime.now(UTC), tables=tables, notes={"models": n},
             )
         )  # fmt: skip
-        loader.add(_snapshot_row(source, day, endpoint, n, True))
+        loader.add(snapshot_rows(day, source, day, endpoint, n, True))
     return n

@@ -20,10 +20,11 @@ carry venue and year).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,15 +32,16 @@ import duckdb
 import pyarrow as pa
 
 from aicensus.geo.affiliations.resolver import Resolver
+from aicensus.ingest.batch import Progress
 from aicensus.ingest.openreview_authors import OpenReviewLoadSummary, load_openreview
-from aicensus.ingest.paperlists import PaperlistsLoadSummary, Progress, load_paperlists
+from aicensus.ingest.paperlists import PaperlistsLoadSummary, load_paperlists
 from aicensus.ingest.paperlists_affonly import load_affonly
 from aicensus.sources import openreview_authors as ora
 from aicensus.sources import papercopilot_upstream as up
 from aicensus.sources import paperlists as pl
 from aicensus.sources import paperlists_affonly as pa_
 from aicensus.sources.fetch import NotFound
-from aicensus.sources.upstream import Downloaded, Http
+from aicensus.sources.upstream import Downloaded, Http, client_of
 from aicensus.warehouse import LocationRows, resume
 
 KIND = "upstream-file"
@@ -91,11 +93,8 @@ class OpenReviewOnlineSummary(OpenReviewLoadSummary):
 
 def known_files(con: duckdb.DuckDBPyConnection, load_id: str) -> dict[str, Known]:
     """The upstream files a location was loaded from: URL -> what was read."""
-    rows = con.execute(
-        "SELECT pull_id, position, next, stream FROM resume_points WHERE kind = ? AND load_id = ?",
-        [KIND, load_id],
-    ).fetchall()
-    return {url: Known(h, etag, cls) for url, h, etag, cls in rows}
+    rows = resume.committed_rows(con, KIND, load_id=load_id)
+    return {r.pull_id: Known(r.position, r.next, r.stream) for r in rows}
 
 
 def current_hash(con: duckdb.DuckDBPyConnection, load_id: str, parser_version: str) -> str | None:
@@ -159,6 +158,26 @@ class _Fetch:
         )
 
 
+def _probe(venues: Iterable[str], years: Iterable[int]) -> list[tuple[str, int]]:
+    """The venue-years to ask upstream for: every venue (lower case) with every year."""
+    return [(v.strip().lower(), y) for v in venues for y in sorted(set(years))]
+
+
+@contextlib.contextmanager
+def _fetching(
+    http: Http | None, scratch: Path, prefix: str, stats: OnlineStats
+) -> Iterator[_Fetch]:
+    """Downloads into a temporary folder under `scratch` (removed after the load); the request
+    counts go to `stats` at the end, and a client made here is closed."""
+    scratch.mkdir(parents=True, exist_ok=True)
+    with client_of(http) as client:
+        try:
+            with tempfile.TemporaryDirectory(dir=scratch, prefix=prefix) as tmp:
+                yield _Fetch(client, Path(tmp), stats)
+        finally:
+            stats.requests, stats.retries = client.requests, client.retries
+
+
 # ---------------------------------------------------------------- Paper Copilot lists
 
 
@@ -176,71 +195,64 @@ def load_paperlists_online(
     """Fetch every selected venue-year from `pattern` ({venue}, {year}) and load what changed:
     every list into paperlists (if a target), the affiliation-only ones through `resolver`
     (built only if one must be parsed) into paperlists_affonly (if a target)."""
-    probe = [(v.strip().lower(), y) for v in venues for y in sorted(set(years))]
+    probe = _probe(venues, years)
     stats = OnlineStats(upstream=pattern)
     summary = PaperlistsOnlineSummary(files=len(probe), online=stats)
     to_list: list[pl.VenueYear] = []
     to_affonly: list[pl.VenueYear] = []
     affonly_same: list[str] = []
-    own = http is None
-    http = http or Http()
-    scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=scratch, prefix="papercopilot-") as tmp:
-        fetch = _Fetch(http, Path(tmp), stats)
-        try:
-            for i, (v, y) in enumerate(probe, 1):
-                key = f"{v}/{v}{y}"
-                url = pattern.format(venue=v, year=y)
-                have = {
-                    t: current_hash(con, f"{src}:{key}", version)
-                    for t, src, version in (
-                        (PAPERLISTS, pl.SOURCE, pl.PARSER_VERSION),
-                        (AFFONLY, pa_.SOURCE, pa_.PARSER_VERSION),
-                    )
-                    if t in targets
-                }
-                known = known_files(con, f"{pl.SOURCE}:{key}").get(url) or known_files(
-                    con, f"{pa_.SOURCE}:{key}"
-                ).get(url)
-                etag = known.etag if known and not _needs(known, have) else None
-                try:
-                    got = fetch.get(url, f"paperlists/{v}/{v}{y}.json", etag)
-                except NotFound:
-                    summary.not_found.append(key)
-                    continue
-                finally:
-                    if progress:
-                        progress(key, i, len(probe))
-                if got is None:  # unchanged upstream, and every target holds it
-                    assert known is not None
-                    if PAPERLISTS in targets:
-                        summary.unchanged.append(key)
-                    if AFFONLY in targets and known.file_class == up.AFFILIATION_ONLY:
-                        affonly_same.append(key)
-                    continue
-                cls = up.classify(got.path)
-                stats.classes[cls] += 1
-                fetch.keep(got, cls)
-                vy = pl.VenueYear(v, y, str(got.path))
-                need = _needs(Known(got.content_hash, got.etag, cls), have)
-                if PAPERLISTS in need:
-                    to_list.append(vy)
-                elif PAPERLISTS in targets:
+    with _fetching(http, scratch, "papercopilot-", stats) as fetch:
+        for i, (v, y) in enumerate(probe, 1):
+            key = f"{v}/{v}{y}"
+            url = pattern.format(venue=v, year=y)
+            have = {
+                t: current_hash(con, f"{src}:{key}", version)
+                for t, src, version in (
+                    (PAPERLISTS, pl.SOURCE, pl.PARSER_VERSION),
+                    (AFFONLY, pa_.SOURCE, pa_.PARSER_VERSION),
+                )
+                if t in targets
+            }
+            known = known_files(con, f"{pl.SOURCE}:{key}").get(url) or known_files(
+                con, f"{pa_.SOURCE}:{key}"
+            ).get(url)
+            etag = known.etag if known and not _needs(known, have) else None
+            try:
+                got = fetch.get(url, f"paperlists/{v}/{v}{y}.json", etag)
+            except NotFound:
+                summary.not_found.append(key)
+                continue
+            finally:
+                if progress:
+                    progress(key, i, len(probe))
+            if got is None:  # unchanged upstream, and every target holds it
+                assert known is not None
+                if PAPERLISTS in targets:
                     summary.unchanged.append(key)
-                if AFFONLY in need:
-                    to_affonly.append(vy)
-                elif AFFONLY in targets and cls == up.AFFILIATION_ONLY:
+                if AFFONLY in targets and known.file_class == up.AFFILIATION_ONLY:
                     affonly_same.append(key)
-                applies = PAPERLISTS in targets or cls == up.AFFILIATION_ONLY
-                if applies and not need:
-                    stats.same_content.append(key)
-        finally:
-            stats.requests, stats.retries = http.requests, http.retries
-            if own:
-                http.close()
+                continue
+            cls = up.classify(got.path)
+            stats.classes[cls] += 1
+            fetch.keep(got, cls)
+            vy = pl.VenueYear(v, y, str(got.path))
+            need = _needs(Known(got.content_hash, got.etag, cls), have)
+            if PAPERLISTS in need:
+                to_list.append(vy)
+            elif PAPERLISTS in targets:
+                summary.unchanged.append(key)
+            if AFFONLY in need:
+                to_affonly.append(vy)
+            elif AFFONLY in targets and cls == up.AFFILIATION_ONLY:
+                affonly_same.append(key)
+            applies = PAPERLISTS in targets or cls == up.AFFILIATION_ONLY
+            if applies and not need:
+                stats.same_content.append(key)
         # Everything is fetched: now the bundled loaders, each one transaction.
         if to_list:
-            base = load_paperlists(con, tmp, files=to_list, finish=fetch.finish, progress=progress)
+            base = load_paperlists(
+                con, str(fetch.folder), files=to_list, finish=fetch.finish, progress=progress
+            )
             for name in ("records", "loaded", "quarantined", "notes", "written"):
                 setattr(summary, name, getattr(base, name))
             summary.unchanged += base.unchanged
@@ -248,7 +260,9 @@ def load_paperlists_online(
             aff = PaperlistsLoadSummary(files=len(to_affonly) + len(affonly_same))
             if to_affonly:
                 assert resolver is not None, "the affiliation-only part needs a resolver"
-                aff = load_affonly(con, tmp, resolver(), files=to_affonly, finish=fetch.finish)
+                aff = load_affonly(
+                    con, str(fetch.folder), resolver(), files=to_affonly, finish=fetch.finish
+                )
                 aff.files += len(affonly_same)
             aff.unchanged += affonly_same
             summary.affonly = aff
@@ -282,33 +296,26 @@ def load_openreview_online(
 ) -> OpenReviewOnlineSummary:
     """Fetch each selected venue-year's author file and its accepted-paper list (the paperlists
     upstream's), then load the changed ones as the bundled openreview load does."""
-    probe = [(v.strip().lower(), y) for v in venues for y in sorted(set(years))]
+    probe = _probe(venues, years)
     stats = OnlineStats(upstream=authors_pattern)
     summary = OpenReviewOnlineSummary(files=len(probe), online=stats)
     todo: list[ora.VenueYearFiles] = []
-    own = http is None
-    http = http or Http()
-    scratch.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=scratch, prefix="openreview-") as tmp:
-        fetch = _Fetch(http, Path(tmp), stats)
-        try:
-            for i, (v, y) in enumerate(probe, 1):
-                key = f"{v}{y}"
-                if progress:
-                    progress(key, i, len(probe))
-                got = _openreview_pair(con, fetch, v, y, authors_pattern, lists_pattern)
-                if got is None:
-                    summary.not_found.append(key)
-                elif isinstance(got, str):  # "unchanged"
-                    summary.unchanged.append(key)
-                else:
-                    todo.append(got)
-        finally:
-            stats.requests, stats.retries = http.requests, http.retries
-            if own:
-                http.close()
+    with _fetching(http, scratch, "openreview-", stats) as fetch:
+        for i, (v, y) in enumerate(probe, 1):
+            key = f"{v}{y}"
+            if progress:
+                progress(key, i, len(probe))
+            got = _openreview_pair(con, fetch, v, y, authors_pattern, lists_pattern)
+            if got is None:
+                summary.not_found.append(key)
+            elif isinstance(got, str):  # "unchanged"
+                summary.unchanged.append(key)
+            else:
+                todo.append(got)
         if todo:
-            base = load_openreview(con, tmp, resolver(), files=todo, finish=fetch.finish)
+            base = load_openreview(
+                con, str(fetch.folder), resolver(), files=todo, finish=fetch.finish
+            )
             for name in ("papers", "author_records", "quarantined", "notes", "written"):
                 setattr(summary, name, getattr(base, name))
             summary.unchanged += base.unchanged

@@ -15,12 +15,10 @@ import duckdb
 import httpx
 
 from aicensus.errors import SourceError
+from aicensus.ingest.batch import FilesLoadSummary, Finish, Progress
 from aicensus.sources import paperlists as pl
 from aicensus.sources.fetch import Fetched, is_url, read_location
 from aicensus.warehouse import LocationRows, load
-
-Progress = Callable[[str, int, int], None]  # (what just finished, how many so far, total)
-Finish = Callable[[LocationRows], LocationRows]  # completes a parsed location before writing
 
 # DuckDB memory for the warehouse while a load writes: what the open transaction has written
 # need not stay cached (by default DuckDB keeps up to 80% of RAM), so a load of every file
@@ -33,12 +31,9 @@ READ_AHEAD = 8
 
 
 @dataclass
-class PaperlistsLoadSummary:
+class PaperlistsLoadSummary(FilesLoadSummary):
     """What a paperlists load did, for the CLI and tests."""
 
-    files: int = 0
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
     not_found: list[str] = field(default_factory=list)
     records: int = 0
     loaded: int = 0
@@ -111,8 +106,7 @@ def load_paperlists(
             write(*previous)
         if not loader.result.written and not loader.result.unchanged:
             raise SourceError(f"{location}: none of the selected venue-years could be found")
-    summary.written = loader.result.written
-    summary.unchanged = loader.result.unchanged
+    summary.took(loader.result)
     return summary
 
 

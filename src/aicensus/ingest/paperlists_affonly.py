@@ -7,11 +7,12 @@ from collections.abc import Iterable
 import duckdb
 
 from aicensus.geo.affiliations.resolver import Resolver
-from aicensus.ingest.paperlists import Finish, PaperlistsLoadSummary, Progress
+from aicensus.ingest.batch import Finish, Progress, parse_each, write_all
+from aicensus.ingest.paperlists import PaperlistsLoadSummary
 from aicensus.sources import paperlists as pl
 from aicensus.sources import paperlists_affonly as pa_
 from aicensus.sources.fetch import read_location
-from aicensus.warehouse import load
+from aicensus.warehouse import LocationRows
 
 
 def load_affonly(
@@ -28,19 +29,15 @@ def load_affonly(
     `finish` as in load_paperlists: an online load's downloaded files)."""
     files, notes = (files, []) if files is not None else pl.discover(location, venues, years)
     summary = PaperlistsLoadSummary(files=len(files), discover_notes=notes)
-    parsed = []
-    for i, vy in enumerate(files, 1):
-        rows = pa_.parse_file(vy, read_location(vy.location), resolver)
-        parsed.append(finish(rows) if finish else rows)
-        if progress:
-            progress(vy.key, i, len(files))
-    with load(con, pa_.SOURCE, pa_.PARSER_VERSION) as loader:
-        for rows in parsed:
-            loader.add(rows)
-            summary.records += rows.notes.get("records", 0)
-            summary.loaded += rows.rows_loaded
-            summary.quarantined += rows.rows_quarantined
-            summary.notes.update({k: v for k, v in rows.notes.items() if k != "records"})
-    summary.written = loader.result.written
-    summary.unchanged = loader.result.unchanged
+    parsed = parse_each(
+        files, lambda vy: pa_.parse_file(vy, read_location(vy.location), resolver), progress, finish
+    )
+
+    def count(rows: LocationRows) -> None:
+        summary.records += rows.notes.get("records", 0)
+        summary.loaded += rows.rows_loaded
+        summary.quarantined += rows.rows_quarantined
+        summary.notes.update({k: v for k, v in rows.notes.items() if k != "records"})
+
+    summary.took(write_all(con, pa_.SOURCE, pa_.PARSER_VERSION, parsed, count))
     return summary

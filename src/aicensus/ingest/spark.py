@@ -30,19 +30,13 @@ import pyarrow.compute as pc
 
 from aicensus.sources.openalex import normalize as nz
 from aicensus.sources.openalex import snapshot
+from aicensus.warehouse import tables
 from aicensus.warehouse.loading import records_loaded
 
 TABLES: tuple[str, ...] = ("works", "authorships", "affiliations", "institutions")
 TABLES += ("work_references", "work_concepts", "quarantine")
-MERGED_SCHEMA = pa.schema(
-    [
-        ("entity", pa.string()),
-        ("merged_id", pa.string()),
-        ("merge_into_id", pa.string()),
-        ("merged_date", pa.date32()),
-        ("load_id", pa.string()),
-    ]
-)
+# merged_ids rows as the DuckDB reader parses them, with the load they belong to.
+MERGED_SCHEMA = tables.extend(snapshot.MERGED_IDS, ("load_id", pa.string()))
 _CHUNK = 50_000  # rows per Arrow IPC payload between the normalize and write stages
 _PAYLOAD = pa.schema([("table", pa.string()), ("payload", pa.binary())])
 LOADS_SCHEMA = pa.schema(

@@ -15,6 +15,7 @@ import pandas as pd
 from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
 from aicensus.options import parse_date, parse_list, parse_years
+from aicensus.warehouse.loading import PROVENANCE_COLUMNS
 
 
 @dataclass
@@ -113,16 +114,7 @@ def provenance(con: duckdb.DuckDBPyConnection, source: str, keys: list[str]) -> 
         "rows_quarantined FROM loads WHERE source = ? AND key IN (SELECT unnest(?)) ORDER BY key",
         [source, keys],
     ).fetchall()
-    cols = [
-        "key",
-        "location",
-        "content_hash",
-        "retrieved_at",
-        "parser_version",
-        "rows_loaded",
-        "rows_quarantined",
-    ]
-    return [dict(zip(cols, r, strict=True)) for r in rows]
+    return [dict(zip(PROVENANCE_COLUMNS, r, strict=True)) for r in rows]
 
 
 def is_storage_failure(exc: BaseException) -> bool:

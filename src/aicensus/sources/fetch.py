@@ -101,14 +101,19 @@ def _http_get(url: str, client: httpx.Client | None, timeout: float) -> bytes:
         raise NotFound(f"{url}: not found (HTTP 404)")
     if resp.status_code >= 400:
         raise SourceError(f"{url}: HTTP {resp.status_code}")
-    expected = resp.headers.get("content-length")
     body = resp.content
-    truncated = (
+    if truncated(resp, body):
+        expected = resp.headers["content-length"]
+        raise SourceError(f"{url}: truncated download ({len(body)} of {expected} bytes)")
+    return body
+
+
+def truncated(resp: httpx.Response, body: bytes) -> bool:
+    """Fewer bytes arrived than the answer's Content-Length announced (an unencoded body)."""
+    expected = resp.headers.get("content-length")
+    return bool(
         expected
         and expected.isdigit()
         and "content-encoding" not in resp.headers
         and len(body) < int(expected)
     )
-    if truncated:
-        raise SourceError(f"{url}: truncated download ({len(body)} of {expected} bytes)")
-    return body

@@ -8,10 +8,11 @@ errors name the URL only, and URLs never carry a key.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-import time
 import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,8 @@ import httpx
 import orjson
 
 from aicensus.errors import SourceError
-from aicensus.sources.fetch import GZIP_MAGIC, Fetched, NotFound, _gunzip
+from aicensus.sources.fetch import GZIP_MAGIC, Fetched, NotFound, _gunzip, truncated
+from aicensus.sources.retry import RetryPolicy, TryAgain, retryable_status, with_retries
 
 _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="next"')
 
@@ -89,44 +91,47 @@ class Http:
         retries as `get` (429 with Retry-After, 5xx, timeouts, truncated bodies)."""
         headers = {"If-None-Match": etag} if etag else None
         part = dest.with_name(dest.name + ".part")
-        delay = self.backoff
-        problem = ""
-        for attempt in range(self.max_retries + 1):
-            wait = min(delay, self.max_wait)
+
+        def attempt() -> Downloaded | None:
             self.requests += 1
             try:
                 with self.client.stream("GET", url, headers=headers) as resp:
-                    status = resp.status_code
-                    if status == 304 and etag:
+                    if resp.status_code == 304 and etag:
                         return None
-                    if status == 200:
-                        got = _stream_to(resp, part)
-                        if got is not None:
-                            part.replace(dest)
-                            new_etag = resp.headers.get("etag")
-                            return Downloaded(url, dest, *got, new_etag, datetime.now(UTC))
-                        problem = "truncated body"
-                    else:
-                        problem, wait = self._status_problem(url, resp, wait)
-            except httpx.TimeoutException:
-                problem = "timed out"
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
-                problem = f"truncated response ({type(exc).__name__})"
-            except httpx.TransportError as exc:
-                problem = f"unreachable ({type(exc).__name__})"
-            part.unlink(missing_ok=True)
-            if attempt < self.max_retries:
-                self.retries += 1
-                time.sleep(wait)
-                delay *= 2
-        raise SourceError(
-            f"{url}: {problem} after {self.max_retries + 1} attempts; nothing was written"
-        )
+                    self._check_status(url, resp)
+                    if resp.status_code != 200:
+                        raise SourceError(f"{url}: HTTP {resp.status_code}")
+                    got = _stream_to(resp, part)
+                    if got is None:
+                        raise TryAgain("truncated body")
+                    part.replace(dest)
+                    new_etag = resp.headers.get("etag")
+                    return Downloaded(url, dest, *got, new_etag, datetime.now(UTC))
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
 
-    def _status_problem(self, url: str, resp: httpx.Response, wait: float) -> tuple[str, float]:
-        """The retryable problem of a non-200 answer and the wait before the next attempt;
-        raises NotFound (404) or SourceError (refused, other 4xx)."""
+        return with_retries(attempt, self._policy(), self._failed(url), self._count_retry)
+
+    def _policy(self) -> RetryPolicy:
+        return RetryPolicy(self.max_retries, self.backoff, self.max_wait, self.max_wait)
+
+    def _count_retry(self, wait: float) -> None:
+        self.retries += 1
+
+    @staticmethod
+    def _failed(url: str) -> Callable[[str], SourceError]:
+        return lambda problem: SourceError(f"{url}: {problem}; nothing was written")
+
+    def _check_status(self, url: str, resp: httpx.Response) -> None:
+        """Nothing for a 2xx/3xx answer; TryAgain for 429 and 5xx; NotFound (404) or SourceError
+        (refused, other 4xx) otherwise."""
         status = resp.status_code
+        if status < 400:
+            return
+        again = retryable_status(resp)
+        if again is not None:
+            raise again
         if status == 404:
             self.not_found += 1
             raise NotFound(f"{url}: not found (HTTP 404)")
@@ -135,44 +140,29 @@ class Http:
                 f"{url}: refused (HTTP {status}): the API key is missing or not allowed, "
                 "or the request allowance is used up"
             )
-        if status == 429:
-            after = _retry_after(resp.headers.get("retry-after"))
-            return "rate limited (HTTP 429)", (
-                min(after, self.max_wait) if after is not None else wait
-            )
-        if status >= 500:
-            return f"HTTP {status}", wait
         raise SourceError(f"{url}: HTTP {status}")
 
     def _get(self, url: str, headers: dict[str, str] | None) -> tuple[bytes, httpx.Headers]:
-        delay = self.backoff
-        problem = ""
-        for attempt in range(self.max_retries + 1):
-            wait = min(delay, self.max_wait)
+        def attempt() -> tuple[bytes, httpx.Headers]:
             self.requests += 1
-            try:
-                resp = self.client.get(url, headers=headers)
-                body = resp.content
-            except httpx.TimeoutException:
-                problem = "timed out"
-            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                problem = f"truncated response ({type(exc).__name__})"
-            except httpx.TransportError as exc:
-                problem = f"unreachable ({type(exc).__name__})"
-            else:
-                if resp.status_code >= 400:
-                    problem, wait = self._status_problem(url, resp, wait)
-                elif _truncated(resp, body):
-                    problem = f"truncated body ({len(body)} of {resp.headers['content-length']})"
-                else:
-                    return body, resp.headers
-            if attempt < self.max_retries:
-                self.retries += 1
-                time.sleep(wait)
-                delay *= 2
-        raise SourceError(
-            f"{url}: {problem} after {self.max_retries + 1} attempts; nothing was written"
-        )
+            resp = self.client.get(url, headers=headers)
+            body = resp.content
+            self._check_status(url, resp)
+            if truncated(resp, body):
+                raise TryAgain(f"truncated body ({len(body)} of {resp.headers['content-length']})")
+            return body, resp.headers
+
+        return with_retries(attempt, self._policy(), self._failed(url), self._count_retry)
+
+
+@contextlib.contextmanager
+def client_of(http: Http | None) -> Iterator[Http]:
+    """The caller's client (left open for its owner), or a new one closed on the way out."""
+    if http is not None:
+        yield http
+        return
+    with Http() as own:
+        yield own
 
 
 @dataclass(frozen=True)
@@ -211,22 +201,3 @@ def _stream_to(resp: httpx.Response, part: Path) -> tuple[str, int] | None:
     if not encoded and expected and expected.isdigit() and size < int(expected):
         return None
     return digest.hexdigest(), size
-
-
-def _truncated(resp: httpx.Response, body: bytes) -> bool:
-    expected = resp.headers.get("content-length")
-    return bool(
-        expected
-        and expected.isdigit()
-        and "content-encoding" not in resp.headers
-        and len(body) < int(expected)
-    )
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None

@@ -234,9 +234,8 @@ class Loader:
         con.executemany(_INSERT_LOADS, load_rows)
 
 
-LOADS_COLUMNS = (
-    "load_id",
-    "source",
+# What a result's provenance shows of each load behind it (measures.base.provenance).
+PROVENANCE_COLUMNS = (
     "key",
     "location",
     "content_hash",
@@ -244,6 +243,11 @@ LOADS_COLUMNS = (
     "parser_version",
     "rows_loaded",
     "rows_quarantined",
+)
+LOADS_COLUMNS = (
+    "load_id",
+    "source",
+    *PROVENANCE_COLUMNS,
     "row_counts",
     "notes",
     "loaded_at",

@@ -23,6 +23,7 @@ import httpx
 import orjson
 
 from aicensus.errors import SourceError
+from aicensus.sources.retry import RetryPolicy, TryAgain, retryable_status, with_retries
 
 DEFAULT_BASE_URL = "https://api.openalex.org"
 MAX_OR_VALUES = 100  # the API's limit on values in one OR-list
@@ -237,77 +238,68 @@ class Client:
             self.requests += 1
 
     def get(self, path: str, params: dict) -> Response:
+        """One page of `path`: rate-limited, retried by the shared policy (sources.retry), and
+        retried too when the body is not JSON with `meta` (a truncated or malformed page)."""
         url = self.url(path, params)
         full = f"{self.cfg.base_url.rstrip('/')}/{path.lstrip('/')}"
-        delay = self.cfg.backoff
-        problem = ""
-        for attempt in range(self.cfg.max_retries + 1):
+        rate_limited = False  # the last attempt got a 429: every thread pauses before the next
+
+        def attempt() -> Response:
+            nonlocal rate_limited
             if self.stop.is_set():
                 raise AllowanceExhausted("stopped: the request allowance ran out")
             self._take()
             self.limiter.acquire()
-            wait = min(delay, 30.0)
+            resp = self.http.get(full, params=self._params(params))
+            body = resp.content
+            again = retryable_status(resp)
+            rate_limited = resp.status_code == 429
+            if again is not None:
+                if rate_limited:
+                    self._rate_limited(url, again.wait)
+                raise again
+            if resp.status_code in (401, 403):
+                raise AuthError(
+                    f"{redact(url)}: OpenAlex refused the request (HTTP {resp.status_code}): the "
+                    "API key is missing, invalid or not allowed; set OPENALEX_API_KEY or "
+                    "[openalex] api_key in aicensus.toml"
+                )
+            if resp.status_code >= 400:
+                raise SourceError(f"{redact(url)}: HTTP {resp.status_code}: {_message(body)}")
             try:
-                resp = self.http.get(full, params=self._params(params))
-                body = resp.content
-            except httpx.TimeoutException:
-                problem = "timed out"
-            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
-                problem = f"truncated response ({type(exc).__name__})"
-            except httpx.TransportError as exc:
-                problem = f"unreachable ({type(exc).__name__})"
-            else:
-                status = resp.status_code
-                if status in (401, 403):
-                    raise AuthError(
-                        f"{redact(url)}: OpenAlex refused the request (HTTP {status}): the API "
-                        "key is missing, invalid or not allowed; set OPENALEX_API_KEY or "
-                        "[openalex] api_key in aicensus.toml"
-                    )
-                if status == 429:
-                    with self._lock:
-                        self.rate_limited += 1
-                    retry_after = _retry_after(resp.headers.get("retry-after"))
-                    if retry_after is not None and retry_after > self.cfg.max_wait:
-                        self.stop.set()
-                        raise AllowanceExhausted(
-                            f"{redact(url)}: OpenAlex allowance exhausted (HTTP 429, retry after "
-                            f"{retry_after:.0f} s); run the same command again later to continue"
-                        )
-                    wait = retry_after if retry_after is not None else wait
-                    self.limiter.pause(wait)
-                    problem = "rate limited (HTTP 429)"
-                elif status >= 500:
-                    problem = f"HTTP {status}"
-                elif status >= 400:
-                    raise SourceError(f"{redact(url)}: HTTP {status}: {_message(body)}")
-                else:
-                    try:
-                        doc = orjson.loads(body)
-                    except orjson.JSONDecodeError:
-                        problem = "truncated or malformed JSON body"
-                    else:
-                        if isinstance(doc, dict) and "meta" in doc:
-                            return Response(redact(url), body, doc)
-                        problem = "response without meta"
-            if attempt < self.cfg.max_retries:
-                with self._lock:
-                    self.retries += 1
-                time.sleep(wait)
-                delay *= 2
-        raise SourceError(
-            f"{redact(url)}: {problem} after {self.cfg.max_retries + 1} attempts; "
-            "run the same command again to resume"
+                doc = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                raise TryAgain("truncated or malformed JSON body") from None
+            if not (isinstance(doc, dict) and "meta" in doc):
+                raise TryAgain("response without meta")
+            return Response(redact(url), body, doc)
+
+        def on_retry(wait: float) -> None:
+            if rate_limited:
+                self.limiter.pause(wait)
+            with self._lock:
+                self.retries += 1
+
+        policy = RetryPolicy(self.cfg.max_retries, self.cfg.backoff, 30.0, self.cfg.max_wait)
+        return with_retries(
+            attempt,
+            policy,
+            lambda problem: SourceError(
+                f"{redact(url)}: {problem}; run the same command again to resume"
+            ),
+            on_retry,
         )
 
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+    def _rate_limited(self, url: str, after: float | None) -> None:
+        """Count a 429; a Retry-After beyond max_wait means the allowance is used up: stop all."""
+        with self._lock:
+            self.rate_limited += 1
+        if after is not None and after > self.cfg.max_wait:
+            self.stop.set()
+            raise AllowanceExhausted(
+                f"{redact(url)}: OpenAlex allowance exhausted (HTTP 429, retry after "
+                f"{after:.0f} s); run the same command again later to continue"
+            )
 
 
 def _message(body: bytes) -> str:
