@@ -57,6 +57,14 @@ class Query:
             if new != value:
                 object.__setattr__(self, f.name, new)
 
+    def require_choices(self, **allowed: tuple[str, ...]) -> None:
+        """Raise MeasureError naming the first option (by field name) whose value is not one of
+        its allowed choices: the one wording of a bad choice for every measure's query."""
+        for name, choices in allowed.items():
+            value = getattr(self, name)
+            if value not in choices:
+                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
+
 
 def plain_numbers(df: pd.DataFrame) -> pd.DataFrame:
     """`df` with columns of Decimal values (DuckDB's HUGEINT/DECIMAL, e.g. a SUM of integers)

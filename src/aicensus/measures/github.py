@@ -70,14 +70,7 @@ class GithubQuery(Query):
     lists: str = "keyword"
 
     def checked(self) -> GithubQuery:
-        for name, value, allowed in (
-            ("definition", self.definition, DEFINITIONS),
-            ("by", self.by, BY),
-            ("weight", self.weight, WEIGHTS),
-            ("lists", self.lists, LISTS),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(definition=DEFINITIONS, by=BY, weight=WEIGHTS, lists=LISTS)
         return self
 
 

@@ -23,7 +23,7 @@ import ibis
 import pandas as pd
 
 from aicensus.engines import Engine
-from aicensus.errors import MeasureError, NoDataError
+from aicensus.errors import NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
@@ -46,13 +46,7 @@ class HubQuery(Query):
     source: str | None = None
 
     def checked(self) -> HubQuery:
-        for name, value, allowed in (
-            ("by", self.by, BY),
-            ("weight", self.weight, WEIGHTS),
-            ("attribution", self.attribution, ATTRIBUTIONS),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(by=BY, weight=WEIGHTS, attribution=ATTRIBUTIONS)
         return self
 
     def describe(self) -> dict:

@@ -54,13 +54,7 @@ class AddedQuery(Query):
     exclude_parents: tuple[str, ...] = ()
 
     def checked(self) -> AddedQuery:
-        for name, value, allowed in (
-            ("by", self.by, BY),
-            ("relation", self.relation, RELATIONS),
-            ("per", self.per, PER),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(by=BY, relation=RELATIONS, per=PER)
         if not isinstance(self.exclude_top, int) or self.exclude_top < 0:
             raise MeasureError(f"exclude_top must be a whole number >= 0, not {self.exclude_top!r}")
         return self
