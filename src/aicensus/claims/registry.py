@@ -407,7 +407,11 @@ def _board_rows(con: duckdb.DuckDBPyConnection, f: dict) -> tuple[pd.DataFrame, 
         t = t[t["snapshot_date"] == date.fromisoformat(str(which))]
         if t.empty:
             raise MissingSource(f"no snapshot of board {q.board!r} on {which}")
-    return t.reset_index(drop=True), q, r.meta
+    # the period is that of the snapshots kept (the latest one by default), not of every
+    # snapshot the measure read
+    used = sorted(t["snapshot_date"].unique())
+    meta = {**r.meta, "data_period": {"start": str(used[0]), "end": str(used[-1])}}
+    return t.reset_index(drop=True), q, meta
 
 
 def _latest_snapshot(t: pd.DataFrame) -> str:
