@@ -20,6 +20,7 @@ import vl_convert as vlc
 
 from aicensus.claims import headline
 from aicensus.claims.files import ClaimFileError
+from aicensus.config import STALE_AFTER_DAYS
 from aicensus.measures.provenance import (
     data_dates,
     loads_table,
@@ -92,13 +93,15 @@ def _date(x: object) -> str:
     return "–" if x is None else str(x)[:10]
 
 
-def sources_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def sources_table(
+    con: duckdb.DuckDBPyConnection, stale_after_days: int = STALE_AFTER_DAYS
+) -> pd.DataFrame:
     """One row per source: publisher, period described, upstream copy date, load date, how old
-    the data are (stale past the freshness limit), rows loaded and quarantined with the
+    the data are (stale past `stale_after_days`), rows loaded and quarantined with the
     quarantine reasons counted."""
     summary = source_summary(con)
     reasons = quarantine_reasons(con)
-    dates = data_dates(con).set_index("source")
+    dates = data_dates(con, stale_after_days).set_index("source")
     rows = []
     for r in summary.itertuples(index=False):
         d = dates.loc[r.source] if r.source in dates.index else None
@@ -124,7 +127,9 @@ def sources_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
+def provenance_section(
+    con: duckdb.DuckDBPyConnection, stale_after_days: int = STALE_AFTER_DAYS
+) -> Section:
     s = Section(
         "provenance",
         "Provenance",
@@ -132,7 +137,10 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
         "the upstream copy was taken and when it was loaded, and what was loaded or set aside. "
         "The content hash of every location (collapsed below) makes each figure reproducible.",
     )
-    s.table(sources_table(con), "Sources loaded; quarantined = records set aside, by reason.")
+    s.table(
+        sources_table(con, stale_after_days),
+        "Sources loaded; quarantined = records set aside, by reason.",
+    )
     rows = quarantine_rows(con)
     reasons = quarantine_reasons(con)
     if len(rows):
@@ -155,31 +163,35 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
 
 
 def _scorecard(
-    con: duckdb.DuckDBPyConnection, claims: Path | None
+    con: duckdb.DuckDBPyConnection, claims: Path | None, stale_after_days: int
 ) -> tuple[headline.Scorecard | None, str | None]:
     """The claim file's scorecard (checked claims), or None and why there is none."""
     if claims is None or not Path(claims).exists():
         return None, f"No claim file found ({claims}); nothing to check."
     try:
-        return headline.build(con, claims), None
+        return headline.build(con, claims, stale_after_days), None
     except ClaimFileError as exc:
         return None, f"The claim file is invalid: {exc}"
 
 
-def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    claims: Path | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
+) -> str:
     """The report's HTML text for the warehouse behind `con`; `claims` is the claim file whose
     scorecard opens the report and whose verdicts the claims section details (none: the
-    sections say so)."""
-    card, problem = _scorecard(con, claims)
+    sections say so); data older than `stale_after_days` are named stale (Settings')."""
+    card, problem = _scorecard(con, claims, stale_after_days)
     sections = [
-        claims_section(con, claims, card, problem),
+        claims_section(con, claims, card, problem, stale_after_days),
         papers_section(con),
         inferred_section(con),
         openalex_section(con),
         models_section(con),
         hub_section(con),
         github_section(con),
-        provenance_section(con),
+        provenance_section(con, stale_after_days),
     ]
     sections.insert(0, scorecard_section(card, [s.id for s in sections]))
     specs = {cid: spec for s in sections for cid, spec in s.charts.items()}
@@ -194,9 +206,14 @@ def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
     )
 
 
-def write(con: duckdb.DuckDBPyConnection, path: Path, claims: Path | None = None) -> Path:
+def write(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    claims: Path | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
+) -> Path:
     """Write the report atomically (temp file, then rename): never a half-written report."""
-    text = build(con, claims)
+    text = build(con, claims, stale_after_days)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
