@@ -31,17 +31,16 @@ import pandas as pd
 
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
-from aicensus.geo.countries import country_name
 from aicensus.hub.attribution import families
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
+from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
 
 DEFINITIONS = ("registry-models", "description", "all-ai-repos")
 BY = ("country", "org")
 WEIGHTS = ("repos", "stars", "growth")
 LISTS = ("keyword", "language")
-UNKNOWN = "unknown"
 COVERAGE_CHANGE = date(2025, 3, 4)  # keyword lists: 2 keywords before, 15 from then on
 CAVEAT = "top-100 lists, not a census of GitHub"
 DESCRIPTION_RULE = (
@@ -176,14 +175,6 @@ def _unit(t: ibis.Table, by: str) -> ibis.Value:
     return (t.country if by == "country" else t.org_root).fill_null(UNKNOWN)
 
 
-def _name(unit: str, by: str, reg: Registry) -> str:
-    if unit == UNKNOWN:
-        return "(unknown: persons and organizations not in the registry)"
-    if by == "country":
-        return country_name(unit)
-    return reg.orgs[unit].name if unit in reg.orgs else unit
-
-
 def _sources(con: duckdb.DuckDBPyConnection, lists: str) -> list[dict]:
     return provenance(con, "github", [lists])
 
@@ -294,20 +285,11 @@ def share(
             }
         )
     t = pd.DataFrame(rows, columns=["unit", "value", "repos", "stars", "top_repos"])
-    if UNKNOWN not in set(t["unit"]):
-        t = pd.concat(
-            [t, pd.DataFrame([dict(unit=UNKNOWN, value=0, repos=0, stars=0, top_repos="")])]
-        )
-    total = t["value"].sum()
-    known = t.loc[t["unit"] != UNKNOWN, "value"].sum()
-    t["name"] = [_name(u, q.by, reg) for u in t["unit"]]
-    t["share"] = t["value"] / total if total else 0.0
-    t["share_known"] = [
-        (v / known if known else 0.0) if u != UNKNOWN else None
-        for u, v in zip(t["unit"], t["value"], strict=True)
+    t = unit_shares(t, {"value": 0, "repos": 0, "stars": 0, "top_repos": ""})
+    t["name"] = [
+        unit_name(u, q.by, reg, "(unknown: persons and organizations not in the registry)")
+        for u in t["unit"]
     ]
-    t["is_unknown"] = t["unit"] == UNKNOWN
-    t = t.sort_values(["is_unknown", "value", "unit"], ascending=[True, False, True])
     t = t[["unit", "name", "value", "share", "share_known", "repos", "stars", "top_repos"]]
     t = t.reset_index(drop=True)
     unk = t[t["unit"] == UNKNOWN].iloc[0]
@@ -326,7 +308,7 @@ def share(
             **({"period": period} if period else {}),
         },
         definition_counts=counts,
-        total=int(total),
+        total=int(t["value"].sum()),
         unknown={
             "repos": int(unk["repos"]),
             "value": int(unk["value"]),

@@ -27,16 +27,15 @@ import pandas as pd
 
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
-from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
+from aicensus.measures.shares import UNKNOWN, unit_name
 from aicensus.orgs import Registry
 
 SOURCE = "hf_added_models_2025"
 BY = ("country", "org", "family")
 RELATIONS = ("all", "finetune", "adapter", "quantized", "merge")
 PER = ("all", "week")
-UNKNOWN = "unknown"
 CAVEAT = (
     "derivatives, not usage: models created on the Hub that declare a base model, counted "
     "once each; the file has no download counts"
@@ -112,16 +111,6 @@ def _unit(t: ibis.Table, by: str) -> ibis.Value:
     return col.fill_null(UNKNOWN)
 
 
-def _name(unit: str, by: str, reg: Registry) -> str:
-    if unit == UNKNOWN:
-        return "(unknown)"
-    if by == "country":
-        return country_name(unit)
-    if by == "org":
-        return reg.orgs[unit].name if unit in reg.orgs else unit
-    return unit
-
-
 def _meta(con: duckdb.DuckDBPyConnection, q: AddedQuery, engine: Engine | None, **extra) -> dict:
     keys = [
         r[0] for r in con.execute("SELECT key FROM loads WHERE source = ?", [SOURCE]).fetchall()
@@ -182,7 +171,7 @@ def derivatives(
     agg["share"] = (agg["value"] / total.where(total > 0)).fillna(0.0)
     agg["share_known"] = (agg["value"] / total_known.where(total_known > 0)).where(known)
     reg = Registry.load()
-    agg["name"] = [_name(u, q.by, reg) for u in agg["unit"]]
+    agg["name"] = [unit_name(u, q.by, reg) for u in agg["unit"]]
     agg["is_unknown"] = ~known
     agg = agg.sort_values(
         [*group, "is_unknown", "value", "unit"], ascending=[*[True] * len(group), True, False, True]

@@ -12,11 +12,10 @@ from aicensus.claims.files import ClaimFileError
 from aicensus.config import STALE_AFTER_DAYS
 from aicensus.report.grid_heatmap import sensitivity_block
 from aicensus.report.scorecard_section import badge
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
-
-    from aicensus.report.html import Section
 
 
 def claims_section(
@@ -29,8 +28,6 @@ def claims_section(
     """The claims' details: each verdict, its chart and its sensitivity grid, from `card` (the
     report's scorecard, built once) or, without one, checked here from the file at `path`
     (stale past `stale_after_days`); `problem` says why there is no card."""
-    from aicensus.report.html import Section
-
     s = Section(
         "claims",
         "Claims",

@@ -11,16 +11,13 @@ import pandas as pd
 from aicensus.errors import MeasureError
 from aicensus.measures import github as gm
 from aicensus.report.github_charts import stars_over_time
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
-
 
 def github_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "github",
         "Open models on GitHub (star rankings)",

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import altair as alt
 import jinja2
 import pandas as pd
 import vl_convert as vlc
@@ -28,7 +25,7 @@ from aicensus.measures.provenance import (
     quarantine_rows,
     source_summary,
 )
-from aicensus.report import formatting, palette
+from aicensus.report import formatting
 from aicensus.report.claims_section import claims_section
 from aicensus.report.github_section import github_section
 from aicensus.report.hub_section import hub_section
@@ -37,51 +34,10 @@ from aicensus.report.models_section import models_section
 from aicensus.report.openalex_section import openalex_section
 from aicensus.report.papers_section import papers_section
 from aicensus.report.scorecard_section import scorecard_section
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
-
-
-@dataclass
-class Section:
-    """One report section: a title, an intro, and blocks of HTML (tables) and charts."""
-
-    id: str
-    title: str
-    intro: str = ""
-    blocks: list[str] = field(default_factory=list)
-    charts: dict[str, dict] = field(default_factory=dict)
-
-    def chart(self, chart: alt.TopLevelMixin, caption: str, controls: bool = False) -> None:
-        """Add a chart (its Vega-Lite spec is embedded; drawn by vega-embed on load) with the
-        report's palette config; `controls`: the chart binds inputs (drawn above it)."""
-        cid = f"chart-{self.id}-{len(self.charts) + 1}"
-        spec = chart.to_dict()
-        config = spec.setdefault("config", {})
-        for key, values in palette.CONFIG.items():
-            config[key] = {**values, **dict(config.get(key, {}))}
-        self.charts[cid] = spec
-        kind = "chart interactive" if controls else "chart"
-        self.blocks.append(
-            f'<figure><div class="{kind}" id="{cid}"></div>'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        )
-
-    def table(self, df: pd.DataFrame, caption: str, percent: tuple[str, ...] = ()) -> None:
-        """Add a table: counts as integers, `percent` columns as percentages (one decimal)."""
-        self.blocks.append(
-            f"<figure>{formatting.table_html(df, percent)}"
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        )
-
-    def text(self, paragraph_html: str) -> None:
-        self.blocks.append(f"<p>{paragraph_html}</p>")
-
-    def details(self, summary: str, body_html: str) -> None:
-        """A block collapsed by default (a reader can skip it)."""
-        self.blocks.append(
-            f"<details><summary>{html.escape(summary)}</summary>{body_html}</details>"
-        )
 
 
 _TEMPLATE = jinja2.Environment(

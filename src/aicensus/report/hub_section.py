@@ -11,16 +11,13 @@ from aicensus.errors import MeasureError
 from aicensus.measures import hub as hm
 from aicensus.measures import hub_added as ha
 from aicensus.report.hub_charts import share_bars, weekly_added_lines
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
-
 
 def hub_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "hub",
         "Open models on the Hugging Face Hub",

@@ -16,16 +16,13 @@ from aicensus.report.models_charts import (
     models_explorer,
     video_boards,
 )
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
-
 
 def models_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "models",
         "Models and leaderboards",
