@@ -57,6 +57,15 @@ class Query:
             if new != value:
                 object.__setattr__(self, f.name, new)
 
+    def describe(self) -> dict:
+        """The query's choices as a result's meta records them: every field, tuples as lists
+        (a query with derived or worded choices writes its own)."""
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
     def require_choices(self, **allowed: tuple[str, ...]) -> None:
         """Raise MeasureError naming the first option (by field name) whose value is not one of
         its allowed choices: the one wording of a bad choice for every measure's query."""

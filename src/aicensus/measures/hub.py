@@ -49,15 +49,6 @@ class HubQuery(Query):
         self.require_choices(by=BY, weight=WEIGHTS, attribution=ATTRIBUTIONS)
         return self
 
-    def describe(self) -> dict:
-        return {
-            "by": self.by,
-            "weight": self.weight,
-            "attribution": self.attribution,
-            "snapshot": self.snapshot,
-            "source": self.source,
-        }
-
 
 def snapshots(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Loaded, complete Hub snapshots (source, snapshot, models)."""

@@ -58,15 +58,6 @@ class AddedQuery(Query):
             raise MeasureError(f"exclude_top must be a whole number >= 0, not {self.exclude_top!r}")
         return self
 
-    def describe(self) -> dict:
-        return {
-            "by": self.by,
-            "relation": self.relation,
-            "per": self.per,
-            "exclude_top": self.exclude_top,
-            "exclude_parents": list(self.exclude_parents),
-        }
-
 
 def _require_loaded(con: duckdb.DuckDBPyConnection) -> None:
     try:

@@ -4,11 +4,13 @@ module, below html.py and every section module, so they all import it directly."
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import altair as alt
 import pandas as pd
 
+from aicensus.errors import MeasureError
 from aicensus.report import formatting, palette
 
 
@@ -43,6 +45,14 @@ class Section:
             f"<figure>{formatting.table_html(df, percent)}"
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
         )
+
+    def part(self, failed: str, body: Callable[[], None]) -> None:
+        """Run `body`, which adds blocks to this section; when its measure cannot be computed
+        (MeasureError), add the one line `<failed>: <why>.` instead and let the report go on."""
+        try:
+            body()
+        except MeasureError as exc:
+            self.text(f"{failed}: {exc}.")
 
     def text(self, paragraph_html: str) -> None:
         self.blocks.append(f"<p>{paragraph_html}</p>")
