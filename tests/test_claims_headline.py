@@ -11,7 +11,7 @@ import duckdb
 import pytest
 import yaml
 
-from aicensus.claims import files, headline, sentences, verdicts
+from aicensus.claims import files, headline, sentences, variants, verdicts
 from aicensus.claims.files import ClaimFileError
 from aicensus.measures import cache
 
@@ -195,3 +195,25 @@ def test_report_opens_with_the_scorecard_and_every_link_resolves(card):
     assert {f"claim-{c.id}" for c in got.claims} <= set(links)
     assert links and all(x in anchors for x in links), sorted(set(links) - anchors)
     assert front.id == "scorecard" and front.title == "Does China lead AI?"
+
+
+def test_text_board_row_states_the_snapshot_it_decides_on(claims_db):
+    """The headline variant ranks on the latest text snapshot: the row's and the claim line's
+    period is that snapshot's date, not the span of every snapshot the measure read."""
+    doc = files.read(DEBATE)
+    spec = next(r for r in doc.scorecard.rows if r.dimension == "Text leaderboards")
+    claim = next(c for c in doc.claims if c.id == spec.claim)
+    con = duckdb.connect(str(claims_db), read_only=True)
+    try:
+        first, last = con.execute(
+            "SELECT min(snapshot_date), max(snapshot_date) FROM board_snapshots "
+            "WHERE board = 'text'"
+        ).fetchall()[0]
+        ev = variants.Evaluator(con)
+        got = headline.row(ev, claim, spec)
+        line = headline.claim_line(claim, verdicts.decide(claim, ev.claim(claim)), ev)
+    finally:
+        con.close()
+    assert first < last  # the measure reads many snapshots
+    assert got.standings and got.period == str(last)
+    assert line.period == str(last)

@@ -19,6 +19,17 @@ from aicensus.measures.provenance import DataPeriod, data_dates, data_periods
 from aicensus.upstream import upstream
 from aicensus.warehouse import connect
 
+HUB_SHARE_CLAIM = """\
+claims:
+  - id: hub-share
+    claim: Most Hub models are American.
+    tests:
+      - measure: hub.share
+        filters: {weight: count}
+        subject: US
+        condition: share > 0.5
+"""  # decided on the Hub table alone (data end 2024-09)
+
 
 def _date_after(path: Path, pattern: str) -> date:
     m = re.search(pattern, path.read_text())
@@ -158,19 +169,7 @@ def test_freshness_marks_old_sources_stale(hub_table_db, monkeypatch):
         d = data_dates(con, STALE_AFTER_DAYS, on).set_index("source")
         assert d.loc["hf_models_table", "fresh"] == "stale"
         assert d.loc["hf_models_table", "age"] == f"{(on - end).days:,} days"
-        claim = files.loads(
-            """\
-claims:
-  - id: hub-share
-    claim: Most Hub models are American.
-    tests:
-      - measure: hub.share
-        filters: {weight: count}
-        subject: US
-        condition: share > 0.5
-""",
-            "t.yaml",
-        )
+        claim = files.loads(HUB_SHARE_CLAIM, "t.yaml")
         (v,) = verdicts.check(con, claim, STALE_AFTER_DAYS, on)
         assert v.stale == ["hf_models_table (data end 2024-09, 26 months old)"]
         assert v.reason.endswith("; stale data: hf_models_table (data end 2024-09, 26 months old)")
@@ -183,3 +182,26 @@ claims:
     monkeypatch.setenv("AICENSUS_STALE_AFTER_DAYS", "six months")
     with pytest.raises(AicensusError, match="stale_after_days: expected a whole number"):
         load_settings()
+
+
+def test_report_and_check_use_the_freshness_setting(hub_table_db, data_root, tmp_path, monkeypatch):
+    """`Settings.stale_after_days` (here AICENSUS_STALE_AFTER_DAYS) decides what the report
+    calls stale, in the claims section and the provenance table alike, as it does for `check`."""
+    import shutil
+
+    import aicensus
+
+    db = tmp_path / "hub.duckdb"
+    shutil.copy(hub_table_db, db)  # check and report store their measure results
+    claims = tmp_path / "c.yaml"
+    claims.write_text(HUB_SHARE_CLAIM, encoding="utf-8")
+    for days, stale in ((30, True), (100_000, False)):  # the default (183) calls it stale
+        monkeypatch.setenv("AICENSUS_STALE_AFTER_DAYS", str(days))
+        wh = aicensus.open(db, data_root)
+        assert wh.settings.stale_after_days == days
+        (v,) = wh.check(claims)
+        text = wh.report(tmp_path / f"report-{days}.html", claims).read_text(encoding="utf-8")
+        assert bool(v.stale) is stale
+        assert ("stale data: hf_models_table" in text) is stale
+        assert bool(re.search(r"[\d,]+ days \(stale\)", text)) is stale
+        assert bool(re.search(r"[\d,]+ days \(ok\)", text)) is not stale

@@ -3,6 +3,7 @@ the most-starred model repositories on 2026-08-22", naming the repositories and 
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -96,3 +97,30 @@ def test_github_claim_variants_per_definition(gcon):
         by_def.setdefault(v.choices["definition@github"], set()).add(v.outcome)
     assert set(by_def) == set(g.DEFINITIONS)
     assert "holds" in by_def["registry-models"] and by_def["all-ai-repos"] == {"fails"}
+
+
+def test_registry_models_does_not_depend_on_the_hub_being_loaded(
+    github_db: Path, data_root: Path, tmp_path: Path
+):
+    """Model names come from Epoch and hub/families.yaml only: loading a Hub table (whose
+    uploads include nomic-ai's gpt4all and lmsys' fastchat models) changes nothing."""
+    from aicensus.ingest.hub import load_hub_dumps
+    from aicensus.warehouse.connection import connect
+
+    q = g.GithubQuery(day="2026-08-22")
+    with duckdb.connect(str(github_db), read_only=True) as con:
+        before, kept = g.share(con, q).table, g.top(con, q, k=2000).table["full_name"]
+    path = tmp_path / "with_hub.duckdb"
+    shutil.copy(github_db, path)
+    con = connect(path)
+    try:
+        load_hub_dumps(con, str(data_root / "hf_models_table"))
+        after = g.share(con, q).table
+        assert list(g.top(con, q, k=2000).table["full_name"]) == list(kept)
+        assert after[["unit", "value", "share"]].equals(before[["unit", "value", "share"]])
+        assert not {"nomic-ai/gpt4all", "lm-sys/FastChat"} & set(kept)
+        con.execute("DELETE FROM model_orgs; DELETE FROM models")
+        with pytest.raises(MeasureError, match="reads Epoch's model names"):
+            g.share(con, q)
+    finally:
+        con.close()

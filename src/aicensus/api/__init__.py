@@ -167,7 +167,7 @@ class Warehouse:
         from aicensus.measures import cache
 
         with self.reading() as con, cache.session(con):
-            card = headline.build(con, path)
+            card = headline.build(con, path, self.settings.stale_after_days)
         self.save_measures()
         return card
 
@@ -192,7 +192,12 @@ class Warehouse:
 
         path = Path(output) if output else self.settings.report
         with self.reading() as con, cache.session(con):
-            written = html.write(con, path, Path(claims) if claims else self.settings.claims)
+            written = html.write(
+                con,
+                path,
+                Path(claims) if claims else self.settings.claims,
+                self.settings.stale_after_days,
+            )
         self.save_measures()
         return written
 

@@ -14,10 +14,12 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aicensus.claims import evidence, files, sentences, variants, verdicts
+from aicensus.config import STALE_AFTER_DAYS
 from aicensus.errors import NoDataError
 from aicensus.geo.countries import country_name
 
@@ -168,11 +170,17 @@ class Scorecard:
         return f"{short}: under each claim's headline way of counting, " + "; ".join(parts) + "."
 
 
-def build(con: duckdb.DuckDBPyConnection, path: str | Path) -> Scorecard:
-    """Check every claim of the file and read its headline variant and the scorecard rows."""
+def build(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    stale_after_days: int = STALE_AFTER_DAYS,
+    today: date | None = None,
+) -> Scorecard:
+    """Check every claim of the file (as `verdicts.check` does: stale sources named past
+    `stale_after_days`) and read its headline variant and the scorecard rows."""
     doc = files.read(path)
     ev = variants.Evaluator(con)
-    results = [verdicts.decide(c, ev.claim(c)) for c in doc.claims]
+    results = verdicts.check(con, doc.claims, stale_after_days, today, ev=ev)
     by_id = {c.id: c for c in doc.claims}
     lines = [claim_line(c, v, ev) for c, v in zip(doc.claims, results, strict=True)]
     rows = [row(ev, by_id[r.claim], r) for r in doc.scorecard.rows]

@@ -77,6 +77,22 @@ def _rank_of(value: float | None, others: pd.Series, higher_is_better: bool = Tr
     return float(1 + ((vals > value) if higher_is_better else (vals < value)).sum())
 
 
+def _summed(rank_by: str, **sums: str) -> Callable[[pd.DataFrame, pd.DataFrame], Summary]:
+    """A subject summary that adds up its rows' columns (value name -> column; 0 when it has no
+    rows or the table lacks the column) and ranks the sum of `rank_by` among the other units."""
+
+    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
+        def total(col: str) -> float:
+            return float(sel[col].sum()) if col in sel and len(sel) else 0.0
+
+        rest = all_.loc[~all_.index.isin(sel.index), rank_by]
+        return {name: total(col) for name, col in sums.items()} | {
+            "rank": _rank_of(total(rank_by), rest)
+        }
+
+    return summarize
+
+
 def source_dates(sources: list[dict]) -> list[dict]:
     """Compress a measure's `sources` (one row per load) to one line per source kind:
     locations, retrieval dates and distinct content hashes."""
@@ -150,15 +166,7 @@ def papers_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     t = r.table.rename(columns={"unit": "country"})
     t = t[t["country"] != papers.UNKNOWN_UNIT]
 
-    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
-        share = float(sel["share"].sum()) if len(sel) else 0.0
-        rest = all_.loc[~all_.index.isin(sel.index), "share"]
-        return {
-            "share": share,
-            "papers": float(sel["papers"].sum()) if len(sel) else 0.0,
-            "rank": _rank_of(share, rest),
-        }
-
+    summarize = _summed("share", share="share", papers="papers")
     denom = int(t["denominator"].iloc[0]) if len(t) else 0
     loaded = int(t["papers_loaded"].iloc[0]) if len(t) else 0
     return Frame(
@@ -296,12 +304,7 @@ def models_count(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     t = r.table
     col = q.by
 
-    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
-        n = float(sel["models"].sum()) if len(sel) else 0.0
-        share = float(sel["share"].sum()) if len(sel) else 0.0
-        rest = all_.loc[~all_.index.isin(sel.index), "models"]
-        return {"models": n, "count": n, "share": share, "rank": _rank_of(n, rest)}
-
+    summarize = _summed("models", models="models", count="models", share="share")
     denom = int(t["denominator"].iloc[0]) if len(t) else 0
     return Frame(
         rows=t,
@@ -322,15 +325,7 @@ def models_organizations(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     r = cache.cached(con, models.organizations, q)
     t = r.table
 
-    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
-        n = float(sel["organizations"].sum()) if len(sel) else 0.0
-        rest = all_.loc[~all_.index.isin(sel.index), "organizations"]
-        return {
-            "organizations": n,
-            "models": float(sel["models"].sum()) if len(sel) else 0.0,
-            "rank": _rank_of(n, rest),
-        }
-
+    summarize = _summed("organizations", organizations="organizations", models="models")
     return Frame(
         rows=t,
         kinds={"country": "country"},
@@ -412,7 +407,11 @@ def _board_rows(con: duckdb.DuckDBPyConnection, f: dict) -> tuple[pd.DataFrame, 
         t = t[t["snapshot_date"] == date.fromisoformat(str(which))]
         if t.empty:
             raise MissingSource(f"no snapshot of board {q.board!r} on {which}")
-    return t.reset_index(drop=True), q, r.meta
+    # the period is that of the snapshots kept (the latest one by default), not of every
+    # snapshot the measure read
+    used = sorted(t["snapshot_date"].unique())
+    meta = {**r.meta, "data_period": {"start": str(used[0]), "end": str(used[-1])}}
+    return t.reset_index(drop=True), q, meta
 
 
 def _latest_snapshot(t: pd.DataFrame) -> str:
@@ -571,12 +570,7 @@ def _share_frame(r: Any, f: dict) -> Frame:
     if f.get("denominator", "all") == "known" and "share_known" in t.columns:
         t["share"] = t["share_known"]  # share among models whose country/org is known
 
-    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
-        share = float(sel["share"].sum()) if len(sel) else 0.0
-        rest = all_.loc[~all_.index.isin(sel.index), "share"]
-        value = float(sel["value"].sum()) if "value" in sel and len(sel) else 0.0
-        return {"share": share, "value": value, "count": value, "rank": _rank_of(share, rest)}
-
+    summarize = _summed("share", share="share", value="value", count="value")
     return Frame(
         rows=t,
         kinds={f.get("by", "country"): col},
@@ -630,12 +624,7 @@ def github_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     if f.get("denominator", "all") == "known":
         t["share"] = t["share_known"]
 
-    def summarize(sel: pd.DataFrame, all_: pd.DataFrame) -> Summary:
-        share = float(sel["share"].sum()) if len(sel) else 0.0
-        rest = all_.loc[~all_.index.isin(sel.index), "share"]
-        value = float(sel["value"].sum()) if len(sel) else 0.0
-        return {"share": share, "value": value, "rank": _rank_of(share, rest)}
-
+    summarize = _summed("share", share="share", value="value")
     return Frame(
         rows=t,
         kinds={f.get("by", "country"): "unit"},

@@ -217,10 +217,12 @@ def check(
     claims: list[Claim],
     stale_after_days: int = STALE_AFTER_DAYS,
     today: date | None = None,
+    ev: Evaluator | None = None,
 ) -> list[Verdict]:
     """Evaluate every claim's variant grid and decide each verdict; a verdict whose decided
-    tests read a source with data older than `stale_after_days` (on `today`) names it stale."""
-    ev = Evaluator(con)
+    tests read a source with data older than `stale_after_days` (on `today`) names it stale.
+    `ev`: an evaluator to share (its measure results) with a caller reading more of them."""
+    ev = ev or Evaluator(con)
     out = []
     for c in claims:
         v = decide(c, ev.claim(c))

@@ -58,6 +58,23 @@ class Query:
             if new != value:
                 object.__setattr__(self, f.name, new)
 
+    def describe(self) -> dict:
+        """The query's choices as a result's meta records them: every field, tuples as lists
+        (a query with derived or worded choices writes its own)."""
+        out = {}
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    def require_choices(self, **allowed: tuple[str, ...]) -> None:
+        """Raise MeasureError naming the first option (by field name) whose value is not one of
+        its allowed choices: the one wording of a bad choice for every measure's query."""
+        for name, choices in allowed.items():
+            value = getattr(self, name)
+            if value not in choices:
+                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
+
 
 def plain_numbers(df: pd.DataFrame) -> pd.DataFrame:
     """`df` with columns of Decimal values (DuckDB's HUGEINT/DECIMAL, e.g. a SUM of integers)

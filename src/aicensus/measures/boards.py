@@ -60,12 +60,7 @@ class BoardQuery(Query):
     countries: tuple[str, ...] = ()
 
     def checked(self) -> BoardQuery:
-        if self.attribution not in ATTRIBUTIONS:
-            raise MeasureError(
-                f"unknown attribution {self.attribution!r} (choose from {', '.join(ATTRIBUTIONS)})"
-            )
-        if self.orgs not in ORG_KEYS:
-            raise MeasureError(f"unknown orgs {self.orgs!r} (choose from {', '.join(ORG_KEYS)})")
+        self.require_choices(attribution=ATTRIBUTIONS, orgs=ORG_KEYS)
         if self.top < 1:
             raise MeasureError(f"--top must be at least 1, got {self.top}")
         return replace(self, countries=tuple(c.upper() for c in self.countries))

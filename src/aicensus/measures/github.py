@@ -8,11 +8,13 @@ Qwen, GLM or Kimi). Country = the registry headquarters of the owner account's o
 rolled up to its root; persons and unlisted organizations are `unknown` (counted, shown).
 
 Definitions (`definition`, recorded in every result with what it keeps and leaves out):
-- `registry-models`: the owner is a registry organization with models in Epoch (or on the Hub,
-  when loaded), and the repository's name, letters and digits only, lower-cased (at least 3
-  characters), begins one of that organization's model names so normalized (same root
-  organization): `deepseek-ai/DeepSeek-V3` ~ Epoch "DeepSeek-V3", `meta-llama/llama` ~
-  "LLaMA-65B"; tools, cookbooks and SDKs of those organizations are left out;
+- `registry-models`: the owner is a registry organization's GitHub account, and the
+  repository's name, letters and digits only, lower-cased (at least 3 characters), begins one of
+  that organization's model names so normalized (same root organization): the names of its
+  Epoch models (Epoch must be loaded) and its model families in hub/families.yaml `names`
+  (reference data shipped with aicensus): `deepseek-ai/DeepSeek-V3` ~ Epoch "DeepSeek-V3",
+  `meta-llama/llama` ~ "LLaMA-65B"; tools, cookbooks and SDKs of those organizations are left
+  out. Hub uploads are not read, so the figure does not depend on whether Hub data is loaded;
 - `description`: the description matches DESCRIPTION_RULE (weights, checkpoints, pre-trained,
   "<kind> model(s)", ...), whoever owns it;
 - `all-ai-repos`: everything in the lists (the broad reading: open-source AI on GitHub).
@@ -29,16 +31,16 @@ import pandas as pd
 
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
-from aicensus.geo.countries import country_name
+from aicensus.hub.attribution import families
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
+from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
 
 DEFINITIONS = ("registry-models", "description", "all-ai-repos")
 BY = ("country", "org")
 WEIGHTS = ("repos", "stars", "growth")
 LISTS = ("keyword", "language")
-UNKNOWN = "unknown"
 COVERAGE_CHANGE = date(2025, 3, 4)  # keyword lists: 2 keywords before, 15 from then on
 CAVEAT = "top-100 lists, not a census of GitHub"
 DESCRIPTION_RULE = (
@@ -47,8 +49,9 @@ DESCRIPTION_RULE = (
     r"video generation|speech|chat|coder|code) models?)\b"
 )
 MODEL_RULE = (
-    "owner is a registry organization with models in Epoch or on the Hub, and the repository "
-    "name (letters and digits, lower-case, >= 3 characters) begins one of its model names"
+    "owner is a registry organization's GitHub account, and the repository name (letters and "
+    "digits, lower-case, >= 3 characters) begins one of that organization's model names: its "
+    "Epoch models' names and its families in hub/families.yaml (Hub uploads are not read)"
 )
 RULES = {
     "registry-models": MODEL_RULE,
@@ -70,14 +73,7 @@ class GithubQuery(Query):
     lists: str = "keyword"
 
     def checked(self) -> GithubQuery:
-        for name, value, allowed in (
-            ("definition", self.definition, DEFINITIONS),
-            ("by", self.by, BY),
-            ("weight", self.weight, WEIGHTS),
-            ("lists", self.lists, LISTS),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(definition=DEFINITIONS, by=BY, weight=WEIGHTS, lists=LISTS)
         return self
 
 
@@ -86,17 +82,26 @@ def _norm(x: ibis.Value) -> ibis.Value:
     return x.re_replace("[^A-Za-z0-9]", "").lower()
 
 
-def _model_names(ib: ibis.BaseBackend) -> ibis.Table:
-    """(root organization, normalized model name) from Epoch and the Hub's uploads."""
+def _model_names(con: duckdb.DuckDBPyConnection, ib: ibis.BaseBackend) -> ibis.Table:
+    """(root organization, normalized model name) from Epoch's models and the families of
+    hub/families.yaml: both fixed for a given load of Epoch, whatever else is loaded."""
+    if not con.execute("SELECT count(*) FROM models WHERE source = 'epoch'").fetchall()[0][0]:
+        raise MeasureError(
+            "definition registry-models reads Epoch's model names: run 'aicensus load epoch'"
+        )
     orgs = ib.table("orgs").select(oid="org_id", root="root_id")
     mo = ib.table("model_orgs").select(mid="model_id", oid="org_id")
-    m = ib.table("models").select("model_id", "name")
+    m = ib.table("models").filter(ibis._.source == "epoch").select("model_id", "name")
     epoch = m.join(mo, m.model_id == mo.mid).join(orgs, "oid").select("root", name=_norm(m.name))
-    lin = ib.table("hub_lineage")
-    hub = lin.join(orgs, lin.uploader_org == orgs.oid).select(
-        "root", name=_norm(lin.model_id.split("/")[1])
+    fam = families().names
+    listed = ibis.memtable(
+        {"fam_org": list(fam.values()), "fam_name": list(fam)},
+        schema={"fam_org": "string", "fam_name": "string"},
     )
-    return epoch.union(hub).distinct()
+    named = listed.join(orgs, listed.fam_org == orgs.oid).select(
+        "root", name=_norm(listed.fam_name)
+    )
+    return epoch.union(named).distinct()
 
 
 def _repos(con: duckdb.DuckDBPyConnection, q: GithubQuery, engine: Engine | None) -> ibis.Table:
@@ -106,7 +111,7 @@ def _repos(con: duckdb.DuckDBPyConnection, q: GithubQuery, engine: Engine | None
     r = r.filter(r.lists == q.lists).select(
         "repo_key", "full_name", "owner", "description", "org_root", "country", rn=_norm(r.repo)
     )
-    names = _model_names(ib)
+    names = _model_names(con, ib)
     hits = (
         r.join(
             names,
@@ -168,14 +173,6 @@ def _lists_in_force(con: duckdb.DuckDBPyConnection, lists: str, day: date) -> li
 
 def _unit(t: ibis.Table, by: str) -> ibis.Value:
     return (t.country if by == "country" else t.org_root).fill_null(UNKNOWN)
-
-
-def _name(unit: str, by: str, reg: Registry) -> str:
-    if unit == UNKNOWN:
-        return "(unknown: persons and organizations not in the registry)"
-    if by == "country":
-        return country_name(unit)
-    return reg.orgs[unit].name if unit in reg.orgs else unit
 
 
 def _sources(con: duckdb.DuckDBPyConnection, lists: str) -> list[dict]:
@@ -288,20 +285,11 @@ def share(
             }
         )
     t = pd.DataFrame(rows, columns=["unit", "value", "repos", "stars", "top_repos"])
-    if UNKNOWN not in set(t["unit"]):
-        t = pd.concat(
-            [t, pd.DataFrame([dict(unit=UNKNOWN, value=0, repos=0, stars=0, top_repos="")])]
-        )
-    total = t["value"].sum()
-    known = t.loc[t["unit"] != UNKNOWN, "value"].sum()
-    t["name"] = [_name(u, q.by, reg) for u in t["unit"]]
-    t["share"] = t["value"] / total if total else 0.0
-    t["share_known"] = [
-        (v / known if known else 0.0) if u != UNKNOWN else None
-        for u, v in zip(t["unit"], t["value"], strict=True)
+    t = unit_shares(t, {"value": 0, "repos": 0, "stars": 0, "top_repos": ""})
+    t["name"] = [
+        unit_name(u, q.by, reg, "(unknown: persons and organizations not in the registry)")
+        for u in t["unit"]
     ]
-    t["is_unknown"] = t["unit"] == UNKNOWN
-    t = t.sort_values(["is_unknown", "value", "unit"], ascending=[True, False, True])
     t = t[["unit", "name", "value", "share", "share_known", "repos", "stars", "top_repos"]]
     t = t.reset_index(drop=True)
     unk = t[t["unit"] == UNKNOWN].iloc[0]
@@ -320,7 +308,7 @@ def share(
             **({"period": period} if period else {}),
         },
         definition_counts=counts,
-        total=int(total),
+        total=int(t["value"].sum()),
         unknown={
             "repos": int(unk["repos"]),
             "value": int(unk["value"]),

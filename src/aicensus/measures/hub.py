@@ -23,16 +23,16 @@ import ibis
 import pandas as pd
 
 from aicensus.engines import Engine
-from aicensus.errors import MeasureError, NoDataError
+from aicensus.errors import NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
+from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
 
 BY = ("country", "org")
 WEIGHTS = ("count", "downloads", "derivatives")
 ATTRIBUTIONS = ("uploader", "root")
-UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
@@ -46,23 +46,8 @@ class HubQuery(Query):
     source: str | None = None
 
     def checked(self) -> HubQuery:
-        for name, value, allowed in (
-            ("by", self.by, BY),
-            ("weight", self.weight, WEIGHTS),
-            ("attribution", self.attribution, ATTRIBUTIONS),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(by=BY, weight=WEIGHTS, attribution=ATTRIBUTIONS)
         return self
-
-    def describe(self) -> dict:
-        return {
-            "by": self.by,
-            "weight": self.weight,
-            "attribution": self.attribution,
-            "snapshot": self.snapshot,
-            "source": self.source,
-        }
 
 
 def snapshots(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -127,14 +112,6 @@ def _weight_col(t: ibis.Table, q: HubQuery) -> ibis.Value:
     return ibis.literal(1, "int64")
 
 
-def _name(unit: str, by: str, reg: Registry) -> str:
-    if unit == UNKNOWN:
-        return "(unknown)"
-    if by == "country":
-        return country_name(unit)
-    return reg.orgs[unit].name if unit in reg.orgs else unit
-
-
 def _sources(con: duckdb.DuckDBPyConnection, source: str, snapshot: str) -> list[dict]:
     keys = [
         r[0]
@@ -175,21 +152,9 @@ def share(
     t = _models(con, source, snapshot, engine)
     t = t.mutate(unit=_unit_col(t, q), w=_weight_col(t, q))
     agg = t.group_by("unit").aggregate(value=t.w.sum(), models=t.count()).to_pandas()
-    if UNKNOWN not in set(agg["unit"]):
-        agg = pd.concat([agg, pd.DataFrame([{"unit": UNKNOWN, "value": 0, "models": 0}])])
-    total = agg["value"].sum()
-    known = agg.loc[agg["unit"] != UNKNOWN, "value"].sum()
+    agg = unit_shares(agg.astype({"value": "int64", "models": "int64"}), {"value": 0, "models": 0})
     reg = Registry.load()
-    agg["name"] = [_name(u, q.by, reg) for u in agg["unit"]]
-    agg["value"] = agg["value"].astype("int64")
-    agg["models"] = agg["models"].astype("int64")
-    agg["share"] = agg["value"] / total if total else 0.0
-    agg["share_known"] = [
-        (v / known if known else 0.0) if u != UNKNOWN else None
-        for u, v in zip(agg["unit"], agg["value"], strict=True)
-    ]
-    agg["is_unknown"] = agg["unit"] == UNKNOWN
-    agg = agg.sort_values(["is_unknown", "value", "unit"], ascending=[True, False, True])
+    agg["name"] = [unit_name(u, q.by, reg) for u in agg["unit"]]
     table = agg[["unit", "name", "value", "share", "share_known", "models"]].reset_index(drop=True)
     unk = table[table["unit"] == UNKNOWN].iloc[0]
     meta = _meta(
@@ -199,7 +164,7 @@ def share(
         snapshot,
         f"{q.weight}-weighted models by {q.by}, {q.attribution} attribution",
         engine,
-        total=int(total),
+        total=int(table["value"].sum()),
         unknown={
             "models": int(unk["models"]),
             "value": int(unk["value"]),

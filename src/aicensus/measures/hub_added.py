@@ -27,16 +27,15 @@ import pandas as pd
 
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
-from aicensus.geo.countries import country_name
 from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
+from aicensus.measures.shares import UNKNOWN, unit_name
 from aicensus.orgs import Registry
 
 SOURCE = "hf_added_models_2025"
 BY = ("country", "org", "family")
 RELATIONS = ("all", "finetune", "adapter", "quantized", "merge")
 PER = ("all", "week")
-UNKNOWN = "unknown"
 CAVEAT = (
     "derivatives, not usage: models created on the Hub that declare a base model, counted "
     "once each; the file has no download counts"
@@ -54,25 +53,10 @@ class AddedQuery(Query):
     exclude_parents: tuple[str, ...] = ()
 
     def checked(self) -> AddedQuery:
-        for name, value, allowed in (
-            ("by", self.by, BY),
-            ("relation", self.relation, RELATIONS),
-            ("per", self.per, PER),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(by=BY, relation=RELATIONS, per=PER)
         if not isinstance(self.exclude_top, int) or self.exclude_top < 0:
             raise MeasureError(f"exclude_top must be a whole number >= 0, not {self.exclude_top!r}")
         return self
-
-    def describe(self) -> dict:
-        return {
-            "by": self.by,
-            "relation": self.relation,
-            "per": self.per,
-            "exclude_top": self.exclude_top,
-            "exclude_parents": list(self.exclude_parents),
-        }
 
 
 def _require_loaded(con: duckdb.DuckDBPyConnection) -> None:
@@ -116,16 +100,6 @@ def _unit(t: ibis.Table, by: str) -> ibis.Value:
     if by == "family":
         return ibis.ifelse(t.root_org.isnull(), UNKNOWN, col)
     return col.fill_null(UNKNOWN)
-
-
-def _name(unit: str, by: str, reg: Registry) -> str:
-    if unit == UNKNOWN:
-        return "(unknown)"
-    if by == "country":
-        return country_name(unit)
-    if by == "org":
-        return reg.orgs[unit].name if unit in reg.orgs else unit
-    return unit
 
 
 def _meta(con: duckdb.DuckDBPyConnection, q: AddedQuery, engine: Engine | None, **extra) -> dict:
@@ -188,7 +162,7 @@ def derivatives(
     agg["share"] = (agg["value"] / total.where(total > 0)).fillna(0.0)
     agg["share_known"] = (agg["value"] / total_known.where(total_known > 0)).where(known)
     reg = Registry.load()
-    agg["name"] = [_name(u, q.by, reg) for u in agg["unit"]]
+    agg["name"] = [unit_name(u, q.by, reg) for u in agg["unit"]]
     agg["is_unknown"] = ~known
     agg = agg.sort_values(
         [*group, "is_unknown", "value", "unit"], ascending=[*[True] * len(group), True, False, True]

@@ -27,7 +27,7 @@ import pandas as pd
 from ibis import _
 
 from aicensus.engines import Engine
-from aicensus.errors import MeasureError, NoDataError
+from aicensus.errors import NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.measures.base import (
     MeasureResult,
@@ -65,16 +65,14 @@ class ModelQuery(Query):
     countries: tuple[str, ...] = ()
 
     def checked(self) -> ModelQuery:
-        for name, value, allowed in (
-            ("subset", self.subset, SUBSETS),
-            ("method", self.method, METHODS),
-            ("attribution", self.attribution, ATTRIBUTIONS),
-            ("by", self.by, BY),
-            ("orgs", self.orgs, ORG_KEYS),
-            ("per", self.per, PER),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(
+            subset=SUBSETS,
+            method=METHODS,
+            attribution=ATTRIBUTIONS,
+            by=BY,
+            orgs=ORG_KEYS,
+            per=PER,
+        )
         return replace(self, countries=tuple(c.upper() for c in self.countries))
 
     @property
@@ -128,6 +126,16 @@ def org_rows(ic: ibis.BaseBackend, q: ModelQuery) -> ibis.Table:
         "hq-rollup": j.root_country.fill_null(j.country_source),
     }[q.attribution]
     return j.select(model_id=j.model_id, org_unit=unit, org_country=country)
+
+
+def country_org_rows(ic: ibis.BaseBackend, q: ModelQuery) -> ibis.Table:
+    """(model_id, year, org_unit, org_country) of the models in scope whose organization has a
+    country under q.attribution (only q.countries' when given): what organization counts read."""
+    m = models_expr(ic, q).select("model_id", "year")
+    r = org_rows(ic, q).join(m, "model_id").filter(_.org_country.notnull())
+    if q.countries:
+        r = r.filter(_.org_country.isin(list(q.countries)))
+    return r
 
 
 def unit_rows(ic: ibis.BaseBackend, q: ModelQuery) -> ibis.Table:
@@ -265,11 +273,7 @@ def organizations(
     (the organization's country under q.attribution) and group, with their names."""
     q = replace(q.checked(), by="org")
     _check_loaded(con, q)
-    ic = backend(con, engine)
-    m = models_expr(ic, q).select("model_id", "year")
-    r = org_rows(ic, q).join(m, "model_id").filter(_.org_country.notnull())
-    if q.countries:
-        r = r.filter(_.org_country.isin(list(q.countries)))
+    r = country_org_rows(backend(con, engine), q)
     keys = [*q.keys, "org_country"]
     agg = r.group_by(keys).aggregate(
         organizations=_.org_unit.nunique(), models=_.model_id.nunique()
@@ -324,11 +328,7 @@ def concentration(
     organization (full counting within the country)."""
     q = replace(q.checked(), by="org")
     _check_loaded(con, q)
-    ic = backend(con, engine)
-    m = models_expr(ic, q).select("model_id", "year")
-    r = org_rows(ic, q).join(m, "model_id").filter(_.org_country.notnull())
-    if q.countries:
-        r = r.filter(_.org_country.isin(list(q.countries)))
+    r = country_org_rows(backend(con, engine), q)
     df = r.select(*q.keys, "org_country", "org_unit", "model_id").distinct().execute()
     out = concentration_table(df, [*q.keys, "org_country"], "org_unit", "model_id")
     out = out.rename(columns={"org_country": "country"})

@@ -65,6 +65,14 @@ def loaded_summary(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int | None
 BOOTSTRAP = 1000  # resamples of the sample's fractional share interval
 
 
+def _require_years(stored: pd.Series, years: list[int], what: str, fix: str) -> None:
+    """Raise MeasureError naming the years of `years` absent from `stored` (the year column of
+    what is stored) and how to fetch them: counts and samples are fetched per year."""
+    missing = sorted(set(years) - set(stored.astype(int)))
+    if missing:
+        raise MeasureError(f"no {what}, year(s) {', '.join(map(str, missing))}; {fix}")
+
+
 def _full_counts(
     con: duckdb.DuckDBPyConnection, definition: str, years: list[int]
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -75,12 +83,12 @@ def _full_counts(
         "WHERE source = 'openalex' AND key LIKE 'counts/' || ? || '/%'",
         [definition],
     ).df()
-    missing = sorted(set(years) - set(stored["year"].astype(int)))
-    if missing:
-        raise MeasureError(
-            f"no group_by counts stored for definition {definition!r}, year(s) "
-            f"{', '.join(map(str, missing))}; run 'aicensus openalex counts' to fetch them"
-        )
+    _require_years(
+        stored["year"],
+        years,
+        f"group_by counts stored for definition {definition!r}",
+        "run 'aicensus openalex counts' to fetch them",
+    )
     df = con.execute(
         "SELECT g.year, g.key AS country, g.count AS works, g.meta_count AS works_total "
         "FROM group_by_counts g WHERE g.definition = ? AND g.group_by = 'authorships.countries' "
@@ -117,12 +125,12 @@ def _sample_fractional(
         "AND s.seed = ? AND s.year IN (SELECT unnest(?))",
         [definition, n, seed, years],
     ).df()
-    missing = sorted(set(years) - set(sample["year"].astype(int)))
-    if missing:
-        raise MeasureError(
-            f"no sample (n={n}, seed={seed}) stored for definition {definition!r}, year(s) "
-            f"{', '.join(map(str, missing))}; run 'aicensus openalex counts --sample' to fetch"
-        )
+    _require_years(
+        sample["year"],
+        years,
+        f"sample (n={n}, seed={seed}) stored for definition {definition!r}",
+        "run 'aicensus openalex counts --sample' to fetch",
+    )
     sample = sample.drop_duplicates(["year", "work_id"])
     q = pm.PaperQuery(
         method="author-fractional", unknown="count", by="all", unit="country", source="openalex"

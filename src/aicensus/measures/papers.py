@@ -93,19 +93,17 @@ class PaperQuery(Query):
 
     def checked(self) -> PaperQuery:
         """Validate choices; raise MeasureError naming the bad one."""
-        for name, value, allowed in (
-            ("method", self.method, METHODS),
-            ("regions", self.regions, REGIONS),
-            ("alignment", self.alignment, ALIGNMENTS),
-            ("by", self.by, BY),
-            ("unit", self.unit, UNITS),
-            ("unknown", self.unknown, UNKNOWNS),
-            ("countries", self.countries, COUNTRIES),
-            ("source", self.source, PAPER_SOURCES),
-            ("status", self.status, paper_status.STATUSES),
-        ):
-            if value not in allowed:
-                raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(allowed)})")
+        self.require_choices(
+            method=METHODS,
+            regions=REGIONS,
+            alignment=ALIGNMENTS,
+            by=BY,
+            unit=UNITS,
+            unknown=UNKNOWNS,
+            countries=COUNTRIES,
+            source=PAPER_SOURCES,
+            status=paper_status.STATUSES,
+        )
         try:
             mapping = parse_group(self.group)
         except ValueError as exc:

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from aicensus.claims import headline, verdicts
 from aicensus.claims.files import ClaimFileError
+from aicensus.config import STALE_AFTER_DAYS
 from aicensus.report.grid_heatmap import sensitivity_block
 from aicensus.report.scorecard_section import badge
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
-
-    from aicensus.report.html import Section
 
 
 def claims_section(
@@ -23,12 +23,11 @@ def claims_section(
     path: Path | None,
     card: headline.Scorecard | None = None,
     problem: str | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
 ) -> Section:
     """The claims' details: each verdict, its chart and its sensitivity grid, from `card` (the
-    report's scorecard, built once) or, without one, checked here from the file at `path`;
-    `problem` says why there is no card."""
-    from aicensus.report.html import Section
-
+    report's scorecard, built once) or, without one, checked here from the file at `path`
+    (stale past `stale_after_days`); `problem` says why there is no card."""
     s = Section(
         "claims",
         "Claims",
@@ -47,7 +46,7 @@ def claims_section(
             problem = f"No claim file found ({path}); nothing to check."
         else:
             try:
-                card = headline.build(con, path)
+                card = headline.build(con, path, stale_after_days)
             except ClaimFileError as exc:
                 problem = f"The claim file is invalid: {exc}"
     if card is None:

@@ -8,19 +8,15 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aicensus.errors import MeasureError
 from aicensus.measures import github as gm
 from aicensus.report.github_charts import stars_over_time
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
-
 
 def github_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "github",
         "Open models on GitHub (star rankings)",
@@ -30,10 +26,7 @@ def github_section(con: duckdb.DuckDBPyConnection) -> Section:
         "and Kimi do not), and the list grew from 2 to 15 keywords on "
         f"{gm.COVERAGE_CHANGE}. Personal accounts have no country: they are counted as unknown.",
     )
-    try:
-        _body(con, s)
-    except MeasureError as exc:
-        s.text(f"GitHub rankings could not be measured: {exc}.")
+    s.part("GitHub rankings could not be measured", lambda: _body(con, s))
     return s
 
 

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import base64
-import html
 import json
 import os
 import tempfile
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import altair as alt
 import jinja2
 import pandas as pd
 import vl_convert as vlc
 
 from aicensus.claims import headline
 from aicensus.claims.files import ClaimFileError
+from aicensus.config import STALE_AFTER_DAYS
 from aicensus.measures.provenance import (
     data_dates,
     loads_table,
@@ -27,7 +25,7 @@ from aicensus.measures.provenance import (
     quarantine_rows,
     source_summary,
 )
-from aicensus.report import formatting, palette
+from aicensus.report import formatting
 from aicensus.report.claims_section import claims_section
 from aicensus.report.github_section import github_section
 from aicensus.report.hub_section import hub_section
@@ -36,51 +34,10 @@ from aicensus.report.models_section import models_section
 from aicensus.report.openalex_section import openalex_section
 from aicensus.report.papers_section import papers_section
 from aicensus.report.scorecard_section import scorecard_section
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
-
-
-@dataclass
-class Section:
-    """One report section: a title, an intro, and blocks of HTML (tables) and charts."""
-
-    id: str
-    title: str
-    intro: str = ""
-    blocks: list[str] = field(default_factory=list)
-    charts: dict[str, dict] = field(default_factory=dict)
-
-    def chart(self, chart: alt.TopLevelMixin, caption: str, controls: bool = False) -> None:
-        """Add a chart (its Vega-Lite spec is embedded; drawn by vega-embed on load) with the
-        report's palette config; `controls`: the chart binds inputs (drawn above it)."""
-        cid = f"chart-{self.id}-{len(self.charts) + 1}"
-        spec = chart.to_dict()
-        config = spec.setdefault("config", {})
-        for key, values in palette.CONFIG.items():
-            config[key] = {**values, **dict(config.get(key, {}))}
-        self.charts[cid] = spec
-        kind = "chart interactive" if controls else "chart"
-        self.blocks.append(
-            f'<figure><div class="{kind}" id="{cid}"></div>'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        )
-
-    def table(self, df: pd.DataFrame, caption: str, percent: tuple[str, ...] = ()) -> None:
-        """Add a table: counts as integers, `percent` columns as percentages (one decimal)."""
-        self.blocks.append(
-            f"<figure>{formatting.table_html(df, percent)}"
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        )
-
-    def text(self, paragraph_html: str) -> None:
-        self.blocks.append(f"<p>{paragraph_html}</p>")
-
-    def details(self, summary: str, body_html: str) -> None:
-        """A block collapsed by default (a reader can skip it)."""
-        self.blocks.append(
-            f"<details><summary>{html.escape(summary)}</summary>{body_html}</details>"
-        )
 
 
 _TEMPLATE = jinja2.Environment(
@@ -92,13 +49,15 @@ def _date(x: object) -> str:
     return "–" if x is None else str(x)[:10]
 
 
-def sources_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+def sources_table(
+    con: duckdb.DuckDBPyConnection, stale_after_days: int = STALE_AFTER_DAYS
+) -> pd.DataFrame:
     """One row per source: publisher, period described, upstream copy date, load date, how old
-    the data are (stale past the freshness limit), rows loaded and quarantined with the
+    the data are (stale past `stale_after_days`), rows loaded and quarantined with the
     quarantine reasons counted."""
     summary = source_summary(con)
     reasons = quarantine_reasons(con)
-    dates = data_dates(con).set_index("source")
+    dates = data_dates(con, stale_after_days).set_index("source")
     rows = []
     for r in summary.itertuples(index=False):
         d = dates.loc[r.source] if r.source in dates.index else None
@@ -124,7 +83,9 @@ def sources_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
+def provenance_section(
+    con: duckdb.DuckDBPyConnection, stale_after_days: int = STALE_AFTER_DAYS
+) -> Section:
     s = Section(
         "provenance",
         "Provenance",
@@ -132,7 +93,10 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
         "the upstream copy was taken and when it was loaded, and what was loaded or set aside. "
         "The content hash of every location (collapsed below) makes each figure reproducible.",
     )
-    s.table(sources_table(con), "Sources loaded; quarantined = records set aside, by reason.")
+    s.table(
+        sources_table(con, stale_after_days),
+        "Sources loaded; quarantined = records set aside, by reason.",
+    )
     rows = quarantine_rows(con)
     reasons = quarantine_reasons(con)
     if len(rows):
@@ -155,31 +119,35 @@ def provenance_section(con: duckdb.DuckDBPyConnection) -> Section:
 
 
 def _scorecard(
-    con: duckdb.DuckDBPyConnection, claims: Path | None
+    con: duckdb.DuckDBPyConnection, claims: Path | None, stale_after_days: int
 ) -> tuple[headline.Scorecard | None, str | None]:
     """The claim file's scorecard (checked claims), or None and why there is none."""
     if claims is None or not Path(claims).exists():
         return None, f"No claim file found ({claims}); nothing to check."
     try:
-        return headline.build(con, claims), None
+        return headline.build(con, claims, stale_after_days), None
     except ClaimFileError as exc:
         return None, f"The claim file is invalid: {exc}"
 
 
-def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
+def build(
+    con: duckdb.DuckDBPyConnection,
+    claims: Path | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
+) -> str:
     """The report's HTML text for the warehouse behind `con`; `claims` is the claim file whose
     scorecard opens the report and whose verdicts the claims section details (none: the
-    sections say so)."""
-    card, problem = _scorecard(con, claims)
+    sections say so); data older than `stale_after_days` are named stale (Settings')."""
+    card, problem = _scorecard(con, claims, stale_after_days)
     sections = [
-        claims_section(con, claims, card, problem),
+        claims_section(con, claims, card, problem, stale_after_days),
         papers_section(con),
         inferred_section(con),
         openalex_section(con),
         models_section(con),
         hub_section(con),
         github_section(con),
-        provenance_section(con),
+        provenance_section(con, stale_after_days),
     ]
     sections.insert(0, scorecard_section(card, [s.id for s in sections]))
     specs = {cid: spec for s in sections for cid, spec in s.charts.items()}
@@ -194,9 +162,14 @@ def build(con: duckdb.DuckDBPyConnection, claims: Path | None = None) -> str:
     )
 
 
-def write(con: duckdb.DuckDBPyConnection, path: Path, claims: Path | None = None) -> Path:
+def write(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    claims: Path | None = None,
+    stale_after_days: int = STALE_AFTER_DAYS,
+) -> Path:
     """Write the report atomically (temp file, then rename): never a half-written report."""
-    text = build(con, claims)
+    text = build(con, claims, stale_after_days)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".report-", suffix=".html")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:

@@ -7,20 +7,16 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aicensus.errors import MeasureError
 from aicensus.measures import hub as hm
 from aicensus.measures import hub_added as ha
 from aicensus.report.hub_charts import share_bars, weekly_added_lines
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
-
 
 def hub_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "hub",
         "Open models on the Hugging Face Hub",
@@ -34,14 +30,8 @@ def hub_section(con: duckdb.DuckDBPyConnection) -> Section:
     if snaps.empty:
         s.text("No Hub snapshot loaded (run 'aicensus load hub' or 'aicensus hub pull').")
     else:
-        try:
-            _body(con, s, snaps)
-        except MeasureError as exc:
-            s.text(f"Hub data could not be measured: {exc}.")
-    try:
-        _added(con, s)
-    except MeasureError as exc:
-        s.text(f"2025 Hub additions: {exc}.")
+        s.part("Hub data could not be measured", lambda: _body(con, s, snaps))
+    s.part("2025 Hub additions", lambda: _added(con, s))
     return s
 
 

@@ -9,11 +9,11 @@ import pandas as pd
 
 from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
 
 SOURCE = "paperlists_affonly"
 OPENREVIEW = "openreview_authors"
@@ -26,8 +26,6 @@ METHODS = ("full", "country-fractional")
 
 
 def inferred_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "inferred",
         "Newest venues: countries inferred from affiliations",

@@ -8,7 +8,7 @@ import pandas as pd
 from aicensus.errors import AicensusError
 from aicensus.measures.base import MeasureResult
 from aicensus.report import palette
-from aicensus.report.papers_charts import YEAR_AXIS, filtered, select
+from aicensus.report.papers_charts import YEAR_AXIS, explorer_lines
 
 
 def models_over_time(result: MeasureResult, top: int = 6, title: str | None = None) -> alt.Chart:
@@ -90,33 +90,23 @@ def models_explorer(frame: pd.DataFrame, title: str) -> alt.Chart:
     """Models per year by country with controls (which models, counting, attribution) bound
     to the embedded rows; `frame` holds year, name, models, share and one column per control
     (subset, method, attribution), every combination precomputed."""
-    params = {
-        "subset": select("subset", list(dict.fromkeys(frame["subset"])), "Models"),
-        "method": select("method", list(dict.fromkeys(frame["method"])), "Counting"),
-        "attribution": select(
-            "attribution", list(dict.fromkeys(frame["attribution"])), "Attribution"
-        ),
-    }
-    names = list(dict.fromkeys(frame["name"]))
-    base = alt.Chart(frame, title=title).mark_line(point=True)
-    return (
-        filtered(base, params)
-        .encode(
-            x=alt.X("year:Q", title="Year", axis=YEAR_AXIS, scale=alt.Scale(zero=False)),
-            y=alt.Y("models:Q", title="Models"),
-            color=alt.Color("name:N", scale=palette.scale(names), legend=palette.legend("Country")),
-            tooltip=[
-                "name:N",
-                "year:Q",
-                alt.Tooltip("models:Q", format=",.1f"),
-                alt.Tooltip("share:Q", format=".1%"),
-                "subset:N",
-                "method:N",
-                "attribution:N",
-            ],
-        )
-        .properties(width=560, height=300)
+    chart, names = explorer_lines(
+        frame, title, {"subset": "Models", "method": "Counting", "attribution": "Attribution"}
     )
+    return chart.encode(
+        x=alt.X("year:Q", title="Year", axis=YEAR_AXIS, scale=alt.Scale(zero=False)),
+        y=alt.Y("models:Q", title="Models"),
+        color=alt.Color("name:N", scale=palette.scale(names), legend=palette.legend("Country")),
+        tooltip=[
+            "name:N",
+            "year:Q",
+            alt.Tooltip("models:Q", format=",.1f"),
+            alt.Tooltip("share:Q", format=".1%"),
+            "subset:N",
+            "method:N",
+            "attribution:N",
+        ],
+    ).properties(width=560, height=300)
 
 
 def concentration_lines(frame: pd.DataFrame, title: str) -> alt.Chart:

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from aicensus.errors import MeasureError
 from aicensus.measures import boards as bm
 from aicensus.measures import models as mm
 from aicensus.measures.provenance import has_rows
@@ -16,16 +15,13 @@ from aicensus.report.models_charts import (
     models_explorer,
     video_boards,
 )
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
-
 
 def models_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "models",
         "Models and leaderboards",
@@ -35,10 +31,7 @@ def models_section(con: duckdb.DuckDBPyConnection) -> Section:
         "headquarters (or the country the leaderboard states).",
     )
     if has_rows(con, "models"):
-        try:
-            _epoch(con, s)
-        except MeasureError as exc:
-            s.text(f"Epoch data could not be measured: {exc}.")
+        s.part("Epoch data could not be measured", lambda: _epoch(con, s))
     else:
         s.text("No Epoch AI data loaded (run 'aicensus load epoch').")
     if has_rows(con, "board_entries"):

@@ -12,11 +12,11 @@ import pandas as pd
 from aicensus.errors import MeasureError
 from aicensus.measures import ai_definitions, openalex
 from aicensus.measures import papers as pm
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
 
 SOURCE = "openalex"
 TOP = 10
@@ -57,8 +57,6 @@ def _definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 def openalex_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "openalex",
         "OpenAlex works",

@@ -11,16 +11,13 @@ from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
 from aicensus.report import charts, formatting
 from aicensus.report.papers_charts import papers_explorer
+from aicensus.report.section import Section
 
 if TYPE_CHECKING:
     import duckdb
 
-    from aicensus.report.html import Section
-
 
 def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
-    from aicensus.report.html import Section
-
     s = Section(
         "papers",
         "Paper geography",

@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from aicensus.claims import headline, verdicts
-
-if TYPE_CHECKING:
-    from aicensus.report.html import Section
+from aicensus.report.section import Section
 
 BADGE = {
     verdicts.SUPPORTED: "#2e7d32",
@@ -64,8 +61,6 @@ def _next(r: headline.Row) -> str:
 def scorecard_section(card: headline.Scorecard | None, sections: Iterable[str]) -> Section:
     """The front page from a built scorecard (None: no valid claim file); `sections` are the
     report's section ids, so a row links to its section only when it exists."""
-    from aicensus.report.html import Section
-
     s = Section(
         "scorecard",
         card.question if card else "Scorecard",
