@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from aicensus.errors import WarehouseError
 from aicensus.upstream import upstream
+from aicensus.warehouse import arrow
 
 
 def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -201,7 +202,7 @@ class Loader:
             for table, data in rows.tables.items():
                 if table not in tables:
                     raise WarehouseError(f"{rows.location}: unknown warehouse table {table!r}")
-                ids_col = pa.repeat(pa.scalar(load_id, pa.string()), data.num_rows)
+                ids_col = pa.repeat(arrow.string_scalar(load_id), data.num_rows)
                 staged.setdefault(table, []).append(data.append_column("load_id", ids_col))
                 counts[table] = data.num_rows
             period = rows.period or period_of(rows.tables) or (None, None)
