@@ -1,6 +1,7 @@
 """What a paperlists load costs beyond its work: no pandas import on the load path (pyarrow
-imports it on the first Python-list conversion: about 1 CPU s and 60 MB), and the pandas-free
-Arrow builders (warehouse/arrow.py) give what pyarrow's own conversions give."""
+imports it on the first Python-list conversion: about 1 CPU s and 60 MB), no httpx import for
+local files, the pandas-free Arrow builders (warehouse/arrow.py) give what pyarrow's own
+conversions give, and gzip errors read as before with ISA-L decompression."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from aicensus.errors import SourceError
+from aicensus.sources.fetch import read_location
 from aicensus.warehouse import arrow
 
 _LOAD = """
@@ -21,14 +24,16 @@ from aicensus.warehouse import connect
 con = connect(sys.argv[2])
 s = load_paperlists(con, sys.argv[1], venues=["iclr", "siggraph"])
 con.close()
-print(json.dumps({"pandas": "pandas" in sys.modules, "loaded": s.loaded,
+print(json.dumps({"pandas": "pandas" in sys.modules, "httpx": "httpx" in sys.modules,
+                  "loaded": s.loaded,
                   "quarantined": s.quarantined}))
 """
 
 
-def test_load_does_not_import_pandas(data_root: Path, tmp_path: Path) -> None:
-    """A load in a fresh process (iclr: quarantined records; siggraph: comma bylines, repeated
-    listings) never imports pandas."""
+def test_local_load_imports_neither_pandas_nor_httpx(data_root: Path, tmp_path: Path) -> None:
+    """A load of local files in a fresh process (iclr: quarantined records; siggraph: comma
+    bylines, repeated listings) imports neither pandas nor httpx (with rich, click, pygments:
+    0.3 CPU s)."""
     out = subprocess.run(
         [sys.executable, "-c", _LOAD, str(data_root / "paperlists"), str(tmp_path / "w.duckdb")],
         capture_output=True,
@@ -38,6 +43,7 @@ def test_load_does_not_import_pandas(data_root: Path, tmp_path: Path) -> None:
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["loaded"] > 0 and result["quarantined"] > 0
     assert result["pandas"] is False
+    assert result["httpx"] is False
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,19 @@ def test_arrow_helpers() -> None:
     assert arrow.integers(pa.array([], pa.int32())).tolist() == []
     with pytest.raises(ValueError):
         arrow.integers(pa.array([1, None], pa.int64()))
+
+
+@pytest.mark.parametrize("cut", ["half", "garbage", "block"])
+def test_bad_gzip_is_one_source_error(data_root: Path, tmp_path: Path, cut: str) -> None:
+    """A truncated, trailing-garbage or corrupt .json.gz names the file (SourceError), as
+    with zlib before."""
+    raw = (data_root / "paperlists" / "iclr" / "iclr2013.json.gz").read_bytes()
+    bad = {
+        "half": raw[: len(raw) // 2],
+        "garbage": raw + b"garbage",
+        "block": raw[:10] + b"x" * 10 + raw[20:],
+    }[cut]
+    path = tmp_path / "iclr2013.json.gz"
+    path.write_bytes(bad)
+    with pytest.raises(SourceError, match=r"iclr2013\.json\.gz: truncated or corrupt gzip"):
+        read_location(str(path))
