@@ -232,7 +232,9 @@ class Loader:
             cols = ", ".join(data.column_names)
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged")
             con.unregister("_staged")
-        con.executemany(_INSERT_LOADS, load_rows)
+        # One statement for all rows (executemany runs one per row: 0.2 s for 246 files).
+        values = ", ".join([_LOADS_ROW] * len(load_rows))
+        con.execute(f"{_INSERT_LOADS} {values}", [v for row in load_rows for v in row])
 
 
 LOADS_COLUMNS = (
@@ -253,9 +255,8 @@ LOADS_COLUMNS = (
     "copied",
     "publisher",
 )
-_INSERT_LOADS = (
-    f"INSERT INTO loads ({', '.join(LOADS_COLUMNS)}) VALUES ({', '.join('?' * len(LOADS_COLUMNS))})"
-)
+_INSERT_LOADS = f"INSERT INTO loads ({', '.join(LOADS_COLUMNS)}) VALUES"
+_LOADS_ROW = f"({', '.join('?' * len(LOADS_COLUMNS))})"
 
 
 @contextlib.contextmanager
