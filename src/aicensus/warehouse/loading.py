@@ -228,10 +228,12 @@ class Loader:
             )
         for table, parts in staged.items():
             data = pa.concat_tables(parts, promote_options="permissive")
-            con.register("_staged", data)
             cols = ", ".join(data.column_names)
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged")
-            con.unregister("_staged")
+            # Through a relation, not con.register: a registered table stays referenced (its
+            # memory held) until the transaction ends, i.e. every batch of a large load.
+            con.from_arrow(data).query(
+                "_staged", f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged"
+            )
         # One statement for all rows (executemany runs one per row: 0.2 s for 246 files).
         values = ", ".join([_LOADS_ROW] * len(load_rows))
         con.execute(f"{_INSERT_LOADS} {values}", [v for row in load_rows for v in row])
