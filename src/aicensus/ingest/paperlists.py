@@ -1,6 +1,6 @@
-"""Load Paper Copilot files into the warehouse: fetch files (a few threads, a bounded number
-ahead), parse them in batches in DuckDB, and write all of them in one transaction (a bad file
-aborts before anything is committed)."""
+"""Load Paper Copilot files into the warehouse: fetch files (URLs in a few threads, a bounded
+number ahead; local files in turn), parse them in batches in DuckDB, and write all of them in
+one transaction (a bad file aborts before anything is committed)."""
 
 from __future__ import annotations
 
@@ -29,10 +29,6 @@ Finish = Callable[[LocationRows], LocationRows]  # completes a parsed location b
 # need not stay cached (by default DuckDB keeps up to 80% of RAM), so a load of every file
 # fits beside its parser.
 WRITE_MEMORY = "64MB"
-# Local files read ahead (reading goes on while a batch is written). With WRITE_MEMORY and
-# pl.BATCH_BYTES this sets the peak memory (measured for all 246 files: 128MB/24 files 673 MB,
-# 64MB/8 617 MB, 32MB/8 599 MB, each step about 6% more CPU).
-READ_AHEAD = 8
 
 
 @dataclass
@@ -71,11 +67,10 @@ def load_paperlists(
     with (
         _write_settings(con),
         _client(remote) as client,
-        # Threads, not processes: reading is gunzip + sha256 (both release the GIL) or network
-        # waits, parsing and writing run in DuckDB (which releases it), and a killed load
-        # leaves no worker behind.
-        ThreadPoolExecutor(max_workers=workers if remote else 2) as readers,
-        ThreadPoolExecutor(max_workers=1) as parsing,
+        # URLs are fetched by a few threads (network waits; a killed load leaves no worker
+        # behind), local files in turn: reading all 246 takes 0.5 CPU s, and reader threads
+        # cost 40-50 MB of peak memory (their allocations) for no time gained.
+        ThreadPoolExecutor(max_workers=workers) as readers,
         pl.Parser() as parser,
         load(con, pl.SOURCE, pl.PARSER_VERSION) as loader,
     ):
@@ -88,10 +83,10 @@ def load_paperlists(
                     return None
                 raise
 
-        def write(parsed: Future, missing: list[pl.VenueYear]) -> None:
+        def write(parsed: list[LocationRows], missing: list[pl.VenueYear]) -> None:
             """Put one parsed batch into the open transaction (an error rolls all back)."""
             summary.not_found.extend(vy.key for vy in missing)
-            batch_rows = [finish(r) for r in parsed.result()] if finish else parsed.result()
+            batch_rows = [finish(r) for r in parsed] if finish else parsed
             loader.add_all(batch_rows)
             loader.flush()
             for rows in batch_rows:
@@ -102,16 +97,15 @@ def load_paperlists(
             if progress and (batch_rows or missing):
                 progress((batch_rows[-1].key if batch_rows else missing[-1].key), done, len(files))
 
-        # Batch k + 1 parses (DuckDB, in its thread) while batch k is written.
-        previous = None
-        ahead = 2 * workers if remote else READ_AHEAD
-        for batch, missing in _batches(files, _ahead(readers, fetch, files, ahead)):
-            current = (parsing.submit(parser.parse, batch), missing)
-            if previous:
-                write(*previous)
-            previous = current
-        if previous:
-            write(*previous)
+        # Each batch is parsed, its files' contents dropped, then its rows written. (Parsing
+        # batch k + 1 in a thread while batch k was written held two batches and their rows
+        # at once: about 100 MB more at the peak, and no faster on 2 cores.)
+        fetched = _ahead(readers, fetch, files, 2 * workers) if remote else map(fetch, files)
+        for batch, missing in _batches(files, fetched):
+            parsed = parser.parse(batch)
+            batch.clear()  # the decompressed JSON (the batching generator holds the list too)
+            write(parsed, missing)
+            del parsed
         if not loader.result.written and not loader.result.unchanged:
             raise SourceError(f"{location}: none of the selected venue-years could be found")
     summary.written = loader.result.written
