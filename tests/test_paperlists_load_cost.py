@@ -2,7 +2,7 @@
 imports it on the first Python-list conversion: about 1 CPU s and 60 MB), no httpx import for
 local files, the pandas-free Arrow builders (warehouse/arrow.py) give what pyarrow's own
 conversions give, gzip errors read as before with ISA-L decompression, and an open load holds
-no batch it has written."""
+no batch it has written; bench/compare_warehouses.py tells a changed row."""
 
 from __future__ import annotations
 
@@ -16,8 +16,11 @@ import pyarrow as pa
 import pytest
 
 from aicensus.errors import SourceError
+from aicensus.ingest.paperlists import load_paperlists
 from aicensus.sources.fetch import read_location
 from aicensus.warehouse import LocationRows, arrow, connect, load, tables
+
+REPO = Path(__file__).resolve().parents[1]
 
 _LOAD = """
 import json, sys
@@ -122,3 +125,26 @@ def test_open_load_holds_no_written_batch(tmp_path: Path) -> None:
             assert pa.total_allocated_bytes() - base < held / 10
     assert con.execute("SELECT count(*) FROM quarantine").fetchone() == (3 * n,)
     con.close()
+
+
+def test_compare_warehouses_finds_a_changed_row(data_root: Path, tmp_path: Path) -> None:
+    """bench/compare_warehouses.py (the check that a faster loader writes the same rows) says
+    'same' for two loads of the same files and names the table where one row differs."""
+    paths = [tmp_path / "a.duckdb", tmp_path / "b.duckdb"]
+    for path in paths:
+        con = connect(path)
+        load_paperlists(con, str(data_root / "paperlists"), venues=["iclr"])
+        con.close()
+    script = [sys.executable, str(REPO / "bench" / "compare_warehouses.py"), *map(str, paths)]
+    same = subprocess.run(script, capture_output=True, text=True)
+    assert same.returncode == 0 and "DIFFERENT" not in same.stdout
+    con = connect(paths[1])
+    con.execute(
+        "UPDATE authorships SET author_name = 'X' WHERE position = 0 AND work_id = "
+        "(SELECT min(work_id) FROM authorships)"
+    )
+    con.close()
+    changed = subprocess.run(script, capture_output=True, text=True)
+    assert changed.returncode == 1
+    lines = {line.split()[0]: line for line in changed.stdout.splitlines()}
+    assert "DIFFERENT" in lines["authorships"] and "same" in lines["works"]
