@@ -33,7 +33,7 @@ from aicensus.geo.countries import is_unknown, to_iso2
 from aicensus.geo.regions import recover
 from aicensus.sources import paperlists_sql as sql
 from aicensus.sources.fetch import Fetched, NotFound, is_url, local_path, read_location
-from aicensus.warehouse import LocationRows, tables
+from aicensus.warehouse import LocationRows, arrow, tables
 
 SOURCE = "paperlists"
 PARSER_VERSION = "paperlists/2"
@@ -374,7 +374,7 @@ class Parser:
         except duckdb.Error as exc:
             files.raise_first_bad(str(exc).splitlines()[0])
         con.unregister("pl_files")
-        counts = np.bincount(records.column("file_no").to_numpy(), minlength=len(batch))
+        counts = np.bincount(arrow.integers(records.column("file_no")), minlength=len(batch))
         for file_no in np.flatnonzero(counts == 0):
             files.records(int(file_no))  # no records: an empty array, or not an array (raises)
         records = _split_lists(records)
@@ -425,12 +425,12 @@ class Parser:
         found = [self.recovered[key] for key in rows]
         return pa.table(
             {
-                "iname": pa.array(cols[0], pa.string()),
-                "url": pa.array(cols[1], pa.string()),
-                "email": pa.array(cols[2], pa.string()),
-                "cn_rows": pa.array(cols[3], pa.int64()),
-                "country": pa.array([c for c, _ in found], pa.string()),
-                "rule": pa.array([r for _, r in found], pa.string()),
+                "iname": arrow.array(cols[0], pa.string()),
+                "url": arrow.array(cols[1], pa.string()),
+                "email": arrow.array(cols[2], pa.string()),
+                "cn_rows": arrow.array(cols[3], pa.int64()),
+                "country": arrow.array([c for c, _ in found], pa.string()),
+                "rule": arrow.array([r for _, r in found], pa.string()),
             }
         )
 
@@ -464,16 +464,18 @@ class _Files:
             text = pa.chunked_array(chunks, pa.large_binary()).cast(pa.large_string())
         except pa.ArrowInvalid:
             self.raise_first_bad("not UTF-8 text")
-        file_no = pa.array(range(len(self.batch)), pa.int32())
+        file_no = _file_numbers(len(self.batch))
         return pa.table({"file_no": file_no, "content": text})
 
     def meta(self) -> pa.Table:
         return pa.table(
             {
-                "file_no": pa.array(range(len(self.batch)), pa.int32()),
-                "venue": [vy.venue for vy, _ in self.batch],
-                "year": pa.array([vy.year for vy, _ in self.batch], pa.int32()),
-                "base": [f"{SOURCE}:{vy.venue}{vy.year}:" for vy, _ in self.batch],
+                "file_no": _file_numbers(len(self.batch)),
+                "venue": arrow.array([vy.venue for vy, _ in self.batch], pa.string()),
+                "year": arrow.array([vy.year for vy, _ in self.batch], pa.int32()),
+                "base": arrow.array(
+                    [f"{SOURCE}:{vy.venue}{vy.year}:" for vy, _ in self.batch], pa.string()
+                ),
             }
         )
 
@@ -499,7 +501,7 @@ class _Files:
                 rows.append((file_no, record_no, *problem))
         cols = list(zip(*rows, strict=True)) or [(), (), (), ()]
         return pa.table(
-            [pa.array(c, t) for c, t in zip(cols, _TYPEERR_TYPES, strict=True)],
+            [arrow.array(c, t) for c, t in zip(cols, _TYPEERR_TYPES, strict=True)],
             names=["file_no", "record_no", "rank", "reason"],
         )
 
@@ -517,7 +519,7 @@ class _Files:
         schema = pa.schema([("file_no", pa.int32()), *_SCHEMAS["quarantine"]])
         cols = list(zip(*out, strict=True)) or [()] * len(schema)
         return pa.table(
-            [pa.array(c, f.type) for c, f in zip(cols, schema, strict=True)], schema=schema
+            [arrow.array(c, f.type) for c, f in zip(cols, schema, strict=True)], schema=schema
         )
 
     def location_rows(
@@ -552,13 +554,24 @@ _TYPEERR_TYPES = (pa.int32(), pa.int32(), pa.float64(), pa.string())
 def _split_by_file(table: pa.Table, n_files: int, schema: pa.Schema) -> list[pa.Table]:
     """Slices of `table` per file (by its file_no column), cast to `schema` (the column order and
     types of the warehouse rows). Rows usually come out of DuckDB grouped by file already."""
-    file_no = table.column("file_no").to_numpy()
+    file_no = arrow.integers(table.column("file_no"))
     if len(file_no) > 1 and np.any(file_no[1:] < file_no[:-1]):
         order = np.argsort(file_no, kind="stable")
-        table, file_no = table.take(order), file_no[order]
+        table, file_no = table.take(_indices(order)), file_no[order]
     body = table.select(schema.names).cast(schema)
     bounds = np.searchsorted(file_no, np.arange(n_files + 1))
     return [body.slice(bounds[i], bounds[i + 1] - bounds[i]) for i in range(n_files)]
+
+
+def _file_numbers(n: int) -> pa.Array:
+    """0 .. n - 1 as int32 (without pandas: see warehouse/arrow.py)."""
+    return pa.Array.from_buffers(pa.int32(), n, [None, pa.py_buffer(np.arange(n, dtype=np.int32))])
+
+
+def _indices(order: np.ndarray) -> pa.Array:
+    """NumPy int64 positions as an Arrow array for `take` (without pandas)."""
+    data = np.ascontiguousarray(order, dtype=np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
 
 
 def _split(column: pa.ChunkedArray) -> pa.ListArray:
@@ -579,8 +592,9 @@ def _split_lists(records: pa.Table) -> pa.Table:
     author = pc.if_else(
         pc.match_substring(author, ";"), author, pc.replace_substring(author, ",", ";")
     )
+    empty = arrow.string_scalar("")
     email = pc.if_else(
-        pc.equal(pc.fill_null(col("email"), ""), ""), col("aff_domain"), col("email")
+        pc.equal(pc.fill_null(col("email"), empty), empty), col("aff_domain"), col("email")
     )
     lists = {
         "author_l": author,
@@ -604,8 +618,8 @@ def _odd(columns: list[pa.ChunkedArray]) -> pa.ChunkedArray:
     for c in columns:
         for a, b in (("[", "]"), ("{", "}")):
             out = _or(out, pc.and_kleene(pc.starts_with(c, a), pc.ends_with(c, b)))
-        out = _or(out, pc.is_in(c, pa.array(["true", "false"])))
-    return pc.fill_null(out, False)
+        out = _or(out, pc.is_in(c, arrow.array(["true", "false"], pa.string())))
+    return pc.fill_null(out, arrow.array([False], pa.bool_())[0])
 
 
 def _or(a: pa.ChunkedArray | None, b: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -618,9 +632,9 @@ def _countries(names: pa.ListArray) -> pa.Table:
     rows = [(n, None if is_unknown(n) else to_iso2(n)) for n in distinct]
     return pa.table(
         {
-            "name": [n for n, _ in rows],
-            "code": pa.array([c for _, c in rows], pa.string()),
-            "unmapped": [c is None and not is_unknown(n) for n, c in rows],
+            "name": arrow.array([n for n, _ in rows], pa.string()),
+            "code": arrow.array([c for _, c in rows], pa.string()),
+            "unmapped": arrow.array([c is None and not is_unknown(n) for n, c in rows], pa.bool_()),
         }
     )
 
@@ -629,8 +643,8 @@ def _institution_ids(names: list[tuple[str]]) -> pa.Table:
     """Institution name -> institution id (`pc:` + the name in Python's lower case)."""
     return pa.table(
         {
-            "iname": pa.array([n for (n,) in names], pa.string()),
-            "institution_id": pa.array([f"pc:{n.lower()}" for (n,) in names], pa.string()),
+            "iname": arrow.array([n for (n,) in names], pa.string()),
+            "institution_id": arrow.array([f"pc:{n.lower()}" for (n,) in names], pa.string()),
         }
     )
 

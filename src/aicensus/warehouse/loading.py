@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 
 from aicensus.errors import WarehouseError
 from aicensus.upstream import upstream
+from aicensus.warehouse import arrow
 
 
 def data_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -201,7 +202,7 @@ class Loader:
             for table, data in rows.tables.items():
                 if table not in tables:
                     raise WarehouseError(f"{rows.location}: unknown warehouse table {table!r}")
-                ids_col = pa.repeat(pa.scalar(load_id, pa.string()), data.num_rows)
+                ids_col = pa.repeat(arrow.string_scalar(load_id), data.num_rows)
                 staged.setdefault(table, []).append(data.append_column("load_id", ids_col))
                 counts[table] = data.num_rows
             period = rows.period or period_of(rows.tables) or (None, None)
@@ -227,11 +228,15 @@ class Loader:
             )
         for table, parts in staged.items():
             data = pa.concat_tables(parts, promote_options="permissive")
-            con.register("_staged", data)
             cols = ", ".join(data.column_names)
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged")
-            con.unregister("_staged")
-        con.executemany(_INSERT_LOADS, load_rows)
+            # Through a relation, not con.register: a registered table stays referenced (its
+            # memory held) until the transaction ends, i.e. every batch of a large load.
+            con.from_arrow(data).query(
+                "_staged", f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _staged"
+            )
+        # One statement for all rows (executemany runs one per row: 0.2 s for 246 files).
+        values = ", ".join([_LOADS_ROW] * len(load_rows))
+        con.execute(f"{_INSERT_LOADS} {values}", [v for row in load_rows for v in row])
 
 
 # What a result's provenance shows of each load behind it (measures.base.provenance).
@@ -256,9 +261,8 @@ LOADS_COLUMNS = (
     "copied",
     "publisher",
 )
-_INSERT_LOADS = (
-    f"INSERT INTO loads ({', '.join(LOADS_COLUMNS)}) VALUES ({', '.join('?' * len(LOADS_COLUMNS))})"
-)
+_INSERT_LOADS = f"INSERT INTO loads ({', '.join(LOADS_COLUMNS)}) VALUES"
+_LOADS_ROW = f"({', '.join('?' * len(LOADS_COLUMNS))})"
 
 
 @contextlib.contextmanager
