@@ -3,6 +3,8 @@ result is printed or written (emit). Heavy libraries load on first use, so `--he
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,6 +49,25 @@ def run_on(ctx: typer.Context, name: str) -> Engine:
     from aicensus.engines import get_engine
 
     return get_engine(name, settings(ctx).spark)
+
+
+@contextmanager
+def file_progress(label: str) -> Iterator[Callable[[str, int, int], None]]:
+    """A transient bar on stderr for a load that reads its files one by one; yields the
+    `progress(key, i, n)` callback the library's loads take (key: the file being read)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+        yield lambda key, i, n: bar.update(task, completed=i, total=n, description=key)
 
 
 def _fmt(col: str, value: object) -> str:

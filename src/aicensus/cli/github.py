@@ -7,14 +7,11 @@ from typing import Any
 
 import typer
 
-from aicensus.cli.common import console, emit, warehouse
-from aicensus.cli.options import GH_BY, GITHUB_PERIOD, GITHUB_QUERY, OUTPUT, takes
+from aicensus.cli.common import console
+from aicensus.cli.measure import command, query_of, show
+from aicensus.cli.options import GH_BY, GITHUB_PERIOD, GITHUB_QUERY
 
 app = typer.Typer(help="GitHub star rankings: who owns the most-starred repositories.")
-
-
-def _query(o: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in o.items() if k not in ("fmt", "output")}
 
 
 def _caveats(meta: dict) -> None:
@@ -34,33 +31,28 @@ def _caveats(meta: dict) -> None:
         console.print("[yellow]the period spans the 2025-03-04 coverage change (2 -> 15 keywords)")
 
 
-@app.command("share")
-@takes(GITHUB_QUERY, GITHUB_PERIOD, OUTPUT)
+@command(app, "share", GITHUB_QUERY, GITHUB_PERIOD)
 def share_cmd(ctx: typer.Context, by: str = GH_BY, **o: Any) -> None:
     """Repositories, stars or star growth by country or organization (unknown always shown)."""
-    df = warehouse(ctx).github.share(by=by, **_query(o))
-    m = df.attrs["meta"]
-    emit(
-        df, o["fmt"], o["output"], f"GitHub {o['weight']} by {by} ({o['definition']}, {m['date']})"
+    title = f"GitHub {o['weight']} by {by} ({o['definition']}, "
+    show(
+        ctx, "github.share", query_of(o, by=by), o, lambda m: f"{title}{m['date']})", notes=_caveats
     )
-    if o["fmt"] == "table" and o["output"] is None:
-        _caveats(m)
 
 
-@app.command("top")
-@takes(GITHUB_QUERY, OUTPUT)
+@command(app, "top", GITHUB_QUERY)
 def top_cmd(ctx: typer.Context, k: int = typer.Option(10, help="Repositories."), **o: Any) -> None:
     """The most-starred repositories of a definition on a date, with owner country."""
-    df = warehouse(ctx).github.top(k=k, **_query(o))
-    m = df.attrs["meta"]
-    emit(df, o["fmt"], o["output"], f"Top {k} {o['definition']} repositories ({m['date']})")
-    if o["fmt"] == "table" and o["output"] is None:
+
+    def notes(m: dict[str, Any]) -> None:
         _caveats(m)
         console.print(f"standing by country: {m['standing']}")
 
+    title = f"Top {k} {o['definition']} repositories ("
+    show(ctx, "github.top", query_of(o, k=k), o, lambda m: f"{title}{m['date']})", notes=notes)
 
-@app.command("trend")
-@takes(GITHUB_QUERY, OUTPUT)
+
+@command(app, "trend", GITHUB_QUERY)
 def trend_cmd(
     ctx: typer.Context,
     countries: str = typer.Option("CN,US", help="Countries (ISO codes)."),
@@ -68,5 +60,5 @@ def trend_cmd(
     **o: Any,
 ) -> None:
     """Stars over time of each country's top repositories (era marks the 2025-03-04 change)."""
-    df = warehouse(ctx).github.trend(countries=countries, per_country=per_country, **_query(o))
-    emit(df, o["fmt"], o["output"], f"Stars over time ({o['definition']})")
+    q = query_of(o, countries=countries, per_country=per_country)
+    show(ctx, "github.trend", q, o, f"Stars over time ({o['definition']})")

@@ -8,8 +8,8 @@ from typing import Any
 
 import typer
 
-from aicensus.cli.common import console, emit, err_console, print_table, warehouse
-from aicensus.cli.load import print_hub_top
+from aicensus.cli.common import console, err_console, print_table, warehouse
+from aicensus.cli.measure import command, query_of, show
 from aicensus.cli.options import (
     ADDED_BY,
     ADDED_PER,
@@ -18,9 +18,8 @@ from aicensus.cli.options import (
     HUB_BY,
     HUB_QUERY,
     HUB_SNAPSHOT,
-    OUTPUT,
-    takes,
 )
+from aicensus.cli.summaries import print_hub_top
 
 app = typer.Typer(
     help="Hugging Face Hub: live pull, open-model share, families.", no_args_is_help=True
@@ -100,30 +99,31 @@ def snapshot_cmd(
     print_hub_top(s)
 
 
-def _query(o: dict[str, Any], **more: Any) -> dict[str, Any]:
-    """The library's HubQuery fields from the CLI options."""
-    return {**{k: v for k, v in o.items() if k not in ("fmt", "output")}, **more}
-
-
-@app.command("share")
-@takes(HUB_QUERY, HUB_SNAPSHOT, OUTPUT)
+@command(app, "share", HUB_QUERY, HUB_SNAPSHOT)
 def share_cmd(ctx: typer.Context, by: str = HUB_BY, chart: Path = CHART, **o: Any) -> None:
     """Share of open models by country or organization (unknown always shown)."""
-    df = warehouse(ctx).hub.share(**_query(o, by=by))
-    m = df.attrs["meta"]
-    _chart(chart, "share_bars", df)
     title = f"Hub models by {by} ({o['weight']}, {o['attribution']} attribution, "
-    emit(df, o["fmt"], o["output"], title + f"{m['source']} {m['snapshot']})")
-    if o["fmt"] == "table" and o["output"] is None:
+
+    def unknown(m: dict[str, Any]) -> None:
         u = m["unknown"]
         console.print(
             f"[dim]unknown: {u['models']:,} models, {100 * u['share']:.2f}% of "
             f"{o['weight']}; rules: {m['attribution_rules']}[/dim]"
         )
 
+    show(
+        ctx,
+        "hub.share",
+        query_of(o, by=by),
+        o,
+        lambda m: title + f"{m['source']} {m['snapshot']})",
+        chart=chart,
+        draw="hub_charts.share_bars",
+        notes=unknown,
+    )
 
-@app.command("families")
-@takes(HUB_QUERY, HUB_SNAPSHOT, OUTPUT)
+
+@command(app, "families", HUB_QUERY, HUB_SNAPSHOT)
 def families_cmd(
     ctx: typer.Context,
     top: int = typer.Option(20, help="Rows (0 = all)."),
@@ -131,24 +131,25 @@ def families_cmd(
     **o: Any,
 ) -> None:
     """Top root families: models, derivatives, share of derivatives, downloads."""
-    df = warehouse(ctx).hub.families(top=top or None, **_query(o))
-    m = df.attrs["meta"]
-    _chart(chart, "families_bars", df)
-    title = f"Root families by {o['weight']} ({m['source']} {m['snapshot']})"
-    emit(df, o["fmt"], o["output"], title)
+    show(
+        ctx,
+        "hub.families",
+        query_of(o, top=top or None),
+        o,
+        lambda m: f"Root families by {o['weight']} ({m['source']} {m['snapshot']})",
+        chart=chart,
+        draw="hub_charts.families_bars",
+    )
 
 
-@app.command("concentration")
-@takes(HUB_QUERY, HUB_SNAPSHOT, OUTPUT)
+@command(app, "concentration", HUB_QUERY, HUB_SNAPSHOT)
 def concentration_cmd(ctx: typer.Context, **o: Any) -> None:
     """Concentration of each country's open models across organizations (HHI, top-1 share)."""
-    df = warehouse(ctx).hub.concentration(**_query(o))
     title = f"Concentration by organization within country ({o['weight']})"
-    emit(df, o["fmt"], o["output"], title)
+    show(ctx, "hub.concentration", query_of(o), o, title)
 
 
-@app.command("change")
-@takes(HUB_QUERY, OUTPUT)
+@command(app, "change", HUB_QUERY)
 def change_cmd(
     ctx: typer.Context,
     from_snapshot: str = typer.Option(..., "--from", help="Earlier snapshot date."),
@@ -157,10 +158,9 @@ def change_cmd(
     **o: Any,
 ) -> None:
     """Share per unit in two snapshots and the change in percentage points."""
-    q = _query(o, by=by)
-    df = warehouse(ctx).hub.change(from_snapshot, to_snapshot, **q)
+    q = query_of(o, by=by, from_snapshot=from_snapshot, to_snapshot=to_snapshot)
     title = f"Change {from_snapshot} → {to_snapshot} ({o['weight']}, {o['attribution']})"
-    emit(df, o["fmt"], o["output"], title)
+    show(ctx, "hub.change", q, o, title)
 
 
 @app.command("snapshots")
@@ -169,23 +169,20 @@ def snapshots_cmd(ctx: typer.Context) -> None:
     print_table(warehouse(ctx).hub.snapshots(), title="Hub snapshots")
 
 
-@app.command("added")
-@takes(ADDED_QUERY, OUTPUT)
+@command(app, "added", ADDED_QUERY)
 def added_cmd(
     ctx: typer.Context, by: str = ADDED_BY, per: str = ADDED_PER, chart: Path = CHART, **o: Any
 ) -> None:
     """New derivatives on the Hub, March-July 2025, by root family's country or organization."""
-    df = warehouse(ctx).hub_added.derivatives(**_query(o, by=by, per=per))
-    m = df.attrs["meta"]
-    if chart is not None and per == "week" and by == "country":
-        _chart(chart, "weekly_added_lines", df)
-    p = m["period"]
-    title = (
-        f"New derivatives ({o['relation']}) by root {by}, {p['first_week_end']} .. "
-        f"{p['last_week_end']}"
-    )
-    emit(df, o["fmt"], o["output"], title)
-    if o["fmt"] == "table" and o["output"] is None:
+
+    def title(m: dict[str, Any]) -> str:
+        p = m["period"]
+        return (
+            f"New derivatives ({o['relation']}) by root {by}, {p['first_week_end']} .. "
+            f"{p['last_week_end']}"
+        )
+
+    def left_out(m: dict[str, Any]) -> None:
         left = ", ".join(f"{x['namespace']} {x['derivatives']:,}" for x in m["excluded_uploaders"])
         console.print(
             f"[dim]{m['total']:,} derivatives; unknown {m['unknown']['value']:,} "
@@ -193,21 +190,28 @@ def added_cmd(
             f"{m['caveat']}[/dim]"
         )
 
+    weekly = per == "week" and by == "country"  # the one chart drawn: weekly, by country
+    show(
+        ctx,
+        "hub_added.derivatives",
+        query_of(o, by=by, per=per),
+        o,
+        title,
+        chart=chart if weekly else None,
+        draw="hub_charts.weekly_added_lines",
+        notes=left_out,
+    )
 
-@app.command("uploaders")
-@takes(ADDED_QUERY, OUTPUT)
+
+@command(app, "uploaders", ADDED_QUERY)
 def uploaders_cmd(
     ctx: typer.Context, top: int = typer.Option(20, help="Rows (0 = all)."), **o: Any
 ) -> None:
     """The uploaders with the most new 2025 derivatives, with cumulative share."""
-    df = warehouse(ctx).hub_added.uploaders(top=top, **_query(o))
-    m = df.attrs["meta"]
-    emit(df, o["fmt"], o["output"], f"Uploaders of new derivatives ({m['uploaders']:,} in all)")
-
-
-def _chart(path: Path | None, draw: str, df: object) -> None:
-    if path is not None:
-        from aicensus.api.families import result_of
-        from aicensus.report import charts, hub_charts
-
-        charts.save(getattr(hub_charts, draw)(result_of(df)), path)
+    show(
+        ctx,
+        "hub_added.uploaders",
+        query_of(o, top=top),
+        o,
+        lambda m: f"Uploaders of new derivatives ({m['uploaders']:,} in all)",
+    )

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import typer
 
-from aicensus.cli.common import console, emit, err_console, warehouse
-from aicensus.cli.load import print_openalex
+from aicensus.cli.common import console, err_console, file_progress, warehouse
+from aicensus.cli.measure import show
 from aicensus.cli.options import (
-    FMT,
+    FORMAT,
     OA_BASE,
     OA_DEFINITION,
     OA_SAMPLE,
     OA_SEED,
     OA_YEARS,
     OPENALEX_FILTER,
-    OUT,
     takes,
 )
+from aicensus.cli.summaries import print_openalex
 from aicensus.errors import AicensusError
 
 app = typer.Typer(help="OpenAlex: API pulls, snapshot and file loads.", no_args_is_help=True)
@@ -120,6 +119,7 @@ def group_by(
 
 
 @app.command("counts")
+@takes(FORMAT)
 def counts(
     ctx: typer.Context,
     definition: str = OA_DEFINITION,
@@ -128,17 +128,15 @@ def counts(
     seed: int = OA_SEED,
     base_url: str = OA_BASE,
     refresh: bool = typer.Option(False, help="Fetch again what is already stored."),
-    fmt: str = FMT,
-    output: Path = OUT,
+    **o: Any,
 ) -> None:
     """Country counts of AI works per year at full scale (one group_by request per year, full
     counting), and with --sample/--seed the fractional share on a stated random sample."""
-    df = warehouse(ctx).openalex.country_counts(
-        definition, years, sample=sample, seed=seed, base_url=base_url, refresh=refresh
-    )
+    q = {"definition": definition, "years": years, "sample": sample, "seed": seed,
+         "base_url": base_url, "refresh": refresh}  # fmt: skip
     title = f"AI works by country and year ({definition}; full counting"
     title += f", fractional on a sample of {sample} seed {seed})" if sample else ")"
-    emit(df, fmt, output, title)
+    show(ctx, "openalex.country_counts", q, o, title)
 
 
 @app.command("snapshot")
@@ -149,23 +147,9 @@ def snapshot(
     full: bool = typer.Option(False, help="Re-read partitions already loaded."),
 ) -> None:
     """Load snapshot partitions not loaded yet, then merged ids (incremental)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     wh = warehouse(ctx)
-    with Progress(TextColumn("[bold]snapshot"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.description}"), TimeElapsedColumn(),
-                  console=err_console, transient=True) as bar:  # fmt: skip
-        task = bar.add_task("", total=None)
-        s = wh.openalex.snapshot(
-            root, entities, full=full,
-            progress=lambda k, i, n: bar.update(task, completed=i, total=n, description=k),
-        )  # fmt: skip
+    with file_progress("snapshot") as progress:
+        s = wh.openalex.snapshot(root, entities, full=full, progress=progress)
     print_openalex(s, str(wh.path))
 
 

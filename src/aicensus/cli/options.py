@@ -196,7 +196,8 @@ OA_SEED = typer.Option(None, "--seed", help="Seed of the random sample (needed w
 # a set of options shared by several commands is written once (Typer has no such grouping).
 Spec = dict[str, tuple[Any, Any]]  # parameter name -> (type, typer.Option)
 
-OUTPUT: Spec = {"engine": (str, ENGINE), "fmt": (str, FMT), "output": (Path, OUT)}
+FORMAT: Spec = {"fmt": (str, FMT), "output": (Path, OUT)}  # a table the library makes
+OUTPUT: Spec = {"engine": (str, ENGINE), **FORMAT}  # a measure's result: also where it runs
 MODEL_QUERY: Spec = {
     "source": (str, MODEL_SOURCE),
     "years": (str, YEARS),

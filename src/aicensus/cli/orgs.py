@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import typer
 
 from aicensus.cli.common import console, emit, print_table, settings
+from aicensus.cli.measure import on_screen
+from aicensus.cli.options import FORMAT, takes
 
 app = typer.Typer(help="Organization registry: lookup, matching, coverage.", no_args_is_help=True)
-FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
-OUT = typer.Option(None, "--output", help="Write to this file.")
 
 
 @app.command("unmatched")
+@takes(FORMAT)
 def unmatched(
     ctx: typer.Context,
     source: str = typer.Option(None, help="Only this source (e.g. epoch, arena)."),
-    fmt: str = FMT,
-    output: Path = OUT,
+    **o: Any,
 ) -> None:
     """Organization strings the registry does not resolve, by frequency across loaded sources."""
     from aicensus.measures.orgs import unmatched as unmatched_rows
@@ -26,7 +26,7 @@ def unmatched(
 
     with open_readonly(settings(ctx).db) as con:
         result = unmatched_rows(con, source)
-    if fmt == "table" and output is None:
+    if on_screen(o):
         print_table(result.table, title="Unmatched organization strings")
         m = result.meta
         console.print(
@@ -34,7 +34,7 @@ def unmatched(
             f"unmatched ({m['distinct_unmatched']:,} distinct strings)[/dim]"
         )
         return
-    emit(result, fmt, output, "Unmatched organization strings")
+    emit(result, o["fmt"], o["output"], "Unmatched organization strings")
 
 
 @app.command("match")
@@ -63,10 +63,10 @@ def match(names: list[str] = typer.Argument(..., help="Organization strings to r
 
 
 @app.command("list")
+@takes(FORMAT)
 def list_orgs(
     country: str = typer.Option(None, help="Only this headquarters country (ISO alpha-2)."),
-    fmt: str = FMT,
-    output: Path = OUT,
+    **o: Any,
 ) -> None:
     """The registry's organizations (id, name, kind, country, parent, root, ROR)."""
     import pandas as pd
@@ -89,4 +89,4 @@ def list_orgs(
         if not country or o.country == country.upper()
     ]
     result = MeasureResult("orgs.list", pd.DataFrame(rows), {"organizations": len(rows)})
-    emit(result, fmt, output, "Organization registry")
+    emit(result, o["fmt"], o["output"], "Organization registry")

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from aicensus.cli.common import console, err_console, warehouse
-from aicensus.cli.load import print_load
+from aicensus.cli.summaries import print_load
 
 
 def report(

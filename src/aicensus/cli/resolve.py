@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import typer
 
 from aicensus.cli.common import console, emit, settings, warehouse
+from aicensus.cli.measure import on_screen
+from aicensus.cli.options import FORMAT, takes
 
 app = typer.Typer(help="Affiliation resolver: strings to countries, and its accuracy.")
 
@@ -29,18 +31,17 @@ def string(
 
 
 @app.command("compare")
-def compare(
-    ctx: typer.Context,
-    fmt: str = typer.Option("table", "--format", help="table | csv | json | parquet"),
-    output: Path = typer.Option(None, "--output"),
-) -> None:
+@takes(FORMAT)
+def compare(ctx: typer.Context, **o: Any) -> None:
     """Compare the countries inferred from two affiliation sources (paperlists_affonly and the
     OpenReview author files) on the papers both hold, per venue-year, differences by reason."""
     result = warehouse(ctx).compare_affiliations()
-    emit(result, fmt, output, "Inferred country sets: paperlists_affonly vs openreview_authors")
+    title = "Inferred country sets: paperlists_affonly vs openreview_authors"
+    emit(result, o["fmt"], o["output"], title)
 
 
 @app.command("evaluate")
+@takes(FORMAT)
 def evaluate(
     ctx: typer.Context,
     holdout: str = typer.Option(
@@ -49,8 +50,7 @@ def evaluate(
     venues: str = typer.Option(None, help="Score only these venues (default: all)."),
     save: bool = typer.Option(False, help="Store the figures in the warehouse."),
     confusion: int = typer.Option(15, help="Rows of the confusion table."),
-    fmt: str = typer.Option("table", "--format", help="table | csv | json | parquet"),
-    output: Path = typer.Option(None, "--output"),
+    **o: Any,
 ) -> None:
     """Hide the country indexes of the paperlists files, infer, compare (per venue, overall)."""
     from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
@@ -70,8 +70,13 @@ def evaluate(
         "rules": dict(ev.rules.most_common()),
     }
     result = MeasureResult("resolve.evaluate", ev.table(), meta)
-    emit(result, fmt, output, f"Resolver agreement with source countries ({meta['holdout']})")
-    if fmt == "table" and output is None:
+    emit(
+        result,
+        o["fmt"],
+        o["output"],
+        f"Resolver agreement with source countries ({meta['holdout']})",
+    )
+    if on_screen(o):
         console.print(ev.confusion_table(top=confusion).to_string(index=False))
         console.print(f"[dim]rules: {meta['rules']}[/dim]")
     if save:
