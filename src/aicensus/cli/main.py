@@ -22,12 +22,12 @@ from aicensus.cli import (
     openalex,
     orgs,
     papers,
-    replay,
     report,
     resolve,
     status,
 )
 from aicensus.cli.common import err_console, settings
+from aicensus.cli.replay import replayed
 from aicensus.config import load_settings
 from aicensus.errors import AicensusError
 
@@ -122,8 +122,7 @@ app.add_typer(hub.app, name="hub")
 app.command("report")(report.report)
 app.command("run")(report.run)
 app.command("status")(status.status)
-app.command("check")(check.check)
-replay.install(app)  # measure commands print their stored output when nothing changed
+app.command("check")(replayed(check.check, reads=("file",)))  # keyed by the file's content
 
 
 @app.callback()

@@ -12,6 +12,7 @@ import typer
 
 from aicensus.cli.common import emit, warehouse
 from aicensus.cli.options import OUTPUT, Spec, takes
+from aicensus.cli.replay import replayed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,10 +22,11 @@ Command = Callable[..., None]
 
 def command(app: typer.Typer, name: str, *sets: Spec) -> Callable[[Command], Command]:
     """Register a measure command `name` on `app`: its own options, then those of `sets`, then
-    --engine, --format and --output (every measure command takes them, in this order)."""
+    --engine, --format and --output (every measure command takes them, in this order). It
+    reads the warehouse only, so a repeat prints its stored output (cli/replay.py)."""
 
     def wrap(fn: Command) -> Command:
-        return app.command(name)(takes(*sets, OUTPUT)(fn))
+        return app.command(name)(replayed(takes(*sets, OUTPUT)(fn)))
 
     return wrap
 
