@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from aicensus.errors import AicensusError
 from aicensus.geo.affiliations.learned import pairs_from_tables
 from aicensus.geo.affiliations.resolver import Resolver
 from aicensus.sources import paperlists as pl
@@ -116,6 +117,12 @@ def evaluate(
             continue
         parsed.append((vy, rows))
         learned.update(pairs_from_tables(rows.tables, vy.key))
+    scored = sorted({vy.venue for vy, _ in parsed})
+    if venues and not set(venues) & set(scored):
+        raise AicensusError(
+            f"{location}: no file of {', '.join(venues)} has author countries to score against "
+            f"(venues with them: {', '.join(scored) or 'none'})"
+        )
     resolver = resolver_factory(list(learned.items()))
     by_venue: dict[str, list[str]] = defaultdict(list)
     for vy, _ in parsed:
