@@ -1,7 +1,7 @@
 """Shared fixtures: the real data root (../shared/data or AICENSUS_DATA) and the expensive
 warehouses (every Paper Copilot file; what `aicensus run` builds), each built once per test run
-however many xdist workers ask (tests/shared.py), and the SparkSession and affiliation resolver
-built once per worker, their tests grouped on one worker (GROUPS)."""
+however many xdist workers ask (tests/shared.py), and the tests grouped so that each module's
+fixtures, the SparkSession and the affiliation resolver are built on one worker (GROUPS)."""
 
 from __future__ import annotations
 
@@ -20,20 +20,19 @@ from tests.shared import FullRun, built, built_once
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("AICENSUS_DATA", REPO.parent / "shared" / "data"))
 
-# Tests using one of these per-worker fixtures run on one worker under `--dist loadgroup`, so
-# each is built once per run (unless a test names its group itself).
-GROUPS = {"spark_engine": "spark", "affiliation_resolver": "resolver"}
+# Under `--dist loadgroup` (scripts/test.sh) a test without a group may run on either worker,
+# so a module-scoped fixture would be built on both: every test gets a group, its module, or
+# the group of the per-worker fixture it uses, so that fixture is built once per run.
+GROUPS = {"spark_engine": "spark", "affiliation_resolver": "resolver", "full_run": "full-run"}
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        for fixture, group in GROUPS.items():
-            if fixture in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group(group))
-                break
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Give the test its group as it is collected (xdist reads groups on collection end)."""
+    if item.get_closest_marker("xdist_group"):
+        return
+    names = getattr(item, "fixturenames", ())
+    group = next((g for f, g in GROUPS.items() if f in names), item.nodeid.split("::")[0])
+    item.add_marker(pytest.mark.xdist_group(group))
 
 
 @pytest.fixture(scope="session")
