@@ -19,16 +19,6 @@ from aicensus.sources.hub import HubRecord, parse, parse_tags_literal
 from aicensus.warehouse import connect
 
 
-@pytest.fixture(scope="module")
-def hub_db(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("hub") / "hub.duckdb"
-    con = connect(path)
-    load_hub_dumps(con, str(data_root / "hf_models_api"))
-    load_hub_dumps(con, str(data_root / "hf_models_table"))
-    con.close()
-    return path
-
-
 @pytest.fixture()
 def con(hub_db: Path):
     c = duckdb.connect(str(hub_db), read_only=True)

@@ -11,9 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from aicensus.ingest.hub import load_hub_dumps
-from aicensus.warehouse import connect
-
 REPO = Path(__file__).resolve().parents[1]
 
 # One measure call per case: the module and the call on `con` (the read-only warehouse).
@@ -70,16 +67,6 @@ def _assert_same(db: Path, name: str, call: str, runs: int = 3) -> None:
 @pytest.mark.parametrize("name", list(CASES))
 def test_same_bytes_in_separate_processes(claims_db, name):
     _assert_same(claims_db, name, CASES[name])
-
-
-@pytest.fixture(scope="module")
-def hub_db(data_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("hub_det") / "hub.duckdb"
-    con = connect(path)
-    for name in ("hf_models_api", "hf_models_table"):
-        load_hub_dumps(con, str(data_root / name))
-    con.close()
-    return path
 
 
 @pytest.mark.parametrize("name", list(HUB_CASES))

@@ -9,8 +9,6 @@ import pytest
 from typer.testing import CliRunner
 
 from aicensus.cli.main import app
-from aicensus.config import load_settings
-from aicensus.ingest.affiliations.build import default_resolver
 from aicensus.ingest.openreview_authors import load_openreview
 from aicensus.ingest.paperlists_affonly import load_affonly
 from aicensus.measures import openreview as om
@@ -23,13 +21,12 @@ pytestmark = pytest.mark.slow  # the resolver's reference data take ~50 s to bui
 
 
 @pytest.fixture(scope="module")
-def or_db(data_root, tmp_path_factory):
+def or_db(data_root, affiliation_resolver, tmp_path_factory):
     """A warehouse with every openreview_authors venue-year and the paperlists_affonly files of
     the venue-years both sources hold (for the cross-check)."""
-    s = load_settings(data_root=data_root)
     path = tmp_path_factory.mktemp("or") / "or.duckdb"
     con = connect(path)
-    resolver = default_resolver(s)
+    resolver = affiliation_resolver
     summary = load_openreview(con, str(data_root / "openreview_authors"), resolver)
     assert summary.files == 14 and summary.quarantined == 0
     aff = str(data_root / "paperlists_affonly")

@@ -11,17 +11,18 @@ import pytest
 
 import aicensus
 from aicensus.report import readme_table
+from tests.shared import FullRun, copy_of
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def full(data_root, tmp_path_factory):
-    """A warehouse with every bundled source and the report `run` writes (built once)."""
-    tmp = tmp_path_factory.mktemp("full")
-    wh = aicensus.open(tmp / "w.duckdb", data_root)
-    report = wh.run(output=tmp / "report.html", claims=REPO / "claims" / "debate.yaml")
-    return wh, report
+def full(data_root, full_run: FullRun, tmp_path_factory):
+    """A warehouse with every bundled source and the report `run` writes (a copy of conftest's
+    full_run, which checks claims/debate.yaml)."""
+    assert full_run.returncode == 0, full_run.output[-3000:]
+    tmp = copy_of(full_run.folder, tmp_path_factory.mktemp("full"))
+    return aicensus.open(tmp / "w.duckdb", data_root), tmp / "report.html"
 
 
 @pytest.mark.slow

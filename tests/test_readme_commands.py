@@ -1,6 +1,7 @@
 """Every `aicensus ...` command line in README.md's bash code blocks runs as written (issue 17,
-item 19): against a warehouse built once by `aicensus run`, each must exit without a usage
-error (exit 2) and without a traceback, and with 0 unless EXPECTED_EXIT says why not.
+item 19): against a warehouse built once by `aicensus run` (conftest's full_run), each must
+exit without a usage error (exit 2) and without a traceback, and with 0 unless EXPECTED_EXIT
+says why not.
 
 Network commands talk to the fake servers in tests/fakes/ on 127.0.0.1 (through the same
 environment variables a user sets); paths that exist only on a real deployment are replaced by
@@ -22,8 +23,9 @@ import pytest
 
 from tests.fakes.hub_server import HubServer, read_records
 from tests.fakes.openalex_server import FakeOpenAlex, load_records
+from tests.shared import FullRun, copy_of
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("readme")]
+pytestmark = pytest.mark.slow  # on one worker with the other full_run tests (conftest)
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"
@@ -88,10 +90,14 @@ def fakes(data_root: Path) -> Iterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def scratch(data_root: Path, fakes: dict[str, str], tmp_path_factory) -> Iterator[tuple]:
+def scratch(
+    data_root: Path, fakes: dict[str, str], full_run: FullRun, tmp_path_factory
+) -> Iterator[tuple]:
     """A working directory (claims/ linked in) and the environment of every command; the
-    warehouse is built once with `aicensus run` (the README's main job)."""
-    cwd = tmp_path_factory.mktemp("readme")
+    warehouse is a copy of the one `aicensus run` (the README's main job) built from nothing
+    (conftest's full_run, checked by tests/test_main_job.py)."""
+    assert full_run.returncode == 0, full_run.output[-3000:]
+    cwd = copy_of(full_run.folder, tmp_path_factory.mktemp("readme"))
     (cwd / "claims").symlink_to(REPO / "claims", target_is_directory=True)
     own = ("AICENSUS_", "HF_", "OPENALEX_")  # the user's settings, tokens and keys left out
     env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
@@ -101,8 +107,6 @@ def scratch(data_root: Path, fakes: dict[str, str], tmp_path_factory) -> Iterato
         AICENSUS_DATA=str(data_root),
         AICENSUS_SPARK_MASTER="local[2]",
     )
-    built = run(["run", "--output", str(cwd / "built.html")], cwd, env)
-    assert built.returncode == 0, built.stderr[-3000:]
     yield cwd, env
 
 

@@ -11,12 +11,11 @@ from aicensus.config import load_settings
 from aicensus.geo.affiliations.domains import split, suffix_country
 from aicensus.geo.affiliations.reference import ExtraAlias
 from aicensus.geo.affiliations.resolver import Resolver
-from aicensus.ingest.affiliations.build import default_resolver
 
 
 @pytest.fixture(scope="session")
-def resolver(data_root) -> Resolver:
-    return default_resolver(load_settings(data_root=data_root))
+def resolver(affiliation_resolver) -> Resolver:
+    return affiliation_resolver
 
 
 # (text, email, countries, institution (None = not checked), rule prefix)

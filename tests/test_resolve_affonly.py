@@ -16,12 +16,11 @@ from aicensus.warehouse import connect
 
 
 @pytest.fixture(scope="module")
-def affonly_con(data_root, tmp_path_factory):
+def affonly_con(data_root, affiliation_resolver, tmp_path_factory):
     s = load_settings(data_root=data_root)
     con = connect(tmp_path_factory.mktemp("aff") / "aff.duckdb")
-    resolver = default_resolver(s)
     summary = load_affonly(
-        con, str(data_root / "paperlists_affonly"), resolver, ["cvpr", "icml"], [2024]
+        con, str(data_root / "paperlists_affonly"), affiliation_resolver, ["cvpr", "icml"], [2024]
     )
     assert summary.loaded == 2716 + 2610 and summary.quarantined == 0
     # Accuracy, measured on the paperlists ground truth of the same venues (leave-one-file-out).
@@ -154,16 +153,15 @@ def test_debate_claim_on_newest_venues(affonly_con):
     assert set(v.flips) == {"method", "venues"}
 
 
-def test_progress_callback_gets_key_count_and_total(data_root, tmp_path):
+def test_progress_callback_gets_key_count_and_total(data_root, affiliation_resolver, tmp_path):
     """The affiliation-only load reports (file, files done, files in all) like the paperlists
     load, so one progress callback serves both."""
     calls: list[tuple[str, int, int]] = []
     con = connect(tmp_path / "progress.duckdb")
-    resolver = default_resolver(load_settings(data_root=data_root))
     load_affonly(
         con,
         str(data_root / "paperlists_affonly"),
-        resolver,
+        affiliation_resolver,
         ["cvpr"],
         [2020, 2021],
         progress=lambda key, done, total: calls.append((key, done, total)),
