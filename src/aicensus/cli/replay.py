@@ -101,14 +101,19 @@ def _key(doc: str, inputs: str) -> str:
 
 def lookup(db: Path, doc: str) -> tuple[str, tuple[str, str] | None] | None:
     """(inputs fingerprint, stored (stdout, stderr) or None), or None when the warehouse
-    cannot key its inputs (no loads, a Parquet warehouse): then nothing is stored either.
-    Errors opening the file (missing, locked, corrupt) are the command's own: they propagate."""
+    cannot be opened or key its inputs (missing, locked, corrupt, no loads, a Parquet
+    warehouse): then the command runs as if there were no replay and says what is wrong in its
+    own order (a claim file's errors before the warehouse's), and nothing is stored."""
     import duckdb
 
+    from aicensus.errors import WarehouseError
     from aicensus.measures.fingerprint import Uncacheable, inputs_fingerprint
     from aicensus.warehouse.connection import open_readonly
 
-    con = open_readonly(db)
+    try:
+        con = open_readonly(db)
+    except WarehouseError:
+        return None
     try:
         inputs = inputs_fingerprint(con)
         row = con.execute(
