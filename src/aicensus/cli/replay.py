@@ -107,7 +107,7 @@ def lookup(db: Path, doc: str) -> tuple[str, tuple[str, str] | None] | None:
     import duckdb
 
     from aicensus.errors import WarehouseError
-    from aicensus.measures.fingerprint import Uncacheable, inputs_fingerprint
+    from aicensus.measures.fingerprint import Uncacheable, inputs_fingerprint, read_row
     from aicensus.warehouse.connection import open_readonly
 
     try:
@@ -116,16 +116,14 @@ def lookup(db: Path, doc: str) -> tuple[str, tuple[str, str] | None] | None:
         return None
     try:
         inputs = inputs_fingerprint(con)
-        row = con.execute(
-            "SELECT table_ipc, meta FROM measure_cache WHERE key = ?", [_key(doc, inputs)]
-        ).fetchone()
+        row = read_row(con, _key(doc, inputs))
     except (Uncacheable, duckdb.Error):
         return None
     finally:
         con.close()
     if row is None:
         return inputs, None
-    return inputs, (bytes(row[0]).decode(), json.loads(row[1])["stderr"])
+    return inputs, (row[1].decode(), json.loads(row[2])["stderr"])
 
 
 def store(db: Path, inputs: str, doc: str, command: str, out: str, err: str) -> bool:
@@ -133,7 +131,7 @@ def store(db: Path, inputs: str, doc: str, command: str, out: str, err: str) -> 
     are still those the command read; never waits for a lock nor fails the command."""
     import duckdb
 
-    from aicensus.measures.fingerprint import Uncacheable, inputs_fingerprint
+    from aicensus.measures.fingerprint import Uncacheable, inputs_fingerprint, write_row
 
     try:
         con = duckdb.connect(str(db))
@@ -142,9 +140,8 @@ def store(db: Path, inputs: str, doc: str, command: str, out: str, err: str) -> 
     try:
         if inputs_fingerprint(con) != inputs:  # a load came in between
             return False
-        con.execute(
-            "INSERT OR REPLACE INTO measure_cache VALUES (?, ?, current_timestamp, ?, ?)",
-            [_key(doc, inputs), f"cli {command.split(' ', 1)[-1]}", out.encode(), _meta(err)],
+        write_row(
+            con, _key(doc, inputs), (f"cli {command.split(' ', 1)[-1]}", out.encode(), _meta(err))
         )
         return True
     except (Uncacheable, duckdb.Error):

@@ -35,7 +35,13 @@ import pyarrow as pa
 
 from aicensus.engines import Engine
 from aicensus.measures.base import MeasureResult, engine_name
-from aicensus.measures.fingerprint import Uncacheable, code_fingerprint, inputs_fingerprint
+from aicensus.measures.fingerprint import (
+    Uncacheable,
+    code_fingerprint,
+    inputs_fingerprint,
+    read_row,
+    write_row,
+)
 from aicensus.warehouse.rows import one_row
 
 __all__ = ["Uncacheable", "cached", "code_fingerprint", "inputs_fingerprint", "session"]
@@ -256,23 +262,16 @@ def same_value(a: Any, b: Any) -> bool:
 def _lookup(con: duckdb.DuckDBPyConnection, key: str) -> tuple[Entry | None, bool]:
     """(the stored entry or None, whether the warehouse has a measure_cache table)."""
     try:
-        row = con.execute(
-            "SELECT measure, table_ipc, meta FROM measure_cache WHERE key = ?", [key]
-        ).fetchone()
+        return read_row(con, key), True
     except duckdb.CatalogException:  # e.g. a Parquet warehouse (Spark ingest output)
         return None, False
-    return (None if row is None else (row[0], bytes(row[1]), row[2])), True
 
 
 def _store(con: duckdb.DuckDBPyConnection, key: str, entry: Entry) -> bool:
     """Write one entry; False when the connection is read-only."""
     if one_row(con, "SELECT current_setting('access_mode')")[0] == "read_only":
         return False
-    name, data, meta = entry
-    con.execute(
-        "INSERT OR REPLACE INTO measure_cache VALUES (?, ?, current_timestamp, ?, ?)",
-        [key, name, data, meta],
-    )
+    write_row(con, key, entry)
     stats.stored += 1
     return True
 

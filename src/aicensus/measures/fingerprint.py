@@ -49,3 +49,24 @@ def inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     except duckdb.Error as exc:  # no loads table: nothing to key the inputs by
         raise Uncacheable(str(exc)) from None
     return f"{n}:{digest}"
+
+
+# The rows of `measure_cache` (migration 007), read and written here for both users: the measure
+# cache (results) and the CLI's replay (printed outputs). (name, payload, metadata JSON).
+StoredRow = tuple[str, bytes, str]
+
+
+def read_row(con: duckdb.DuckDBPyConnection, key: str) -> StoredRow | None:
+    """The row stored under `key`, or None (CatalogException when there is no such table)."""
+    row = con.execute(
+        "SELECT measure, table_ipc, meta FROM measure_cache WHERE key = ?", [key]
+    ).fetchone()
+    return None if row is None else (row[0], bytes(row[1]), row[2])
+
+
+def write_row(con: duckdb.DuckDBPyConnection, key: str, row: StoredRow) -> None:
+    """Store `row` under `key` (replacing one stored before)."""
+    con.execute(
+        "INSERT OR REPLACE INTO measure_cache VALUES (?, ?, current_timestamp, ?, ?)",
+        [key, *row],
+    )
