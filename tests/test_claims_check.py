@@ -3,6 +3,7 @@ pinned (paper shares against paperlists/SOURCE.md, video ranks against arena_vid
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -347,15 +348,17 @@ def test_hub_adapter_reads_the_hub_measures(claims_db, monkeypatch):
 
     import pandas as pd
 
+    from aicensus.measures import hub as real_hub
     from aicensus.measures.base import MeasureResult
 
     fake = types.ModuleType("aicensus.measures.hub")
     seen = []
 
-    class HubQuery:
-        def __init__(self, **kw):
-            self.__dict__.update(kw)
-            seen.append(kw)
+    @dataclasses.dataclass(frozen=True)
+    class HubQuery(real_hub.HubQuery):  # the query's interface (choices, of), recording each
+        def __post_init__(self):
+            super().__post_init__()
+            seen.append(dataclasses.asdict(self))
 
     def share(con, q):
         t = pd.DataFrame(

@@ -8,7 +8,7 @@ file reader attaches the line."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pycountry
 from rapidfuzz import process
@@ -18,6 +18,9 @@ from aicensus.config import PAPERLISTS_VENUES
 from aicensus.errors import AicensusError
 from aicensus.geo.countries import to_iso2
 from aicensus.options import parse_list, parse_years
+
+if TYPE_CHECKING:
+    from aicensus.measures.base import Query
 
 # Common names of venues whose Paper Copilot code differs (named in the error, not accepted:
 # one spelling per venue keeps claim files and the warehouse's venue column alike).
@@ -33,46 +36,34 @@ VENUE_NAMES = {
 }
 EXTRA_CODES = {"XK"}  # Kosovo: used by the sources, not in ISO 3166-1
 _PAPER_SOURCES_WITHOUT_VENUE_CODES = {"openalex"}
+# A share measure's denominator: every unit, or the units with a known country (`share_known`).
+DENOMINATORS = ("all", "known")
 
 
 def _choices(measure: str) -> dict[str, tuple[str, ...]]:
-    """Filter -> its valid values for a claim measure, read from the measure modules (and, for
-    the claim adapters' own filters, the values the adapters read)."""
-    from aicensus.measures import ai_definitions, boards, hub, models, papers
+    """Filter -> its valid values for a claim measure: the choices its measure's query declares
+    (measures.base.choice) and the values the claim adapters' own filters take."""
+    from aicensus.measures import ai_definitions, boards, github, hub, hub_added, models, papers
 
     family = measure.split(".")[0]
-    if family == "papers":
-        return {
-            "method": papers.METHODS,
-            "regions": papers.REGIONS,
-            "alignment": papers.ALIGNMENTS,
-            "countries": papers.COUNTRIES,
-            "source": papers.PAPER_SOURCES,
-            "field_definition": tuple(ai_definitions.DEFINITIONS),
-        }
-    if family == "models":
-        return {
-            "subset": models.SUBSETS,
-            "method": models.METHODS,
-            "attribution": models.ATTRIBUTIONS,
-            "orgs": models.ORG_KEYS,
-            "by": models.BY,
-        }
-    if family == "board":
-        return {
-            "attribution": boards.ATTRIBUTIONS,
-            "orgs": boards.ORG_KEYS,
-            "rank": ("strict", "ub"),  # registry.board_rank: rank_strict or rank_ub
-        }
-    if family == "hub":
-        got = {
-            "by": getattr(hub, "BY", None),
-            "weight": getattr(hub, "WEIGHTS", None),
-            "attribution": getattr(hub, "ATTRIBUTIONS", None),
-            "denominator": ("all", "known"),  # registry.hub_share: share or share_known
-        }
-        return {k: v for k, v in got.items() if v is not None}  # (a stand-in may lack them)
-    return {}
+    queries: dict[str, type[Query]] = {
+        "papers": papers.PaperQuery,
+        "models": models.ModelQuery,
+        "board": boards.BoardQuery,
+        "hub": hub.HubQuery,
+        "hub.added": hub_added.AddedQuery,
+        "github": github.GithubQuery,
+    }
+    query = queries.get(measure) or queries.get(family)
+    if query is None:
+        return {}
+    own: dict[str, dict[str, tuple[str, ...]]] = {  # the adapters' own filters (registry)
+        "papers": {"field_definition": tuple(ai_definitions.DEFINITIONS)},
+        "board": {"rank": ("strict", "ub")},  # registry.board_rank: rank_strict or rank_ub
+        "hub": {"denominator": DENOMINATORS},  # share, or share_known
+        "github": {"denominator": DENOMINATORS},
+    }
+    return {**query.choices(), **own.get(family, {})}
 
 
 def country(code: str) -> str | None:

@@ -132,19 +132,7 @@ def _paper_query(con: duckdb.DuckDBPyConnection, f: dict, **over: Any):
         raise MissingSource(
             f"venue set {', '.join(venues)}: no {source} venue with author countries in {when}"
         )
-    return PaperQuery(
-        venues=resolved,
-        years=years,
-        method=f.get("method", "full"),
-        regions=f.get("regions", "recovered"),
-        source=source,
-        field_definition=f.get("field_definition"),
-        countries=f.get("countries", "source"),
-        alignment=f.get("alignment", "strict"),
-        status=f.get("status", "accepted"),
-        by="all",
-        **over,
-    )
+    return PaperQuery.of(f, venues=resolved, years=years, source=source, by="all", **over)
 
 
 def _named_venues(f: dict, q: Any) -> dict[str, list[str]]:
@@ -276,16 +264,7 @@ _IMPACT_VALUES = (
 def _model_query(f: dict, **over: Any):
     from aicensus.measures.models import ModelQuery
 
-    args = {
-        "years": parse_years(f.get("years")),
-        "subset": f.get("subset", "notable"),
-        "method": f.get("method", "full"),
-        "attribution": f.get("attribution", "source"),
-        "orgs": f.get("orgs", "registry"),
-        "per": "all",
-    }
-    args.update(over)
-    return ModelQuery(**args)
+    return ModelQuery.of(f, **{"per": "all", **over})
 
 
 def _model_sources(meta: dict) -> list[dict]:
@@ -522,13 +501,7 @@ def _hub(con: duckdb.DuckDBPyConnection, f: dict, fn: str):
     except ImportError:
         raise MissingSource(f"{HUB_SOURCE} not available (hub measures not installed)") from None
     try:
-        q = hub.HubQuery(
-            by=f.get("by", "country"),
-            weight=f.get("weight", "count"),
-            attribution=f.get("attribution", "uploader"),
-            snapshot=f.get("snapshot"),
-            source=f.get("source"),
-        )
+        q = hub.HubQuery.of({"attribution": "uploader", **f})  # claims: uploader by default
         return cache.cached(con, getattr(hub, fn), q)
     except NoDataError as exc:
         raise MissingSource(f"{HUB_SOURCE} not loaded ({exc})") from None
@@ -550,12 +523,7 @@ def hub_added(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     from aicensus.measures import cache, hub_added
 
     try:
-        q = hub_added.AddedQuery(
-            by=f.get("by", "country"),
-            relation=f.get("relation", "all"),
-            exclude_top=int(f.get("exclude_top", 0)),
-            exclude_parents=tuple(str(x) for x in _tuple(f.get("exclude_parents"))),
-        )
+        q = hub_added.AddedQuery.of(f, exclude_top=int(f.get("exclude_top", 0)))
         r = cache.cached(con, hub_added.derivatives, q)
     except MeasureError as exc:
         raise MissingSource(f"2025 Hub additions not loaded ({exc})") from None
@@ -609,14 +577,7 @@ def github_share(con: duckdb.DuckDBPyConnection, f: dict) -> Frame:
     from aicensus.measures import cache, github
 
     try:
-        q = github.GithubQuery(
-            definition=f.get("definition", "registry-models"),
-            by=f.get("by", "country"),
-            weight=f.get("weight", "stars"),
-            day=f.get("day"),
-            start=f.get("start"),
-            end=f.get("end"),
-        )
+        q = github.GithubQuery.of(f)
         r = cache.cached(con, github.share, q)
     except MeasureError as exc:
         raise MissingSource(f"github rankings not loaded ({exc})") from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 import ibis
@@ -67,13 +67,35 @@ class Query:
             out[f.name] = list(value) if isinstance(value, tuple) else value
         return out
 
-    def require_choices(self, **allowed: tuple[str, ...]) -> None:
-        """Raise MeasureError naming the first option (by field name) whose value is not one of
-        its allowed choices: the one wording of a bad choice for every measure's query."""
-        for name, choices in allowed.items():
+    @classmethod
+    def choices(cls) -> dict[str, tuple[str, ...]]:
+        """Field name -> its allowed values, for every field declared with `choice()`: the one
+        list the query checks, the CLI's help shows and claim files are checked against."""
+        return {f.name: f.metadata[_CHOICES] for f in fields(cls) if _CHOICES in f.metadata}  # type: ignore[arg-type]
+
+    @classmethod
+    def of(cls, given: dict[str, Any], **over: Any) -> Self:
+        """The query of `given` (e.g. a claim test's filters): the keys that are fields of the
+        query, the query's own defaults for the others, then `over`."""
+        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+        return cls(**{**{k: v for k, v in given.items() if k in names}, **over})
+
+    def require_choices(self) -> None:
+        """Raise MeasureError naming the first field (in declaration order) whose value is not
+        one of its choices: the one wording of a bad choice for every measure's query."""
+        for name, choices in self.choices().items():
             value = getattr(self, name)
             if value not in choices:
                 raise MeasureError(f"unknown {name} {value!r} (choose from {', '.join(choices)})")
+
+
+_CHOICES = "choices"  # the metadata key of a field declared with `choice()`
+
+
+def choice(default: str, choices: tuple[str, ...]) -> Any:
+    """A query field whose value must be one of `choices` (`method: str = choice("full",
+    METHODS)`): declared once, checked by Query.require_choices, listed by Query.choices."""
+    return field(default=default, metadata={_CHOICES: choices})
 
 
 def plain_numbers(df: pd.DataFrame) -> pd.DataFrame:

@@ -34,14 +34,16 @@ from aicensus.measures.base import (
     MeasureResult,
     Query,
     backend,
+    choice,
     engine_name,
     ibis_connection,
     provenance,
 )
-from aicensus.measures.models import concentration_table
+from aicensus.measures.models import ATTRIBUTIONS, concentration_table
 from aicensus.measures.provenance import dates_meta
 
-ATTRIBUTIONS = ("source", "hq", "hq-rollup")
+# ATTRIBUTIONS: the models' three rules (source, hq, hq-rollup); a board's `source` country
+# falls back to the headquarters where the leaderboard states none.
 ORG_KEYS = ("registry", "rollup")
 
 
@@ -54,13 +56,13 @@ class BoardQuery(Query):
     start: date | None = None
     end: date | None = None
     top: int = 10
-    attribution: str = "hq"
-    orgs: str = "registry"
+    attribution: str = choice("hq", ATTRIBUTIONS)
+    orgs: str = choice("registry", ORG_KEYS)
     current_only: bool = False
     countries: tuple[str, ...] = ()
 
     def checked(self) -> BoardQuery:
-        self.require_choices(attribution=ATTRIBUTIONS, orgs=ORG_KEYS)
+        self.require_choices()
         if self.top < 1:
             raise MeasureError(f"--top must be at least 1, got {self.top}")
         return replace(self, countries=tuple(c.upper() for c in self.countries))

@@ -32,7 +32,7 @@ import pandas as pd
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.hub.attribution import families
-from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, Query, backend, choice, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
 from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
@@ -64,16 +64,16 @@ RULES = {
 class GithubQuery(Query):
     """Counting choices for a GitHub measure (all recorded in the output's meta)."""
 
-    definition: str = "registry-models"
-    by: str = "country"
-    weight: str = "stars"
+    definition: str = choice("registry-models", DEFINITIONS)
+    by: str = choice("country", BY)
+    weight: str = choice("stars", WEIGHTS)
     day: date | None = None  # the snapshot day (default: the latest)
     start: date | None = None  # growth period (default: the first day)
     end: date | None = None  # growth period (default: the latest day)
-    lists: str = "keyword"
+    lists: str = choice("keyword", LISTS)
 
     def checked(self) -> GithubQuery:
-        self.require_choices(definition=DEFINITIONS, by=BY, weight=WEIGHTS, lists=LISTS)
+        self.require_choices()
         return self
 
 

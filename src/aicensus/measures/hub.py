@@ -25,7 +25,7 @@ import pandas as pd
 from aicensus.engines import Engine
 from aicensus.errors import NoDataError
 from aicensus.geo.countries import country_name
-from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, Query, backend, choice, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
 from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
@@ -39,14 +39,14 @@ ATTRIBUTIONS = ("uploader", "root")
 class HubQuery(Query):
     """Counting choices for a Hub measure (all recorded in the output's meta)."""
 
-    by: str = "country"
-    weight: str = "count"
-    attribution: str = "root"
+    by: str = choice("country", BY)
+    weight: str = choice("count", WEIGHTS)
+    attribution: str = choice("root", ATTRIBUTIONS)
     snapshot: str | None = None
     source: str | None = None
 
     def checked(self) -> HubQuery:
-        self.require_choices(by=BY, weight=WEIGHTS, attribution=ATTRIBUTIONS)
+        self.require_choices()
         return self
 
 

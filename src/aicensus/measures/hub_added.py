@@ -27,7 +27,7 @@ import pandas as pd
 
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
-from aicensus.measures.base import MeasureResult, Query, backend, engine_name, provenance
+from aicensus.measures.base import MeasureResult, Query, backend, choice, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
 from aicensus.measures.shares import UNKNOWN, unit_name
 from aicensus.orgs import Registry
@@ -46,14 +46,14 @@ CAVEAT = (
 class AddedQuery(Query):
     """Counting choices for the 2025 derivative measures (all recorded in the meta)."""
 
-    by: str = "country"
-    relation: str = "all"
-    per: str = "all"
+    by: str = choice("country", BY)
+    relation: str = choice("all", RELATIONS)
+    per: str = choice("all", PER)
     exclude_top: int = 0
     exclude_parents: tuple[str, ...] = ()
 
     def checked(self) -> AddedQuery:
-        self.require_choices(by=BY, relation=RELATIONS, per=PER)
+        self.require_choices()
         if not isinstance(self.exclude_top, int) or self.exclude_top < 0:
             raise MeasureError(f"exclude_top must be a whole number >= 0, not {self.exclude_top!r}")
         return self

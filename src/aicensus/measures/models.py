@@ -33,6 +33,7 @@ from aicensus.measures.base import (
     MeasureResult,
     Query,
     backend,
+    choice,
     engine_name,
     fixed_sum,
     ibis_connection,
@@ -56,23 +57,16 @@ class ModelQuery(Query):
 
     source: str = "epoch"
     years: tuple[int, ...] = ()
-    subset: str = "notable"
-    method: str = "full"
-    attribution: str = "source"
-    by: str = "country"
-    orgs: str = "registry"
-    per: str = "year"
+    subset: str = choice("notable", SUBSETS)
+    method: str = choice("full", METHODS)
+    attribution: str = choice("source", ATTRIBUTIONS)
+    by: str = choice("country", BY)
+    orgs: str = choice("registry", ORG_KEYS)
+    per: str = choice("year", PER)
     countries: tuple[str, ...] = ()
 
     def checked(self) -> ModelQuery:
-        self.require_choices(
-            subset=SUBSETS,
-            method=METHODS,
-            attribution=ATTRIBUTIONS,
-            by=BY,
-            orgs=ORG_KEYS,
-            per=PER,
-        )
+        self.require_choices()
         return replace(self, countries=tuple(c.upper() for c in self.countries))
 
     @property

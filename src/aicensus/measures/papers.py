@@ -44,6 +44,7 @@ from aicensus.measures.base import (
     MeasureResult,
     Query,
     backend,
+    choice,
     engine_name,
     fixed,
     fixed_sum,
@@ -75,35 +76,25 @@ class PaperQuery(Query):
 
     venues: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
-    method: str = "full"
-    regions: str = "recovered"
+    method: str = choice("full", METHODS)
+    regions: str = choice("recovered", REGIONS)
     group: str | None = None
-    by: str = "venue-year"
-    alignment: str = "strict"
-    unit: str = "country"
-    source: str = "paperlists"
+    by: str = choice("venue-year", BY)
+    alignment: str = choice("strict", ALIGNMENTS)
+    unit: str = choice("country", UNITS)
+    source: str = choice("paperlists", PAPER_SOURCES)
     field_definition: str | None = None
-    unknown: str = "drop"
-    countries: str = "source"
+    unknown: str = choice("drop", UNKNOWNS)
+    countries: str = choice("source", COUNTRIES)
     # Output rows to show (country codes, after grouping); figures are computed over all units.
     country_filter: tuple[str, ...] = ()
     # accepted (default: the source's status rule, measures.paper_status) | all records
-    status: str = "accepted"
+    status: str = choice("accepted", paper_status.STATUSES)
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
         """Validate choices; raise MeasureError naming the bad one."""
-        self.require_choices(
-            method=METHODS,
-            regions=REGIONS,
-            alignment=ALIGNMENTS,
-            by=BY,
-            unit=UNITS,
-            unknown=UNKNOWNS,
-            countries=COUNTRIES,
-            source=PAPER_SOURCES,
-            status=paper_status.STATUSES,
-        )
+        self.require_choices()
         try:
             mapping = parse_group(self.group)
         except ValueError as exc:

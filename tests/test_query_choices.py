@@ -1,0 +1,92 @@
+"""A measure query's choices are declared once, on its fields (measures.base.choice): the query
+checks every one of them, and claim files are checked against the same lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from aicensus.claims import files
+from aicensus.claims.files import ClaimFileError
+from aicensus.errors import MeasureError
+from aicensus.measures import boards, github, hub, hub_added, models, papers
+from aicensus.measures.base import Query
+
+QUERIES = [
+    papers.PaperQuery,
+    models.ModelQuery,
+    boards.BoardQuery,
+    hub.HubQuery,
+    hub_added.AddedQuery,
+    github.GithubQuery,
+]
+
+
+def test_choices_are_the_modules_lists():
+    assert papers.PaperQuery.choices()["method"] == papers.METHODS
+    assert papers.PaperQuery.choices()["status"] == ("accepted", "all")
+    assert models.ModelQuery.choices()["subset"] == models.SUBSETS
+    assert boards.BoardQuery.choices() == {
+        "attribution": models.ATTRIBUTIONS,
+        "orgs": boards.ORG_KEYS,
+    }
+    assert hub_added.AddedQuery.choices()["by"] == ("country", "org", "family")
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.__name__)
+def test_every_declared_choice_is_checked(query: type[Query]):
+    """Each field with choices: its default passes, any other value is refused naming the
+    field and its choices."""
+    choices = query.choices()
+    assert choices, query
+    query().checked()  # type: ignore[attr-defined]
+    for name, allowed in choices.items():
+        with pytest.raises(MeasureError) as exc:
+            query(**{name: "bogus"}).checked()  # type: ignore[attr-defined]
+        assert str(exc.value) == f"unknown {name} 'bogus' (choose from {', '.join(allowed)})"
+
+
+def test_of_takes_fields_defaults_and_overrides():
+    q = hub.HubQuery.of({"weight": "downloads", "denominator": "known"}, by="org")
+    assert (q.weight, q.by, q.attribution) == ("downloads", "org", "root")
+    m = models.ModelQuery.of({"years": "2023-2024", "method": "fractional"})
+    assert m.years == (2023, 2024) and m.method == "fractional" and m.subset == "notable"
+
+
+CLAIM = """\
+claims:
+  - id: c
+    claim: x
+    tests:
+      - measure: {measure}
+        filters: {{{filters}}}
+        subject: {subject}
+        condition: share > 0.1
+"""
+
+
+@pytest.mark.parametrize(
+    ("measure", "filters", "subject"),
+    [
+        ("hub.added", "by: family", "{org: qwen}"),  # AddedQuery's `by`, not HubQuery's
+        ("github.share", "weight: growth, denominator: known", "CN"),
+        ("papers.share", "status: all", "CN"),
+    ],
+)
+def test_claim_filters_accept_the_querys_choices(measure, filters, subject):
+    files.loads(CLAIM.format(measure=measure, filters=filters, subject=subject), "ok.yaml")
+
+
+@pytest.mark.parametrize(
+    ("measure", "filters", "problem"),
+    [
+        ("hub.added", "relation: forks", "unknown relation 'forks' (choose from all, finetune"),
+        ("github.share", "weight: forks", "unknown weight 'forks' (choose from repos, stars"),
+        ("github.share", "denominator: some", "unknown denominator 'some' (choose from all"),
+        ("papers.share", "status: rejected", "unknown status 'rejected' (choose from accepted"),
+    ],
+)
+def test_claim_filters_refuse_other_values_at_read(measure, filters, problem):
+    text = CLAIM.format(measure=measure, filters=filters, subject="CN")
+    with pytest.raises(ClaimFileError) as exc:
+        files.loads(text, "bad.yaml")
+    assert str(exc.value).startswith("bad.yaml:6: ") and problem in str(exc.value)
