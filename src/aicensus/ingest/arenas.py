@@ -3,13 +3,12 @@ them in one transaction (unchanged files are skipped, so reloading changes nothi
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
 
-from aicensus.ingest.batch import FilesLoadSummary, write_all
+from aicensus.ingest.batch import FilesLoadSummary, registry_version, write_all
 from aicensus.ingest.orgs import ensure_registry, match_orgs
 from aicensus.orgs import Registry
 from aicensus.sources import arenas
@@ -23,8 +22,6 @@ class ArenaLoadSummary(FilesLoadSummary):
 
     snapshots: int = 0
     entries: int = 0
-    quarantined: int = 0
-    notes: Counter[str] = field(default_factory=Counter)
     rejected: dict[str, str] = field(default_factory=dict)  # file -> reason (nothing parsed)
 
 
@@ -54,16 +51,13 @@ def write_parsed(
     """Write parsed (org-matched) leaderboard files in one transaction; `also(loader)` runs in
     the same transaction after them (an online load's resume rows)."""
     ensure_registry(con, registry)
-    version = f"{arenas.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
+    version = registry_version(arenas.PARSER_VERSION, registry)
 
     def count(rows: LocationRows) -> None:
         n = rows.tables["board_entries"].num_rows
         summary.snapshots += rows.tables["board_snapshots"].num_rows
         summary.entries += n
-        summary.quarantined += rows.rows_quarantined
-        summary.notes.update(
-            {k: v for k, v in rows.notes.items() if k not in ("records", "snapshots", "entries")}
-        )
+        summary.add(rows, "records", "snapshots", "entries")
         if n == 0 and rows.rows_quarantined:
             summary.rejected[rows.location] = rows.tables["quarantine"]["reason"][0].as_py()
 

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import duckdb
 
+from aicensus.ingest.batch import LocationLoadSummary, registry_version, write_one
 from aicensus.ingest.orgs import ensure_registry, match_orgs
 from aicensus.orgs import Registry
 from aicensus.sources import epoch
-from aicensus.warehouse import load
 
 
 @dataclass
-class EpochLoadSummary:
+class EpochLoadSummary(LocationLoadSummary):
     """What an Epoch load did, for the CLI and tests."""
 
-    location: str
-    written: bool = False
     records: int = 0
     loaded: int = 0
-    quarantined: int = 0
-    notes: dict[str, int] = field(default_factory=dict)
     rejected: str | None = None  # reason when the whole file was rejected
 
 
@@ -36,12 +32,11 @@ def load_epoch(
     registry = registry or Registry.load()
     rows = match_orgs(epoch.read(location), registry, "model_orgs", epoch.SOURCE)
     ensure_registry(con, registry)
-    version = f"{epoch.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
-    with load(con, epoch.SOURCE, version) as loader:
-        loader.add(rows)
     s = EpochLoadSummary(
         location=location,
-        written=bool(loader.result.written),
+        written=write_one(
+            con, epoch.SOURCE, registry_version(epoch.PARSER_VERSION, registry), rows
+        ),
         records=rows.notes.get("records", 0),
         loaded=rows.tables["models"].num_rows,
         quarantined=rows.rows_quarantined,

@@ -10,7 +10,7 @@ architecture rule never applies here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -18,12 +18,13 @@ import pandas as pd
 import pyarrow as pa
 
 from aicensus.hub.attribution import Families, families
+from aicensus.ingest.batch import LocationLoadSummary, registry_version, write_one
 from aicensus.ingest.hub import ATTRIBUTION_COLS, lineage_table
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
 from aicensus.sources import hub_added
 from aicensus.sources.fetch import local_path, read_location
-from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse import LocationRows
 from aicensus.warehouse.tables import rows_table
 
 LINEAGE_COLS = [
@@ -38,15 +39,11 @@ LINEAGE_COLS = [
 
 
 @dataclass
-class AddedLoadSummary:
+class AddedLoadSummary(LocationLoadSummary):
     """What a load of the weekly added-models file did."""
 
-    location: str
-    written: bool = False
     listings: int = 0
     models: int = 0
-    quarantined: int = 0
-    notes: dict[str, int] = field(default_factory=dict)
 
 
 def lineage(
@@ -119,13 +116,11 @@ def load_hub_added(
     registry = registry or Registry.load()
     fam = families()
     ensure_registry(con, registry)
-    version = f"{hub_added.PARSER_VERSION}+orgs.{registry.content_hash[:12]}+{fam.version}"
+    version = f"{registry_version(hub_added.PARSER_VERSION, registry)}+{fam.version}"
     r = rows(location, registry, fam)
-    with load(con, hub_added.SOURCE, version) as loader:
-        loader.add(r)
     return AddedLoadSummary(
         location=location,
-        written=bool(loader.result.written),
+        written=write_one(con, hub_added.SOURCE, version, r),
         listings=r.notes["listings"],
         models=r.notes["models"],
         quarantined=r.notes["quarantined"],

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass
 
-import duckdb
-
-from aicensus.geo.affiliations.resolver import Resolver
-from aicensus.ingest.batch import FilesLoadSummary, Finish, Progress, parse_each, write_all
+from aicensus.ingest.batch import FilesLoadSummary, ResolvedFiles, load_resolved
 from aicensus.sources import openreview_authors as ora
 from aicensus.warehouse import LocationRows
 
@@ -20,32 +16,23 @@ class OpenReviewLoadSummary(FilesLoadSummary):
 
     papers: int = 0
     author_records: int = 0
-    quarantined: int = 0
-    notes: Counter[str] = field(default_factory=Counter)
 
 
-def load_openreview(
-    con: duckdb.DuckDBPyConnection,
-    location: str,
-    resolver: Resolver,
-    venues: Iterable[str] | None = None,
-    years: Iterable[int] | None = None,
-    progress: Progress | None = None,
-    files: list[ora.VenueYearFiles] | None = None,
-    finish: Finish | None = None,
-) -> OpenReviewLoadSummary:
-    """Parse, resolve and join the selected venue-years, then write them in one transaction
-    (`files` and `finish` as in load_paperlists: an online load's downloaded files)."""
-    files = files if files is not None else ora.discover(location, venues, years)
-    summary = OpenReviewLoadSummary(files=len(files))
-    parsed = parse_each(files, lambda vy: ora.parse(vy, resolver), progress, finish)
+def _count(summary: OpenReviewLoadSummary, rows: LocationRows) -> None:
+    works = rows.tables.get("works")
+    summary.papers += 0 if works is None else works.num_rows
+    summary.author_records += rows.notes.get("author records", 0)
+    summary.add(rows)
 
-    def count(rows: LocationRows) -> None:
-        works = rows.tables.get("works")
-        summary.papers += 0 if works is None else works.num_rows
-        summary.author_records += rows.notes.get("author records", 0)
-        summary.quarantined += rows.rows_quarantined
-        summary.notes.update(rows.notes)
 
-    summary.took(write_all(con, ora.SOURCE, ora.PARSER_VERSION, parsed, count))
-    return summary
+OPENREVIEW: ResolvedFiles[ora.VenueYearFiles, OpenReviewLoadSummary] = ResolvedFiles(
+    ora.SOURCE,
+    ora.PARSER_VERSION,
+    discover=lambda location, venues, years: (ora.discover(location, venues, years), []),
+    parse=ora.parse,
+    summary=lambda files, notes: OpenReviewLoadSummary(files=len(files)),
+    count=_count,
+)
+# load_openreview(con, location, resolver, venues, years, progress, files, finish): parse,
+# resolve and join the selected venue-years, then write them in one transaction.
+load_openreview = functools.partial(load_resolved, OPENREVIEW)

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
 
-import duckdb
-
-from aicensus.geo.affiliations.resolver import Resolver
-from aicensus.ingest.batch import Finish, Progress, parse_each, write_all
+from aicensus.ingest.batch import ResolvedFiles, load_resolved
 from aicensus.ingest.paperlists import PaperlistsLoadSummary
 from aicensus.sources import paperlists as pl
 from aicensus.sources import paperlists_affonly as pa_
@@ -15,29 +12,20 @@ from aicensus.sources.fetch import read_location
 from aicensus.warehouse import LocationRows
 
 
-def load_affonly(
-    con: duckdb.DuckDBPyConnection,
-    location: str,
-    resolver: Resolver,
-    venues: Iterable[str] | None = None,
-    years: Iterable[int] | None = None,
-    progress: Progress | None = None,
-    files: list[pl.VenueYear] | None = None,
-    finish: Finish | None = None,
-) -> PaperlistsLoadSummary:
-    """Parse and resolve the selected files, then write them in one transaction (`files` and
-    `finish` as in load_paperlists: an online load's downloaded files)."""
-    files, notes = (files, []) if files is not None else pl.discover(location, venues, years)
-    summary = PaperlistsLoadSummary(files=len(files), discover_notes=notes)
-    parsed = parse_each(
-        files, lambda vy: pa_.parse_file(vy, read_location(vy.location), resolver), progress, finish
-    )
+def _count(summary: PaperlistsLoadSummary, rows: LocationRows) -> None:
+    summary.records += rows.notes.get("records", 0)
+    summary.loaded += rows.rows_loaded
+    summary.add(rows, "records")
 
-    def count(rows: LocationRows) -> None:
-        summary.records += rows.notes.get("records", 0)
-        summary.loaded += rows.rows_loaded
-        summary.quarantined += rows.rows_quarantined
-        summary.notes.update({k: v for k, v in rows.notes.items() if k != "records"})
 
-    summary.took(write_all(con, pa_.SOURCE, pa_.PARSER_VERSION, parsed, count))
-    return summary
+AFFONLY: ResolvedFiles[pl.VenueYear, PaperlistsLoadSummary] = ResolvedFiles(
+    pa_.SOURCE,
+    pa_.PARSER_VERSION,
+    discover=pl.discover,
+    parse=lambda vy, resolver: pa_.parse_file(vy, read_location(vy.location), resolver),
+    summary=lambda files, notes: PaperlistsLoadSummary(files=len(files), discover_notes=notes),
+    count=_count,
+)
+# load_affonly(con, location, resolver, venues, years, progress, files, finish): parse and
+# resolve the selected files, then write them in one transaction.
+load_affonly = functools.partial(load_resolved, AFFONLY)
