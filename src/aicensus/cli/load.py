@@ -35,56 +35,65 @@ def _load(
         print_statuses(wh.paper_statuses(PAPER_TABLES[source]), summary)
 
 
-@app.command("paperlists")
-def paperlists(
-    ctx: typer.Context,
-    source: str = typer.Option(
-        None,
-        "--from",
-        help="Directory mirroring upstream, a file, a URL, or a URL pattern "
-        "with {venue} and {year}. Default: the bundled data directory.",
-    ),
-    online: bool = opts.PAPERLISTS_ONLINE,
-    venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. icml,ijcai."),
-    years: str = typer.Option(None, help="Years, e.g. 2015-2024 or 2019,2021."),
+def _venue_years(
+    name: str,
+    doc: str,
+    origin: str,
+    online_option: Any,
+    venues: str,
+    years: str,
+    bar: bool = False,
 ) -> None:
-    """Load Paper Copilot paper lists (all files, or the selected venues and years)."""
-    _load(ctx, "paperlists", source, online=online, venues=venues, years=years, bar=True)
+    """Register `load NAME`, a load of Paper Copilot venue-year files: --from (`origin`: where
+    it reads by default), --online, --venues and --years (their help's examples `venues` and
+    `years`); `bar`: show file progress. The one declaration of a venue-year load command."""
+
+    def command(
+        ctx: typer.Context,
+        source: str = opts.origin(origin),
+        online: bool = online_option,
+        venues: str = typer.Option(None, help=f"Comma-separated venue codes, e.g. {venues}."),
+        years: str = typer.Option(None, help=f"Years, e.g. {years}."),
+    ) -> None:
+        _load(ctx, name, source, online=online, venues=venues, years=years, bar=bar)
+
+    command.__doc__ = doc
+    app.command(name)(command)
 
 
-@app.command("paperlists-affonly")
-def paperlists_affonly(
-    ctx: typer.Context,
-    source: str = typer.Option(None, "--from", help="Directory or file (default: bundled)."),
-    online: bool = opts.AFFONLY_ONLINE,
-    venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. cvpr,icml."),
-    years: str = typer.Option(None, help="Years, e.g. 2023-2024."),
-) -> None:
-    """Load Paper Copilot files without country indexes, inferring countries from affiliations."""
-    _load(ctx, "paperlists-affonly", source, online=online, venues=venues, years=years)
-
-
-@app.command("openreview")
-def openreview(
-    ctx: typer.Context,
-    source: str = typer.Option(
-        None, "--from", help="Directory with lists/ and authors/ (default: bundled)."
-    ),
-    online: bool = opts.OPENREVIEW_ONLINE,
-    venues: str = typer.Option(None, help="Comma-separated venue codes, e.g. nips,icml."),
-    years: str = typer.Option(None, help="Years, e.g. 2022-2025."),
-) -> None:
-    """Load OpenReview author files joined to accepted-paper lists (countries inferred)."""
-    _load(ctx, "openreview", source, online=online, venues=venues, years=years)
+_venue_years(
+    "paperlists",
+    "Load Paper Copilot paper lists (all files, or the selected venues and years).",
+    "Directory mirroring upstream, a file, a URL, or a URL pattern with {venue} and {year}. "
+    "Default: the bundled data directory.",
+    opts.PAPERLISTS_ONLINE,
+    "icml,ijcai",
+    "2015-2024 or 2019,2021",
+    bar=True,
+)
+_venue_years(
+    "paperlists-affonly",
+    "Load Paper Copilot files without country indexes, inferring countries from affiliations.",
+    "Directory or file (default: bundled).",
+    opts.AFFONLY_ONLINE,
+    "cvpr,icml",
+    "2023-2024",
+)
+_venue_years(
+    "openreview",
+    "Load OpenReview author files joined to accepted-paper lists (countries inferred).",
+    "Directory with lists/ and authors/ (default: bundled).",
+    opts.OPENREVIEW_ONLINE,
+    "nips,icml",
+    "2022-2025",
+)
 
 
 @app.command("epoch")
 def epoch(
     ctx: typer.Context,
-    source: str = typer.Option(
-        None,
-        "--from",
-        help="A CSV file or URL. Default: the bundled copy (or the configured location).",
+    source: str = opts.origin(
+        "A CSV file or URL. Default: the bundled copy (or the configured location)."
     ),
     online: bool = typer.Option(False, "--online", help=f"Read Epoch's public CSV ({EPOCH_URL})."),
 ) -> None:
@@ -95,11 +104,9 @@ def epoch(
 @app.command("arena")
 def arena(
     ctx: typer.Context,
-    sources: list[str] = typer.Option(
-        None,
-        "--from",
-        help="Leaderboard files, directories or URLs (repeatable). Default: the bundled "
-        "arena_text_history and arena_video folders.",
+    sources: list[str] = opts.origin(
+        "Leaderboard files, directories or URLs (repeatable). Default: the bundled "
+        "arena_text_history and arena_video folders."
     ),
     preset: str = typer.Option(
         None,
@@ -115,12 +122,10 @@ def arena(
 @app.command("hub")
 def hub(
     ctx: typer.Context,
-    sources: list[str] = typer.Option(
-        None,
-        "--from",
-        help="Hub dumps: API JSON (lines or array) or CSV tables (tags as Python list "
+    sources: list[str] = opts.origin(
+        "Hub dumps: API JSON (lines or array) or CSV tables (tags as Python list "
         "literals), files, directories or URLs (repeatable). Default: the bundled "
-        "hf_models_api and hf_models_table folders.",
+        "hf_models_api and hf_models_table folders."
     ),
     snapshot: str = typer.Option(None, help="Snapshot date (default: newest lastModified)."),
 ) -> None:
@@ -131,11 +136,9 @@ def hub(
 @app.command("hub-added")
 def hub_added(
     ctx: typer.Context,
-    source: str = typer.Option(
-        None,
-        "--from",
-        help="The weekly added-models CSV (file, folder or URL). Default: the bundled "
-        "hf_added_models_2025 file.",
+    source: str = opts.origin(
+        "The weekly added-models CSV (file, folder or URL). Default: the bundled "
+        "hf_added_models_2025 file."
     ),
 ) -> None:
     """Load the models created on the Hub each week of 2025, with their root families."""
@@ -145,11 +148,9 @@ def hub_added(
 @app.command("github")
 def github(
     ctx: typer.Context,
-    sources: list[str] = typer.Option(
-        None,
-        "--from",
-        help="GitHub ranking folders or files (repeatable). Default: the bundled "
-        "github_rankings/ai_keyword_lists and all_languages folders.",
+    sources: list[str] = opts.origin(
+        "GitHub ranking folders or files (repeatable). Default: the bundled "
+        "github_rankings/ai_keyword_lists and all_languages folders."
     ),
     online: bool = opts.GITHUB_ONLINE,
 ) -> None:

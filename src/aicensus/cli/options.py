@@ -11,6 +11,15 @@ from typing import Any
 
 import typer
 
+# ---------------------------------------------------------------- loads
+
+
+def origin(help: str) -> Any:
+    """A load command's --from: where to read (`help` names what it takes and the default,
+    the source's configured location)."""
+    return typer.Option(None, "--from", help=help)
+
+
 # ---------------------------------------------------------------- output (every measure)
 FMT = typer.Option("table", "--format", help="table | csv | json | parquet")
 OUT = typer.Option(None, "--output", help="Write to this file.")
