@@ -3,6 +3,8 @@ checks every one of them, and claim files are checked against the same lists."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from aicensus.claims import files
@@ -90,3 +92,46 @@ def test_claim_filters_refuse_other_values_at_read(measure, filters, problem):
     with pytest.raises(ClaimFileError) as exc:
         files.loads(text, "bad.yaml")
     assert str(exc.value).startswith("bad.yaml:6: ") and problem in str(exc.value)
+
+
+def _option_cases() -> list[tuple[str, type[Query], str]]:
+    """(option in cli.options, query, field) for every CLI option of a query's choice."""
+    return [
+        ("METHOD", papers.PaperQuery, "method"),
+        ("REGIONS", papers.PaperQuery, "regions"),
+        ("BY", papers.PaperQuery, "by"),
+        ("ALIGN", papers.PaperQuery, "alignment"),
+        ("UNIT", papers.PaperQuery, "unit"),
+        ("PAPER_SOURCE", papers.PaperQuery, "source"),
+        ("UNKNOWN", papers.PaperQuery, "unknown"),
+        ("STATUS", papers.PaperQuery, "status"),
+        ("COUNTRIES", papers.PaperQuery, "countries"),
+        ("SUBSET", models.ModelQuery, "subset"),
+        ("MODEL_METHOD", models.ModelQuery, "method"),
+        ("MODEL_BY", models.ModelQuery, "by"),
+        ("MODEL_ATTR", models.ModelQuery, "attribution"),
+        ("ORGS", models.ModelQuery, "orgs"),
+        ("PER", models.ModelQuery, "per"),
+        ("BOARD_ATTR", boards.BoardQuery, "attribution"),
+        ("HUB_BY", hub.HubQuery, "by"),
+        ("WEIGHT", hub.HubQuery, "weight"),
+        ("HUB_ATTR", hub.HubQuery, "attribution"),
+        ("ADDED_BY", hub_added.AddedQuery, "by"),
+        ("ADDED_PER", hub_added.AddedQuery, "per"),
+        ("ADDED_RELATION", hub_added.AddedQuery, "relation"),
+        ("GH_DEFINITION", github.GithubQuery, "definition"),
+        ("GH_BY", github.GithubQuery, "by"),
+        ("GH_WEIGHT", github.GithubQuery, "weight"),
+        ("GH_LISTS", github.GithubQuery, "lists"),
+    ]
+
+
+@pytest.mark.parametrize(("option", "query", "name"), _option_cases())
+def test_cli_options_show_the_querys_choices(option: str, query: type[Query], name: str):
+    """The CLI's default is the query's, and its help names every value the query takes."""
+    from aicensus.cli import options
+
+    opt = getattr(options, option)
+    default = {f.name: f.default for f in dataclasses.fields(query)}[name]  # type: ignore[arg-type]
+    assert opt.default == default
+    assert all(v in opt.help for v in query.choices()[name]), opt.help

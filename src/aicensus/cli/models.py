@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from aicensus.cli.measure import command, query_of, show
-from aicensus.cli.options import CHART, MODEL_METHOD, MODEL_QUERY, ORGS, TOP
+from aicensus.cli.options import CHART, MODEL_BY, MODEL_METHOD, MODEL_QUERY, ORGS, TOP
 
 app = typer.Typer(help="Models: counts, compute, concentration (Epoch AI).", no_args_is_help=True)
 
@@ -22,7 +22,7 @@ def _query(o: dict[str, Any], **fixed: Any) -> dict[str, Any]:
 def count(
     ctx: typer.Context,
     method: str = MODEL_METHOD,
-    by: str = typer.Option("country", help="country | org"),
+    by: str = MODEL_BY,
     orgs: str = ORGS,
     top: int = TOP,
     chart: Path = CHART,

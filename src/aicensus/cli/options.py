@@ -11,6 +11,8 @@ from typing import Any
 
 import typer
 
+from aicensus.measures import choices as C
+
 # ---------------------------------------------------------------- loads
 
 
@@ -41,20 +43,20 @@ YEARS = typer.Option(None, help="Years, e.g. 2020-2024 or 2019,2021 (default: al
 
 # ---------------------------------------------------------------- papers
 VENUES = typer.Option(None, help="Comma-separated venue codes (default: all loaded).")
-METHOD = typer.Option("full", help="full | country-fractional | author-fractional | first-author")
+METHOD = typer.Option(C.PAPER_METHOD.default, help=C.PAPER_METHOD.help)
 REGIONS = typer.Option(
-    "recovered",
+    C.PAPER_REGIONS.default,
     help="source (as Paper Copilot folds HK/MO/TW into CN) | "
     "recovered (HK/MO/TW recovered; default)",
 )
 GROUP = typer.Option(None, help="Country grouping, e.g. 'CN=CN,HK,MO'.")
-BY = typer.Option("venue-year", help="venue-year | year | venue | all")
-ALIGN = typer.Option("strict", help="strict | realigned (author-level methods)")
+BY = typer.Option(C.PAPER_BY.default, help=C.PAPER_BY.help)
+ALIGN = typer.Option(
+    C.PAPER_ALIGNMENT.default, help=f"{C.PAPER_ALIGNMENT.help} (author-level methods)"
+)
+UNIT = typer.Option(C.PAPER_UNIT.default, help=C.PAPER_UNIT.help)
 PAPER_SOURCE = typer.Option(
-    "paperlists",
-    "--source",
-    help="Which loaded paper source: paperlists | paperlists_affonly | openreview_authors | "
-    "openalex.",
+    C.PAPER_SOURCE.default, "--source", help=f"Which loaded paper source: {C.PAPER_SOURCE.help}."
 )
 DEFINITION = typer.Option(
     None,
@@ -62,18 +64,18 @@ DEFINITION = typer.Option(
     help="What counts as AI: openalex-subfields | oecd-concepts | ai-venues (default: no filter).",
 )
 UNKNOWN = typer.Option(
-    "drop",
-    help="drop | count (author-level methods: authors without a country count as "
+    C.PAPER_UNKNOWN.default,
+    help=f"{C.PAPER_UNKNOWN.help} (author-level methods: authors without a country count as "
     "'unknown', as OpenAlex SOURCE.md counts)",
 )
 STATUS = typer.Option(
-    "accepted",
+    C.PAPER_STATUS.default,
     "--status",
     help="accepted (default: a venue's accepted papers; rejected, withdrawn and workshop-track "
     "records left out, see README) | all (every record loaded)",
 )
 COUNTRIES = typer.Option(
-    "source",
+    C.PAPER_COUNTRIES.default,
     "--countries",
     help="Countries (and institutions) counted: source | inferred (from affiliation text) | "
     "inferred-where-missing",
@@ -81,28 +83,35 @@ COUNTRIES = typer.Option(
 
 # ---------------------------------------------------------------- models
 MODEL_SOURCE = typer.Option("epoch", "--source", help="Which loaded model source to measure.")
-SUBSET = typer.Option("notable", help="notable | frontier | open-weights")
-MODEL_METHOD = typer.Option("full", "--method", help="full | fractional")
+SUBSET = typer.Option(C.MODEL_SUBSET.default, help=C.MODEL_SUBSET.help)
+MODEL_METHOD = typer.Option(C.MODEL_METHOD.default, "--method", help=C.MODEL_METHOD.help)
+MODEL_BY = typer.Option(C.MODEL_BY.default, help=C.MODEL_BY.help)
 MODEL_ATTR = typer.Option(
-    "source",
+    C.MODEL_ATTRIBUTION.default,
     "--attribution",
     help="source (country Epoch states) | hq (registry HQ) | hq-rollup (root's HQ)",
 )
-ORGS = typer.Option("registry", help="raw (source strings) | registry | rollup (root parents)")
-PER = typer.Option("year", help="year | all")
+ORGS = typer.Option(
+    C.MODEL_ORGS.default, help="raw (source strings) | registry | rollup (root parents)"
+)
+PER = typer.Option(C.MODEL_PER.default, help=C.MODEL_PER.help)
 
 # ---------------------------------------------------------------- github
 GH_DEFINITION = typer.Option(
-    "registry-models",
+    C.GITHUB_DEFINITION.default,
     "--definition",
     help="What a model repository is: registry-models | description | all-ai-repos",
 )
-GH_BY = typer.Option("country", help="country | org")
-GH_WEIGHT = typer.Option("stars", help="repos | stars | growth (between --start and --end)")
+GH_BY = typer.Option(C.GITHUB_BY.default, help=C.GITHUB_BY.help)
+GH_WEIGHT = typer.Option(
+    C.GITHUB_WEIGHT.default, help=f"{C.GITHUB_WEIGHT.help} (between --start and --end)"
+)
 GH_DATE = typer.Option(None, "--date", help="Snapshot day YYYY-MM-DD (default: the latest).")
 GH_START = typer.Option(None, help="Growth period start YYYY-MM-DD (default: first day).")
 GH_END = typer.Option(None, help="Growth period end YYYY-MM-DD (default: latest day).")
-GH_LISTS = typer.Option("keyword", "--lists", help="keyword (AI keyword lists) | language")
+GH_LISTS = typer.Option(
+    C.GITHUB_LISTS.default, "--lists", help="keyword (AI keyword lists) | language"
+)
 GITHUB_ONLINE = typer.Option(
     False,
     "--online",
@@ -145,17 +154,19 @@ SINCE = typer.Option(None, help="First snapshot date (YYYY-MM-DD).")
 UNTIL = typer.Option(None, help="Last snapshot date (YYYY-MM-DD).")
 BOARD_TOP = typer.Option(10, "--top", help="k for top-k figures.")
 BOARD_ATTR = typer.Option(
-    "hq",
+    C.BOARD_ATTRIBUTION.default,
     "--attribution",
     help="source (leaderboard's country, else HQ) | hq (registry HQ) | hq-rollup",
 )
 CURRENT = typer.Option(False, "--current-only", help="Rank only current entries.")
 
 # ---------------------------------------------------------------- Hub
-HUB_BY = typer.Option("country", "--by", help="country | org")
-WEIGHT = typer.Option("count", help="count | downloads | derivatives")
+HUB_BY = typer.Option(C.HUB_BY.default, "--by", help=C.HUB_BY.help)
+WEIGHT = typer.Option(C.HUB_WEIGHT.default, help=C.HUB_WEIGHT.help)
 HUB_ATTR = typer.Option(
-    "root", "--attribution", help="root (root family's organization) | uploader (own namespace)"
+    C.HUB_ATTRIBUTION.default,
+    "--attribution",
+    help="root (root family's organization) | uploader (own namespace)",
 )
 SNAPSHOT = typer.Option(None, help="Snapshot date YYYY-MM-DD (default: the latest loaded).")
 HUB_SOURCE = typer.Option(
@@ -165,9 +176,9 @@ HUB_SOURCE = typer.Option(
     "(default: any).",
 )
 # 2025 additions (hf_added_models_2025)
-ADDED_BY = typer.Option("country", "--by", help="country | org | family (root family)")
-ADDED_PER = typer.Option("all", help="all | week")
-ADDED_RELATION = typer.Option("all", help="all | finetune | adapter | quantized | merge")
+ADDED_BY = typer.Option(C.ADDED_BY.default, "--by", help="country | org | family (root family)")
+ADDED_PER = typer.Option(C.ADDED_PER.default, help=C.ADDED_PER.help)
+ADDED_RELATION = typer.Option(C.ADDED_RELATION.default, help=C.ADDED_RELATION.help)
 EXCLUDE_TOP = typer.Option(
     0, "--exclude-top", help="Leave out the k uploaders with the most derivatives (0 = none)."
 )

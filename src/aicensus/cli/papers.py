@@ -16,6 +16,7 @@ from aicensus.cli.options import (
     METHOD,
     PAPER_FILTERS,
     TOP,
+    UNIT,
     UNKNOWN,
     Spec,
 )
@@ -41,7 +42,7 @@ def share(
     ctx: typer.Context,
     method: str = METHOD,
     alignment: str = ALIGN,
-    unit: str = typer.Option("country", help="country | institution"),
+    unit: str = UNIT,
     top: int = TOP,
     unknown: str = UNKNOWN,
     country: str = COUNTRY,

@@ -14,6 +14,7 @@ import pandas as pd
 
 from aicensus.engines import DUCKDB, Engine
 from aicensus.errors import MeasureError
+from aicensus.measures.choices import Choice
 from aicensus.options import parse_date, parse_list, parse_years
 from aicensus.warehouse.loading import PROVENANCE_COLUMNS
 
@@ -92,10 +93,10 @@ class Query:
 _CHOICES = "choices"  # the metadata key of a field declared with `choice()`
 
 
-def choice(default: str, choices: tuple[str, ...]) -> Any:
-    """A query field whose value must be one of `choices` (`method: str = choice("full",
-    METHODS)`): declared once, checked by Query.require_choices, listed by Query.choices."""
-    return field(default=default, metadata={_CHOICES: choices})
+def choice(declared: Choice) -> Any:
+    """A query field taking one of the values of `declared` (measures.choices), its default
+    by default: checked by Query.require_choices, listed by Query.choices."""
+    return field(default=declared.default, metadata={_CHOICES: declared.values})
 
 
 def plain_numbers(df: pd.DataFrame) -> pd.DataFrame:

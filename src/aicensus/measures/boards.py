@@ -30,6 +30,7 @@ from ibis import _
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
+from aicensus.measures import choices as C
 from aicensus.measures.base import (
     MeasureResult,
     Query,
@@ -39,12 +40,13 @@ from aicensus.measures.base import (
     ibis_connection,
     provenance,
 )
-from aicensus.measures.models import ATTRIBUTIONS, concentration_table
+from aicensus.measures.models import concentration_table
 from aicensus.measures.provenance import dates_meta
 
-# ATTRIBUTIONS: the models' three rules (source, hq, hq-rollup); a board's `source` country
-# falls back to the headquarters where the leaderboard states none.
-ORG_KEYS = ("registry", "rollup")
+# The models' three rules (source, hq, hq-rollup); a board's `source` country falls back to the
+# headquarters where the leaderboard states none.
+ATTRIBUTIONS = C.BOARD_ATTRIBUTION.values
+ORG_KEYS = C.BOARD_ORGS.values
 
 
 @dataclass(frozen=True)
@@ -56,8 +58,8 @@ class BoardQuery(Query):
     start: date | None = None
     end: date | None = None
     top: int = 10
-    attribution: str = choice("hq", ATTRIBUTIONS)
-    orgs: str = choice("registry", ORG_KEYS)
+    attribution: str = choice(C.BOARD_ATTRIBUTION)
+    orgs: str = choice(C.BOARD_ORGS)
     current_only: bool = False
     countries: tuple[str, ...] = ()
 

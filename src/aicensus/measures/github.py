@@ -32,15 +32,16 @@ import pandas as pd
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
 from aicensus.hub.attribution import families
+from aicensus.measures import choices as C
 from aicensus.measures.base import MeasureResult, Query, backend, choice, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
 from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
 
-DEFINITIONS = ("registry-models", "description", "all-ai-repos")
-BY = ("country", "org")
-WEIGHTS = ("repos", "stars", "growth")
-LISTS = ("keyword", "language")
+DEFINITIONS = C.GITHUB_DEFINITION.values
+BY = C.GITHUB_BY.values
+WEIGHTS = C.GITHUB_WEIGHT.values
+LISTS = C.GITHUB_LISTS.values
 COVERAGE_CHANGE = date(2025, 3, 4)  # keyword lists: 2 keywords before, 15 from then on
 CAVEAT = "top-100 lists, not a census of GitHub"
 DESCRIPTION_RULE = (
@@ -64,13 +65,13 @@ RULES = {
 class GithubQuery(Query):
     """Counting choices for a GitHub measure (all recorded in the output's meta)."""
 
-    definition: str = choice("registry-models", DEFINITIONS)
-    by: str = choice("country", BY)
-    weight: str = choice("stars", WEIGHTS)
+    definition: str = choice(C.GITHUB_DEFINITION)
+    by: str = choice(C.GITHUB_BY)
+    weight: str = choice(C.GITHUB_WEIGHT)
     day: date | None = None  # the snapshot day (default: the latest)
     start: date | None = None  # growth period (default: the first day)
     end: date | None = None  # growth period (default: the latest day)
-    lists: str = choice("keyword", LISTS)
+    lists: str = choice(C.GITHUB_LISTS)
 
     def checked(self) -> GithubQuery:
         self.require_choices()

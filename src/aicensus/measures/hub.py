@@ -25,23 +25,24 @@ import pandas as pd
 from aicensus.engines import Engine
 from aicensus.errors import NoDataError
 from aicensus.geo.countries import country_name
+from aicensus.measures import choices as C
 from aicensus.measures.base import MeasureResult, Query, backend, choice, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
 from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
 
-BY = ("country", "org")
-WEIGHTS = ("count", "downloads", "derivatives")
-ATTRIBUTIONS = ("uploader", "root")
+BY = C.HUB_BY.values
+WEIGHTS = C.HUB_WEIGHT.values
+ATTRIBUTIONS = C.HUB_ATTRIBUTION.values
 
 
 @dataclass(frozen=True)
 class HubQuery(Query):
     """Counting choices for a Hub measure (all recorded in the output's meta)."""
 
-    by: str = choice("country", BY)
-    weight: str = choice("count", WEIGHTS)
-    attribution: str = choice("root", ATTRIBUTIONS)
+    by: str = choice(C.HUB_BY)
+    weight: str = choice(C.HUB_WEIGHT)
+    attribution: str = choice(C.HUB_ATTRIBUTION)
     snapshot: str | None = None
     source: str | None = None
 

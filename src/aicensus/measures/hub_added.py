@@ -27,15 +27,16 @@ import pandas as pd
 
 from aicensus.engines import Engine
 from aicensus.errors import MeasureError
+from aicensus.measures import choices as C
 from aicensus.measures.base import MeasureResult, Query, backend, choice, engine_name, provenance
 from aicensus.measures.provenance import dates_meta
 from aicensus.measures.shares import UNKNOWN, unit_name
 from aicensus.orgs import Registry
 
 SOURCE = "hf_added_models_2025"
-BY = ("country", "org", "family")
-RELATIONS = ("all", "finetune", "adapter", "quantized", "merge")
-PER = ("all", "week")
+BY = C.ADDED_BY.values
+RELATIONS = C.ADDED_RELATION.values
+PER = C.ADDED_PER.values
 CAVEAT = (
     "derivatives, not usage: models created on the Hub that declare a base model, counted "
     "once each; the file has no download counts"
@@ -46,9 +47,9 @@ CAVEAT = (
 class AddedQuery(Query):
     """Counting choices for the 2025 derivative measures (all recorded in the meta)."""
 
-    by: str = choice("country", BY)
-    relation: str = choice("all", RELATIONS)
-    per: str = choice("all", PER)
+    by: str = choice(C.ADDED_BY)
+    relation: str = choice(C.ADDED_RELATION)
+    per: str = choice(C.ADDED_PER)
     exclude_top: int = 0
     exclude_parents: tuple[str, ...] = ()
 

@@ -29,6 +29,7 @@ from ibis import _
 from aicensus.engines import Engine
 from aicensus.errors import NoDataError
 from aicensus.geo.countries import country_name
+from aicensus.measures import choices as C
 from aicensus.measures.base import (
     MeasureResult,
     Query,
@@ -42,12 +43,12 @@ from aicensus.measures.base import (
 from aicensus.measures.provenance import dates_meta
 from aicensus.warehouse.rows import one_row
 
-SUBSETS = ("notable", "frontier", "open-weights")
-METHODS = ("full", "fractional")
-ATTRIBUTIONS = ("source", "hq", "hq-rollup")
-ORG_KEYS = ("raw", "registry", "rollup")
-BY = ("country", "org")
-PER = ("year", "all")
+SUBSETS = C.MODEL_SUBSET.values
+METHODS = C.MODEL_METHOD.values
+ATTRIBUTIONS = C.MODEL_ATTRIBUTION.values
+ORG_KEYS = C.MODEL_ORGS.values
+BY = C.MODEL_BY.values
+PER = C.MODEL_PER.values
 THRESHOLDS = (1e23, 1e24, 1e25)
 
 
@@ -57,12 +58,12 @@ class ModelQuery(Query):
 
     source: str = "epoch"
     years: tuple[int, ...] = ()
-    subset: str = choice("notable", SUBSETS)
-    method: str = choice("full", METHODS)
-    attribution: str = choice("source", ATTRIBUTIONS)
-    by: str = choice("country", BY)
-    orgs: str = choice("registry", ORG_KEYS)
-    per: str = choice("year", PER)
+    subset: str = choice(C.MODEL_SUBSET)
+    method: str = choice(C.MODEL_METHOD)
+    attribution: str = choice(C.MODEL_ATTRIBUTION)
+    by: str = choice(C.MODEL_BY)
+    orgs: str = choice(C.MODEL_ORGS)
+    per: str = choice(C.MODEL_PER)
     countries: tuple[str, ...] = ()
 
     def checked(self) -> ModelQuery:

@@ -40,6 +40,7 @@ from aicensus.errors import MeasureError, NoDataError
 from aicensus.geo.countries import country_name
 from aicensus.geo.regions import parse_group
 from aicensus.measures import ai_definitions, openreview, paper_status
+from aicensus.measures import choices as C
 from aicensus.measures.base import (
     MeasureResult,
     Query,
@@ -55,18 +56,15 @@ from aicensus.measures.base import (
 from aicensus.measures.provenance import dates_meta, year_span
 from aicensus.options import format_years
 
-METHODS = ("full", "country-fractional", "author-fractional", "first-author")
-REGIONS = ("source", "recovered")
-ALIGNMENTS = ("strict", "realigned")
-BY = ("venue-year", "year", "venue", "all")
-UNITS = ("country", "institution")
-UNKNOWNS = ("drop", "count")
+METHODS = C.PAPER_METHOD.values
+REGIONS = C.PAPER_REGIONS.values
+ALIGNMENTS = C.PAPER_ALIGNMENT.values
+BY = C.PAPER_BY.values
+UNITS = C.PAPER_UNIT.values
+UNKNOWNS = C.PAPER_UNKNOWN.values
 UNKNOWN_UNIT = "unknown"
-# Which countries to count: the source's, those inferred from affiliation text (the resolver),
-# or the source's where a row has one and the inferred one elsewhere.
-COUNTRIES = ("source", "inferred", "inferred-where-missing")
-# The sources that load works (papers): each source module's SOURCE name.
-PAPER_SOURCES = ("paperlists", "paperlists_affonly", "openreview_authors", "openalex")
+COUNTRIES = C.PAPER_COUNTRIES.values
+PAPER_SOURCES = C.PAPER_SOURCE.values
 _FOLD = {"HK": "CN", "MO": "CN", "TW": "CN"}
 
 
@@ -76,20 +74,20 @@ class PaperQuery(Query):
 
     venues: tuple[str, ...] = ()
     years: tuple[int, ...] = ()
-    method: str = choice("full", METHODS)
-    regions: str = choice("recovered", REGIONS)
+    method: str = choice(C.PAPER_METHOD)
+    regions: str = choice(C.PAPER_REGIONS)
     group: str | None = None
-    by: str = choice("venue-year", BY)
-    alignment: str = choice("strict", ALIGNMENTS)
-    unit: str = choice("country", UNITS)
-    source: str = choice("paperlists", PAPER_SOURCES)
+    by: str = choice(C.PAPER_BY)
+    alignment: str = choice(C.PAPER_ALIGNMENT)
+    unit: str = choice(C.PAPER_UNIT)
+    source: str = choice(C.PAPER_SOURCE)
     field_definition: str | None = None
-    unknown: str = choice("drop", UNKNOWNS)
-    countries: str = choice("source", COUNTRIES)
+    unknown: str = choice(C.PAPER_UNKNOWN)
+    countries: str = choice(C.PAPER_COUNTRIES)
     # Output rows to show (country codes, after grouping); figures are computed over all units.
     country_filter: tuple[str, ...] = ()
     # accepted (default: the source's status rule, measures.paper_status) | all records
-    status: str = choice("accepted", paper_status.STATUSES)
+    status: str = choice(C.PAPER_STATUS)
     _group_map: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def checked(self) -> PaperQuery:
