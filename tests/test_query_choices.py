@@ -28,8 +28,8 @@ def test_choices_are_the_modules_lists():
     assert papers.PaperQuery.choices()["status"] == ("accepted", "all")
     assert models.ModelQuery.choices()["subset"] == models.SUBSETS
     assert boards.BoardQuery.choices() == {
-        "attribution": models.ATTRIBUTIONS,
-        "orgs": boards.ORG_KEYS,
+        "attribution": ("source", "hq", "hq-rollup"),
+        "orgs": ("registry", "rollup"),
     }
     assert hub_added.AddedQuery.choices()["by"] == ("country", "org", "family")
 

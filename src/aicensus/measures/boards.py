@@ -43,10 +43,7 @@ from aicensus.measures.base import (
 from aicensus.measures.models import concentration_table
 from aicensus.measures.provenance import dates_meta
 
-# The models' three rules (source, hq, hq-rollup); a board's `source` country falls back to the
-# headquarters where the leaderboard states none.
 ATTRIBUTIONS = C.BOARD_ATTRIBUTION.values
-ORG_KEYS = C.BOARD_ORGS.values
 
 
 @dataclass(frozen=True)

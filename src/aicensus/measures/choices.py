@@ -48,6 +48,8 @@ MODEL_ORGS = Choice("registry", ("raw", "registry", "rollup"))
 MODEL_PER = Choice("year", ("year", "all"))
 
 # ---------------------------------------------------------------- leaderboards (measures.boards)
+# The models' rules; a board's `source` country falls back to the headquarters where the
+# leaderboard states none.
 BOARD_ATTRIBUTION = Choice("hq", ATTRIBUTIONS)
 BOARD_ORGS = Choice("registry", ("registry", "rollup"))
 

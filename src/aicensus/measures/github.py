@@ -39,9 +39,6 @@ from aicensus.measures.shares import UNKNOWN, unit_name, unit_shares
 from aicensus.orgs import Registry
 
 DEFINITIONS = C.GITHUB_DEFINITION.values
-BY = C.GITHUB_BY.values
-WEIGHTS = C.GITHUB_WEIGHT.values
-LISTS = C.GITHUB_LISTS.values
 COVERAGE_CHANGE = date(2025, 3, 4)  # keyword lists: 2 keywords before, 15 from then on
 CAVEAT = "top-100 lists, not a census of GitHub"
 DESCRIPTION_RULE = (

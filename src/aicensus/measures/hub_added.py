@@ -34,9 +34,7 @@ from aicensus.measures.shares import UNKNOWN, unit_name
 from aicensus.orgs import Registry
 
 SOURCE = "hf_added_models_2025"
-BY = C.ADDED_BY.values
 RELATIONS = C.ADDED_RELATION.values
-PER = C.ADDED_PER.values
 CAVEAT = (
     "derivatives, not usage: models created on the Hub that declare a base model, counted "
     "once each; the file has no download counts"

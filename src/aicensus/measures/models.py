@@ -45,10 +45,6 @@ from aicensus.warehouse.rows import one_row
 
 SUBSETS = C.MODEL_SUBSET.values
 METHODS = C.MODEL_METHOD.values
-ATTRIBUTIONS = C.MODEL_ATTRIBUTION.values
-ORG_KEYS = C.MODEL_ORGS.values
-BY = C.MODEL_BY.values
-PER = C.MODEL_PER.values
 THRESHOLDS = (1e23, 1e24, 1e25)
 
 

@@ -23,10 +23,6 @@ from __future__ import annotations
 
 import ibis
 
-from aicensus.measures.choices import PAPER_STATUS
-
-STATUSES = PAPER_STATUS.values
-
 # Per source: the statuses (lower case) that are not an accepted paper of the venue.
 NOT_ACCEPTED: dict[str, tuple[str, ...]] = {
     "paperlists": (

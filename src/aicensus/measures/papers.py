@@ -58,12 +58,7 @@ from aicensus.options import format_years
 
 METHODS = C.PAPER_METHOD.values
 REGIONS = C.PAPER_REGIONS.values
-ALIGNMENTS = C.PAPER_ALIGNMENT.values
-BY = C.PAPER_BY.values
-UNITS = C.PAPER_UNIT.values
-UNKNOWNS = C.PAPER_UNKNOWN.values
 UNKNOWN_UNIT = "unknown"
-COUNTRIES = C.PAPER_COUNTRIES.values
 PAPER_SOURCES = C.PAPER_SOURCE.values
 _FOLD = {"HK": "CN", "MO": "CN", "TW": "CN"}
 
