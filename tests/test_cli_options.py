@@ -38,3 +38,38 @@ def test_format_and_output_are_declared_once():
     assert (
         tables >= 28
     )  # papers 6, models 4, board 4, hub 6, github 3, openalex 1, resolve 2, orgs 2
+
+
+def test_openalex_api_options_declared_once_and_passed_as_api_options(monkeypatch):
+    """`openalex fetch` takes options.OPENALEX_API first (after the context, before its own
+    options) and hands exactly those to the library as `api_options`, the rest as filters."""
+    from typer.testing import CliRunner
+
+    import aicensus.cli.openalex as cli_openalex
+
+    fetch = {c.name: c for c in typer.main.get_command(app).commands["openalex"].commands.values()}
+    names = [p.name for p in fetch["fetch"].params]
+    assert names[: len(options.OPENALEX_API)] == list(options.OPENALEX_API)
+    seen: dict[str, Any] = {}
+
+    class Stop(Exception):
+        pass
+
+    class Library:
+        def fetch(self, **kwargs: Any) -> None:
+            seen.update(kwargs)
+            raise Stop
+
+    monkeypatch.setattr(
+        cli_openalex, "warehouse", lambda ctx: type("W", (), {"openalex": Library()})()
+    )
+    args = ["openalex", "fetch", "--base-url", "http://x", "--max-requests", "5", "--years", "2024"]
+    r = CliRunner().invoke(app, args)
+    assert isinstance(r.exception, Stop), r.output
+    assert seen["api_options"] == {
+        "base_url": "http://x",
+        "rate_limit": None,
+        "concurrency": None,
+        "max_requests": 5,
+    }
+    assert seen["years"] == "2024" and "base_url" not in seen and "max_requests" not in seen

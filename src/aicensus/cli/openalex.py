@@ -16,6 +16,7 @@ from aicensus.cli.options import (
     OA_SAMPLE,
     OA_SEED,
     OA_YEARS,
+    OPENALEX_API,
     OPENALEX_FILTER,
     takes,
 )
@@ -24,20 +25,13 @@ from aicensus.errors import AicensusError
 
 app = typer.Typer(help="OpenAlex: API pulls, snapshot and file loads.", no_args_is_help=True)
 
-RATE = typer.Option(None, "--rate-limit", help="Requests per second (default 10).")
-CONC = typer.Option(None, "--concurrency", help="Streams fetched at once (default 4).")
-BUDGET = typer.Option(None, "--max-requests", help="Request allowance for this run.")
 ENTITIES = typer.Option("works", help="works,institutions")
 
 
 @app.command("fetch")
-@takes(OPENALEX_FILTER)
+@takes(OPENALEX_FILTER, first=OPENALEX_API)
 def fetch(
     ctx: typer.Context,
-    base_url: str = OA_BASE,
-    rate_limit: float = RATE,
-    concurrency: int = CONC,
-    max_requests: int = BUDGET,
     yes: bool = typer.Option(False, "--yes", "-y", help="Start without asking."),
     refresh: str = typer.Option(None, help="Tag for a fresh pull (default: resume the same)."),
     institutions: bool = typer.Option(True, help="Also fetch institutions the works name."),
@@ -52,6 +46,9 @@ def fetch(
         TimeElapsedColumn,
         TimeRemainingColumn,
     )
+
+    api_options = {name: filters.pop(name) for name in OPENALEX_API}  # the rest are filters
+    max_requests = api_options["max_requests"]
 
     def confirm(state: Any) -> bool:
         left = sum(1 for s in state.streams if s.cursor is not None)
@@ -86,8 +83,6 @@ def fetch(
     )  # fmt: skip
     task = bar.add_task("", total=None, pages=0, rate=0.0)
     started: list[int] = []
-    api_options = {"base_url": base_url, "rate_limit": rate_limit,
-                   "concurrency": concurrency, "max_requests": max_requests}  # fmt: skip
     try:
         state, n = warehouse(ctx).openalex.fetch(
             tag=refresh or "", institutions=institutions, api_options=api_options,

@@ -200,6 +200,9 @@ OA_TYPES = typer.Option(None, help="Work types, e.g. article,preprint.")
 OA_SOURCES = typer.Option(None, "--sources", help="OpenAlex source ids (venues), e.g. S4306420609.")
 OA_RAW = typer.Option(None, "--filter", help="A raw OpenAlex filter expression appended as is.")
 OA_BASE = typer.Option(None, "--base-url", help="API base URL (env OPENALEX_BASE_URL).")
+OA_RATE = typer.Option(None, "--rate-limit", help="Requests per second (default 10).")
+OA_CONC = typer.Option(None, "--concurrency", help="Streams fetched at once (default 4).")
+OA_BUDGET = typer.Option(None, "--max-requests", help="Request allowance for this run.")
 OA_DEFINITION = typer.Option(
     "openalex-subfields",
     "--definition",
@@ -249,6 +252,12 @@ HUB_QUERY: Spec = {
     "attribution": (str, HUB_ATTR),
     "source": (str, HUB_SOURCE),
 }
+OPENALEX_API: Spec = {  # how to reach the API (aicensus.api.openalex's api_options)
+    "base_url": (str, OA_BASE),
+    "rate_limit": (float, OA_RATE),
+    "concurrency": (int, OA_CONC),
+    "max_requests": (int, OA_BUDGET),
+}
 OPENALEX_FILTER: Spec = {  # names as aicensus.api.openalex.FILTER_OPTIONS
     "years": (str, OA_YEARS),
     "subfields": (str, OA_SUBFIELDS),
@@ -274,25 +283,35 @@ ADDED_QUERY: Spec = {
 }
 
 
-def takes(*sets: Spec) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Add the options of `sets` to a command; the command receives them in `**options`."""
+def takes(
+    *sets: Spec, first: Spec | None = None
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Add the options of `sets` to a command, after its own (`first`: before them, after the
+    context); the command receives them in `**options`."""
 
     def wrap(fn: Callable[..., None]) -> Callable[..., None]:
         sig = inspect.signature(fn, eval_str=True)
         own = [p for p in sig.parameters.values() if p.kind is not p.VAR_KEYWORD]
         names = {p.name for p in own}
-        added = [
-            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=opt, annotation=typ)
-            for spec in sets
-            for name, (typ, opt) in spec.items()
-            if name not in names
-        ]
+
+        def params(specs: tuple[Spec, ...], kind: Any) -> list[inspect.Parameter]:
+            return [
+                inspect.Parameter(name, kind, default=opt, annotation=typ)
+                for spec in specs
+                for name, (typ, opt) in spec.items()
+                if name not in names
+            ]
+
+        lead = params((first,) if first else (), inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        added = params(sets, inspect.Parameter.KEYWORD_ONLY)
+        at = next((i for i, p in enumerate(own) if p.default is not p.empty), len(own))
 
         @functools.wraps(fn)
         def command(*args: Any, **kwargs: Any) -> None:
             fn(*args, **kwargs)
 
-        command.__signature__ = sig.replace(parameters=[*own, *added])  # type: ignore[attr-defined]
+        parameters = [*own[:at], *lead, *own[at:], *added]
+        command.__signature__ = sig.replace(parameters=parameters)  # type: ignore[attr-defined]
         return command
 
     return wrap
