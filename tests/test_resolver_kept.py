@@ -1,18 +1,21 @@
 """The affiliation resolver is built once per process for the same inputs: the main job's three
 users of it (the paperlists-affonly and OpenReview loads, the resolver evaluation) share one
-build, and doing the same again builds none; a changed input builds anew."""
+build, and doing the same again builds none; a changed input builds anew; the main job reads
+back an evaluation stored for the same inputs."""
 
 from __future__ import annotations
 
 import gzip
 import shutil
 
+import pandas as pd
 import pytest
 
 import aicensus
 from aicensus.config import load_settings
 from aicensus.geo.affiliations.resolver import Resolver
 from aicensus.ingest.affiliations import build
+from tests.shared import copy_of
 
 pytestmark = pytest.mark.slow  # three resolver builds and one evaluation
 
@@ -67,4 +70,23 @@ def test_a_changed_input_builds_anew(data_root, tmp_path, builds):
     lines = gzip.decompress(institutions.read_bytes()).splitlines(keepends=True)
     (works / institutions.name).write_bytes(gzip.compress(b"".join(lines[:-1])))
     assert build.default_resolver(changed) is not first
+    assert len(builds) == 2
+
+
+def test_the_main_job_reuses_an_evaluation_of_unchanged_inputs(
+    paperlists_db, data_root, tmp_path, builds
+):
+    """The main job's evaluation step (reuse) scores once; on the same inputs it reads the
+    stored tallies and files back, building no resolver. A chosen venue is always scored."""
+    db = copy_of(paperlists_db, tmp_path)
+    wh = aicensus.open(db, data_root)
+    first = wh.evaluate_resolver(save=True, reuse=True)
+    assert len(builds) == 1 and first.files
+    build.forget()
+    again = wh.evaluate_resolver(save=True, reuse=True)
+    assert len(builds) == 1
+    assert again is not first and again.holdout == first.holdout
+    assert sorted(again.files) == sorted(first.files)
+    pd.testing.assert_frame_equal(again.table(), first.table())
+    wh.evaluate_resolver(venues="ijcai", save=True, reuse=True)
     assert len(builds) == 2

@@ -123,3 +123,27 @@ def default_resolver(
         read_jsonl(ror), read_jsonl(oa), list(learned.items()), extra=extra, fuzzy=fuzzy
     )
     return _keep(_resolvers, key, built)
+
+
+def _code_files() -> list[Path]:
+    """The resolver's and the evaluation's own source files (their rules are part of a result)."""
+    from aicensus.geo import affiliations as geo_affiliations
+
+    here = Path(__file__).parent
+    return sorted(Path(geo_affiliations.__file__).parent.glob("*.py")) + sorted(here.glob("*.py"))
+
+
+def evaluation_inputs(settings: Settings, holdout: str) -> str | None:
+    """sha256 of everything an evaluation of every paperlists file depends on (the resolver
+    version and code, the hold-out, the reference files, the paperlists files), or None when
+    the paperlists files are not local."""
+    from aicensus.geo.affiliations.resolver import RESOLVER_VERSION
+
+    ror, oa = reference_paths(settings)
+    files, _ = pl.discover(settings.locations("paperlists")[0])
+    files_key = _files_key(files)
+    if files_key is None:
+        return None
+    code = [file_digest(p) for p in _code_files()]
+    doc = [RESOLVER_VERSION, holdout, file_digest(ror), file_digest(oa), files_key, code]
+    return hashlib.sha256(json.dumps(doc).encode()).hexdigest()
