@@ -7,4 +7,5 @@ bash scripts/setup.sh --browser
 .venv/bin/ruff format --check src tests bench
 .venv/bin/lint-imports   # the one-way layers (contract in pyproject.toml)
 .venv/bin/mypy           # type check of src ([tool.mypy] in pyproject.toml)
-exec .venv/bin/pytest -n 2 --dist loadgroup "$@"
+# groups in the order tests/conftest.py gives them (the longest first), not by test count
+exec .venv/bin/pytest -n 2 --dist loadgroup --no-loadscope-reorder "$@"

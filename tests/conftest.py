@@ -26,6 +26,42 @@ DATA = Path(os.environ.get("AICENSUS_DATA", REPO.parent / "shared" / "data"))
 GROUPS = {"spark_engine": "spark", "affiliation_resolver": "resolver", "full_run": "full-run"}
 
 
+# The order groups are handed to the workers (scripts/test.sh turns off xdist's reordering by
+# test count): the longest first. The full run's build and second run take one worker while the
+# other takes the Spark and resolver groups; the README commands (their own group: they only
+# copy the full run's folder) come next, when the full run is built; then the slowest modules.
+FIRST = (
+    "full-run",
+    "spark",
+    "resolver",
+    "readme",
+    "tests/test_run_online.py",
+    "tests/test_measures_filters.py",
+    "tests/test_warehouse_robustness.py",
+    "tests/test_measures_determinism.py",
+    "tests/test_openalex_api.py",
+    "tests/test_resolver_kept.py",
+    "tests/test_claims_check.py",
+    "tests/test_report.py",
+)
+
+
+def group_of(item: pytest.Item) -> str | None:
+    mark = item.get_closest_marker("xdist_group")
+    if mark is None:
+        return None
+    return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under xdist, the groups in FIRST first, in that order (the others keep theirs); a run
+    without workers keeps every module's tests together."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    rank = {g: i for i, g in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(group_of(item) or "", len(FIRST)))
+
+
 def pytest_itemcollected(item: pytest.Item) -> None:
     """Give the test its group as it is collected (xdist reads groups on collection end)."""
     if item.get_closest_marker("xdist_group"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 import aicensus
 from aicensus.cli.main import app
-from aicensus.measures import boards, cache, models
+from aicensus.measures import boards, cache, models, papers
 from aicensus.measures.base import MeasureResult
 from aicensus.warehouse import connect
 
@@ -256,6 +257,42 @@ def test_report_fills_the_cache_for_check(db, claims_file, tmp_path):
     cache.stats = cache.Stats()
     wh.check(claims_file)
     assert cache.stats.misses == 0 and cache.stats.hits > 0
+
+
+def test_a_second_report_computes_no_measure(db, claims_file, tmp_path, monkeypatch):
+    """The report's own sections (papers, models, boards) read their figures through the
+    cache too, not only the claims: a second report on unchanged data computes none of them
+    and writes the same figures."""
+    wh = aicensus.open(db)
+    first = wh.report(tmp_path / "first.html", claims_file).read_text()
+    computed: list[str] = []
+    for module, name in MEASURED:
+        measure = getattr(module, name)
+
+        def counted(*args, _measure=measure, **kwargs):
+            result = _measure(*args, **kwargs)  # a call that raises (no data) is not a result
+            computed.append(_measure.__name__)
+            return result
+
+        monkeypatch.setattr(module, name, functools.wraps(measure)(counted))
+    cache.clear()
+    second = wh.report(tmp_path / "second.html", claims_file).read_text()
+    assert computed == []
+    generated = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC")
+    assert generated.sub("", second) == generated.sub("", first)
+
+
+# Measures the report's sections call (counted when computed, not when read from the cache).
+MEASURED = [
+    (papers, "share"),
+    (papers, "compare_methods"),
+    (papers, "collaboration"),
+    (papers, "citations"),
+    (models, "count"),
+    (models, "concentration"),
+    (boards, "standing"),
+    (boards, "gap"),
+]
 
 
 def test_results_that_would_not_come_back_identical_are_not_cached(db):

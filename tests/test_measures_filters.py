@@ -1,9 +1,11 @@
 """A country (or organization) filter only selects output rows: the figures of the rows it keeps
 (weights, denominators, shares, ranks, concentration) equal those rows of the unfiltered result,
-for any subset of countries (hypothesis draws the subsets from the real results)."""
+for any subset of countries (hypothesis draws the subsets from the real results). The
+unfiltered result of each query is computed once per module (`unfiltered`), not per example."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import duckdb
@@ -33,6 +35,24 @@ def con(claims_db):
     c.close()
 
 
+Unfiltered = Callable[..., pd.DataFrame]
+
+
+@pytest.fixture(scope="module")
+def unfiltered(con) -> Unfiltered:
+    """`unfiltered(measure, query, *args)`: a copy of `measure(con, query, *args).table`,
+    computed on the first call of the module and kept (the filtered calls stay per example)."""
+    kept: dict[tuple, pd.DataFrame] = {}
+
+    def table(measure, query, *args) -> pd.DataFrame:
+        key = (measure, query, *(tuple(a) if isinstance(a, list) else a for a in args))
+        if key not in kept:
+            kept[key] = measure(con, query, *args).table
+        return kept[key].copy()
+
+    return table
+
+
 def _subset(data: st.DataObject, units: pd.Series) -> tuple[str, ...]:
     pool = sorted(set(units.dropna()))
     return tuple(data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=4, unique=True)))
@@ -55,9 +75,9 @@ MODEL_CASES = [
 @pytest.mark.parametrize("kw", MODEL_CASES)
 @SETTINGS
 @given(data=st.data())
-def test_models_count_by_country(con, kw, data):
+def test_models_count_by_country(con, unfiltered, kw, data):
     q = mm.ModelQuery(**kw)
-    full = mm.count(con, q).table
+    full = unfiltered(mm.count, q)
     keep = _subset(data, full["country"])
     _same_rows(mm.count(con, replace(q, countries=keep)).table, full, "country", keep)
 
@@ -87,11 +107,11 @@ def _orgs_of(con, year: int, keep: tuple[str, ...]) -> set[str]:
 
 @SETTINGS
 @given(data=st.data())
-def test_models_count_by_org(con, data):
+def test_models_count_by_org(con, unfiltered, data):
     """Organizations of the chosen countries keep their full fractional counts."""
     q = mm.ModelQuery(years=(2024,), method="fractional", by="org", attribution="hq")
-    full = mm.count(con, q).table
-    keep = _subset(data, mm.count(con, replace(q, by="country")).table["country"])
+    full = unfiltered(mm.count, q)
+    keep = _subset(data, unfiltered(mm.count, replace(q, by="country"))["country"])
     got = mm.count(con, replace(q, countries=keep)).table
     assert set(got["org"]) == _orgs_of(con, 2024, keep)
     _same_rows(got, full, "org", set(got["org"]))
@@ -100,9 +120,9 @@ def test_models_count_by_org(con, data):
 @pytest.mark.parametrize("measure", [mm.compute, mm.organizations, mm.concentration])
 @SETTINGS
 @given(data=st.data())
-def test_models_per_country_measures(con, measure, data):
+def test_models_per_country_measures(con, unfiltered, measure, data):
     q = mm.ModelQuery(years=(2023, 2024), attribution="hq")
-    full = measure(con, q).table
+    full = unfiltered(measure, q)
     keep = _subset(data, full["country"])
     _same_rows(measure(con, replace(q, countries=keep)).table, full, "country", keep)
 
@@ -110,9 +130,9 @@ def test_models_per_country_measures(con, measure, data):
 @pytest.mark.parametrize("measure", [bm.standing, bm.concentration])
 @SETTINGS
 @given(data=st.data())
-def test_board_measures(con, measure, data):
+def test_board_measures(con, unfiltered, measure, data):
     q = bm.BoardQuery(board="text-to-video", top=10)
-    full = measure(con, q).table
+    full = unfiltered(measure, q)
     keep = _subset(data, full["country"])
     _same_rows(measure(con, replace(q, countries=keep)).table, full, "country", keep)
 
@@ -120,9 +140,9 @@ def test_board_measures(con, measure, data):
 @pytest.mark.parametrize("method", pm.METHODS)
 @SETTINGS
 @given(data=st.data())
-def test_papers_share(con, method, data):
+def test_papers_share(con, unfiltered, method, data):
     q = pm.PaperQuery(venues=("ijcai",), years=(2023, 2024), method=method)
-    full = pm.share(con, q).table
+    full = unfiltered(pm.share, q)
     keep = _subset(data, full["country"])
     got = pm.share(con, replace(q, country_filter=keep))
     _same_rows(got.table, full, "country", keep)
@@ -131,10 +151,10 @@ def test_papers_share(con, method, data):
 
 @SETTINGS
 @given(data=st.data())
-def test_papers_compare_methods(con, data):
+def test_papers_compare_methods(con, unfiltered, data):
     q = pm.PaperQuery(venues=("icml",), years=(2019,))
-    pool = pm.share(con, q).table["country"]
+    pool = unfiltered(pm.share, q)["country"]
     everything = sorted(set(pool))
-    full = pm.compare_methods(con, q, everything).table
+    full = unfiltered(pm.compare_methods, q, everything)
     keep = _subset(data, pool)
     _same_rows(pm.compare_methods(con, q, list(keep)).table, full, "country", keep)

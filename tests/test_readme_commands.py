@@ -25,7 +25,9 @@ from tests.fakes.hub_server import HubServer, read_records
 from tests.fakes.openalex_server import FakeOpenAlex, load_records
 from tests.shared import FullRun, copy_of
 
-pytestmark = pytest.mark.slow  # on one worker with the other full_run tests (conftest)
+# On one worker, apart from the full run's own tests: they only read a copy of its folder
+# (conftest's FIRST schedules them once the full run is built).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("readme")]
 
 REPO = Path(__file__).resolve().parents[1]
 README = REPO / "README.md"

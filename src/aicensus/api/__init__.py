@@ -99,13 +99,23 @@ class Warehouse:
         with self.reading() as con:
             return openreview.compare(con)
 
-    def evaluate_resolver(self, holdout: str = "file", venues: object = None, save: bool = False):
+    def evaluate_resolver(
+        self, holdout: str = "file", venues: object = None, save: bool = False, reuse: bool = False
+    ):
         """Score the affiliation resolver against Paper Copilot's own countries (and store the
-        figures quoted beside every inferred-country result when `save`)."""
+        figures quoted beside every inferred-country result when `save`). With `reuse` (the
+        main job), an evaluation stored for the same inputs is returned instead (tallies and
+        files; no confusion or rule counts)."""
+        inputs = loading.evaluation_inputs(self.settings, holdout, venues)
+        if reuse and inputs and Path(self.settings.db).is_file():
+            with self.reading() as con:
+                kept = loading.stored_evaluation(con, holdout, inputs)
+            if kept is not None:
+                return kept
         ev, location = loading.evaluate_resolver(self.settings, holdout, venues)
         if save:
             with self.writing() as con:
-                loading.save_evaluation(con, ev, location)
+                loading.save_evaluation(con, ev, location, inputs)
         return ev
 
     def run(

@@ -267,11 +267,28 @@ def evaluate_resolver(s: Settings, holdout: str = "file", venues: object = None)
     return ev, location
 
 
-def save_evaluation(con: duckdb.DuckDBPyConnection, ev: Any, location: str) -> bool:
+def save_evaluation(
+    con: duckdb.DuckDBPyConnection, ev: Any, location: str, inputs: str | None = None
+) -> bool:
     """Store a resolver evaluation (table resolver_evaluation); True if written."""
     from aicensus.ingest.affiliations.store import save
 
-    return save(con, ev, location)
+    return save(con, ev, location, inputs)
+
+
+def evaluation_inputs(s: Settings, holdout: str = "file", venues: object = None) -> str | None:
+    """The content key of an evaluation of every paperlists file (None: venues chosen, or
+    files not local): the main job reuses a stored evaluation with the same key."""
+    from aicensus.ingest.affiliations.build import evaluation_inputs as inputs
+
+    return None if parse_list(venues, "venues") else inputs(s, holdout)
+
+
+def stored_evaluation(con: duckdb.DuckDBPyConnection, holdout: str, inputs: str) -> Any:
+    """The evaluation stored for these inputs, or None."""
+    from aicensus.ingest.affiliations.store import stored
+
+    return stored(con, holdout, inputs)
 
 
 SOURCES = (
@@ -345,7 +362,7 @@ def run_steps(wh: Any, online: bool) -> list[tuple[str, Callable[[], Any]]]:
 
     names = ("paperlists", "epoch", "arena", "paperlists-affonly", "openreview")
     steps = [(name, loader(name)) for name in names]
-    steps.append(("resolver", lambda: wh.evaluate_resolver(save=True)))
+    steps.append(("resolver", lambda: wh.evaluate_resolver(save=True, reuse=True)))
     steps += [(name, loader(name)) for name in ("hub", "hub-added", "openalex", "github")]
     if online:  # today's data where the upstream is an API rather than a file
         steps.append(("hub-top", lambda: wh.hub.top_snapshot(top=ONLINE_HUB_TOP)))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from aicensus.measures import github as gm
+from aicensus.measures.cache import cached
 from aicensus.report.github_charts import stars_over_time
 from aicensus.report.section import Section
 
@@ -33,7 +34,7 @@ def github_section(con: duckdb.DuckDBPyConnection) -> Section:
 def _body(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     rows = []
     for definition in gm.DEFINITIONS:
-        r = gm.share(con, gm.GithubQuery(definition=definition, weight="stars"))
+        r = cached(con, gm.share, gm.GithubQuery(definition=definition, weight="stars"))
         t = r.table.set_index("unit")
         kept = r.meta["definition_counts"]
         rows.append(
@@ -54,12 +55,12 @@ def _body(con: duckdb.DuckDBPyConnection, s: Section) -> None:
         "of a model repository.",
         percent=("CN share", "US share", "unknown share"),
     )
-    top = gm.top(con, gm.GithubQuery(definition="registry-models"), k=10)
+    top = cached(con, gm.top, gm.GithubQuery(definition="registry-models"), k=10)
     s.table(
         top.table.drop(columns=["description"]),
         f"The 10 most-starred model repositories (registry-models) on {top.meta['date']}.",
     )
-    trend = gm.trend(con, gm.GithubQuery(definition="registry-models"))
+    trend = cached(con, gm.trend, gm.GithubQuery(definition="registry-models"))
     s.chart(
         stars_over_time(trend),
         "Stars over time of the top 3 Chinese and US model repositories (registry-models), "

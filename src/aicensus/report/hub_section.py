@@ -9,6 +9,7 @@ import pandas as pd
 
 from aicensus.measures import hub as hm
 from aicensus.measures import hub_added as ha
+from aicensus.measures.cache import cached
 from aicensus.report.hub_charts import share_bars, weekly_added_lines
 from aicensus.report.section import Section
 
@@ -38,7 +39,7 @@ def hub_section(con: duckdb.DuckDBPyConnection) -> Section:
 def _added(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     """New derivatives in 2025 by root family's country: weekly chart and the headline table
     (each relation, all uploaders and without the top 10)."""
-    weekly = ha.derivatives(con, ha.AddedQuery(per="week"))
+    weekly = cached(con, ha.derivatives, ha.AddedQuery(per="week"))
     m, p = weekly.meta, weekly.meta["period"]
     s.chart(
         weekly_added_lines(weekly),
@@ -50,7 +51,7 @@ def _added(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     rows = []
     for relation in ha.RELATIONS:
         for k in (0, 10):
-            r = ha.derivatives(con, ha.AddedQuery(relation=relation, exclude_top=k))
+            r = cached(con, ha.derivatives, ha.AddedQuery(relation=relation, exclude_top=k))
             t = r.table.set_index("unit")
             rows.append(
                 {
@@ -71,7 +72,7 @@ def _added(con: duckdb.DuckDBPyConnection, s: Section) -> None:
 
 
 def _body(con: duckdb.DuckDBPyConnection, s: Section, snaps: pd.DataFrame) -> None:
-    latest = hm.share(con, hm.HubQuery(weight="downloads"))
+    latest = cached(con, hm.share, hm.HubQuery(weight="downloads"))
     s.chart(
         share_bars(latest),
         "Share of downloads by the root family's country; grey = unknown organization.",
@@ -79,7 +80,7 @@ def _body(con: duckdb.DuckDBPyConnection, s: Section, snaps: pd.DataFrame) -> No
     rows = []
     for weight in hm.WEIGHTS:
         for attribution in hm.ATTRIBUTIONS:
-            r = hm.share(con, hm.HubQuery(weight=weight, attribution=attribution))
+            r = cached(con, hm.share, hm.HubQuery(weight=weight, attribution=attribution))
             t = r.table.set_index("unit")["share"]
             rows.append(
                 {
@@ -95,7 +96,7 @@ def _body(con: duckdb.DuckDBPyConnection, s: Section, snaps: pd.DataFrame) -> No
         f"{latest.meta['snapshot']}: three weights x two attributions.",
         percent=("US", "CN", "FR", "DE", "unknown"),
     )
-    fam = hm.top_families(con, hm.HubQuery(weight="derivatives"), top=15).table
+    fam = cached(con, hm.top_families, hm.HubQuery(weight="derivatives"), top=15).table
     s.table(
         fam,
         "Root families with the most derivatives (family = root by reference).",
@@ -103,7 +104,7 @@ def _body(con: duckdb.DuckDBPyConnection, s: Section, snaps: pd.DataFrame) -> No
     )
     if len(snaps["snapshot"].unique()) > 1:
         first, last = snaps["snapshot"].min(), snaps["snapshot"].max()
-        ch = hm.change(con, hm.HubQuery(), first, last).table.head(10)
+        ch = cached(con, hm.change, hm.HubQuery(), first, last).table.head(10)
         s.table(
             ch,
             f"Share of models by root country, {first} → {last} (different sources: "

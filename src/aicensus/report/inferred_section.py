@@ -9,6 +9,7 @@ import pandas as pd
 
 from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
+from aicensus.measures.cache import cached
 from aicensus.report.section import Section
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _shares(con: duckdb.DuckDBPyConnection, source: str) -> tuple[pd.DataFrame, 
     column), and the resolver's measured agreement the results quote."""
     frames, acc = [], None
     for method in METHODS:
-        r = pm.share(con, pm.PaperQuery(source=source, countries="inferred", method=method))
+        r = cached(con, pm.share, pm.PaperQuery(source=source, countries="inferred", method=method))
         acc = r.meta.get("inference_accuracy")
         frames.append(r.table[r.table["country"].isin(UNITS)].assign(method=method))
     return pd.concat(frames, ignore_index=True), acc

@@ -8,6 +8,7 @@ import pandas as pd
 
 from aicensus.measures import boards as bm
 from aicensus.measures import models as mm
+from aicensus.measures.cache import cached
 from aicensus.measures.provenance import has_rows
 from aicensus.report.models_charts import (
     concentration_lines,
@@ -47,8 +48,10 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     for subset in ("notable", "open-weights", "frontier"):
         for method in ("full", "fractional"):
             for attr in ("source", "hq"):
-                t = mm.count(
-                    con, mm.ModelQuery(years=years, subset=subset, method=method, attribution=attr)
+                t = cached(
+                    con,
+                    mm.count,
+                    mm.ModelQuery(years=years, subset=subset, method=method, attribution=attr),
                 ).table
                 keep = t.groupby("country")["models"].sum().nlargest(5).index
                 t = t[t["country"].isin(keep.union(["CN", "US"]))]
@@ -74,8 +77,9 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     for subset in ("notable", "open-weights", "frontier"):
         for method in ("full", "fractional"):
             for attr in ("source", "hq"):
-                t = mm.count(
+                t = cached(
                     con,
+                    mm.count,
                     mm.ModelQuery(
                         years=(2024, 2025), subset=subset, method=method, attribution=attr
                     ),
@@ -96,8 +100,10 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
         pd.DataFrame(rows),
         "United States and China, 2024 and 2025, under each counting and attribution choice.",
     )
-    conc = mm.concentration(
-        con, mm.ModelQuery(years=(2024, 2025), orgs="rollup", countries=("US", "CN"))
+    conc = cached(
+        con,
+        mm.concentration,
+        mm.ModelQuery(years=(2024, 2025), orgs="rollup", countries=("US", "CN")),
     ).table
     s.table(
         conc[["year", "country", "entries", "organizations", "hhi", "top_org_name", "top_share"]],
@@ -106,8 +112,10 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
         percent=("top_share",),
     )
     conc_years = tuple(range(2019, 2026))
-    over = mm.concentration(
-        con, mm.ModelQuery(years=conc_years, orgs="rollup", countries=("US", "CN"))
+    over = cached(
+        con,
+        mm.concentration,
+        mm.ModelQuery(years=conc_years, orgs="rollup", countries=("US", "CN")),
     ).table
     s.chart(
         concentration_lines(
@@ -125,7 +133,7 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
 def _boards(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     boards = bm.boards_loaded(con)
     if "text" in boards:
-        g = bm.gap(con, bm.BoardQuery(presets=("lmarena-csv", "lmarena-history-csv")))
+        g = cached(con, bm.gap, bm.BoardQuery(presets=("lmarena-csv", "lmarena-history-csv")))
         if g.table["gap"].notna().any():
             dates = pd.to_datetime(g.table.dropna(subset=["gap"])["snapshot_date"])
             s.chart(
@@ -141,7 +149,9 @@ def _boards(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     for board in ("text-to-video", "image-to-video"):
         if board not in boards:
             continue
-        st = bm.standing(con, bm.BoardQuery(board=board, top=10, attribution="source")).table
+        st = cached(
+            con, bm.standing, bm.BoardQuery(board=board, top=10, attribution="source")
+        ).table
         s.table(
             st[
                 [

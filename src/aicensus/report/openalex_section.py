@@ -12,6 +12,7 @@ import pandas as pd
 from aicensus.errors import MeasureError
 from aicensus.measures import ai_definitions, openalex
 from aicensus.measures import papers as pm
+from aicensus.measures.cache import cached
 from aicensus.report.section import Section
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ def _by_method(con: duckdb.DuckDBPyConnection, q: pm.PaperQuery) -> pd.DataFrame
     (`papers.compare-methods`; authors without a country count as `unknown` under the
     author-level methods; full and country-fractional ignore that choice)."""
     units = pm.countries_present(con, q.source)
-    r = pm.compare_methods(con, replace(q, unknown="count"), [*units, pm.UNKNOWN_UNIT])
+    r = cached(con, pm.compare_methods, replace(q, unknown="count"), [*units, pm.UNKNOWN_UNIT])
     wide = r.table.sort_values("full", ascending=False, na_position="last")
     top = wide[wide["country"] != pm.UNKNOWN_UNIT].head(TOP)
     return pd.concat([top, wide[wide["country"] == pm.UNKNOWN_UNIT]], ignore_index=True)
@@ -39,7 +40,7 @@ def _definitions(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     for d in ai_definitions.DEFINITIONS.values():
         q = pm.PaperQuery(source=SOURCE, by="all", field_definition=d.name)
         try:
-            t = pm.share(con, q).table
+            t = cached(con, pm.share, q).table
         except MeasureError:
             t = pd.DataFrame()
         lead = t.iloc[0] if len(t) else None

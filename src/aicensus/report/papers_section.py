@@ -9,6 +9,7 @@ import pandas as pd
 
 from aicensus.errors import MeasureError
 from aicensus.measures import papers as pm
+from aicensus.measures.cache import cached
 from aicensus.report import charts, formatting
 from aicensus.report.papers_charts import papers_explorer
 from aicensus.report.section import Section
@@ -27,7 +28,7 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         "institution names, web addresses and email domains unless stated otherwise.",
     )
     try:
-        by_year = pm.share(con, pm.PaperQuery(by="year"))
+        by_year = cached(con, pm.share, pm.PaperQuery(by="year"))
     except MeasureError as exc:
         s.text(f"No paper data: {exc}.")
         return s
@@ -43,7 +44,7 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         "a paper counts once for each country of its authors. The six countries with the most "
         "papers.",
     )
-    by_venue = pm.share(con, pm.PaperQuery(by="venue-year"))
+    by_venue = cached(con, pm.share, pm.PaperQuery(by="venue-year"))
     series = by_venue.table.groupby("venue")["year"].nunique()
     long_venues = sorted(series[series >= 4].index)
     by_venue.table = by_venue.table[by_venue.table["venue"].isin(long_venues)]
@@ -66,7 +67,9 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
     latest = pm.latest_years(con)
     cm_frames = []
     for venue, year in latest:
-        r = pm.compare_methods(con, pm.PaperQuery(venues=(venue,), years=(year,)), ["CN", "US"])
+        r = cached(
+            con, pm.compare_methods, pm.PaperQuery(venues=(venue,), years=(year,)), ["CN", "US"]
+        )
         cm_frames.append(r)
     if cm_frames:
         table = pd.concat([r.table for r in cm_frames], ignore_index=True)
@@ -76,7 +79,7 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
             "methods (regions recovered).",
             percent=tuple(pm.METHODS),
         )
-    src_vs_rec = pm.share(con, pm.PaperQuery(by="all", regions="source"), top=8).table
+    src_vs_rec = cached(con, pm.share, pm.PaperQuery(by="all", regions="source"), top=8).table
     moved = pm.region_moves(con, pm.PaperQuery())
     s.text(
         f"Region recovery moves {moved['papers_moved']:,} papers' country sets "
@@ -89,11 +92,11 @@ def papers_section(con: duckdb.DuckDBPyConnection) -> Section:
         "folded into CN).",
         percent=("share",),
     )
-    collab = pm.collaboration(con, pm.PaperQuery(by="year")).table
+    collab = cached(con, pm.collaboration, pm.PaperQuery(by="year")).table
     s.table(
         collab, "International collaboration: papers with two or more countries.", percent=("rate",)
     )
-    cit = pm.citations(con, pm.PaperQuery(by="all", method="full")).table.head(10)
+    cit = cached(con, pm.citations, pm.PaperQuery(by="all", method="full")).table.head(10)
     s.table(
         cit[
             [
@@ -140,8 +143,11 @@ def _explorer(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     for label, venues in EXPLORER_VENUES.items():
         for regions in pm.REGIONS[::-1]:
             try:
-                r = pm.compare_methods(
-                    con, pm.PaperQuery(by="year", venues=venues, regions=regions), ["CN", "US"]
+                r = cached(
+                    con,
+                    pm.compare_methods,
+                    pm.PaperQuery(by="year", venues=venues, regions=regions),
+                    ["CN", "US"],
                 )
             except MeasureError:
                 continue
