@@ -19,6 +19,7 @@ from aicensus.ingest.batch import FilesLoadSummary, Finish, Progress
 from aicensus.sources import paperlists as pl
 from aicensus.sources.fetch import Fetched, is_url, read_location
 from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse.loading import LoadResult
 
 if TYPE_CHECKING:
     import httpx
@@ -63,11 +64,13 @@ def load_paperlists(
         _write_settings(con),
         _client(remote) as client,
         # URLs are fetched by a few threads (network waits; a killed load leaves no worker
-        # behind), local files in turn: reading all 246 takes 0.5 CPU s, and reader threads
-        # cost 40-50 MB of peak memory (their allocations) for no time gained.
+        # behind), local files in turn by the pipeline's second thread.
         ThreadPoolExecutor(max_workers=workers) as readers,
         pl.Parser() as parser,
         load(con, pl.SOURCE, pl.PARSER_VERSION) as loader,
+        # The pipeline's second thread (entered after `load`, so left before it: a failure
+        # waits for its step in flight before the transaction rolls back).
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="paperlists-io") as io,
     ):
 
         def fetch(vy: pl.VenueYear) -> Fetched | None:
@@ -78,29 +81,40 @@ def load_paperlists(
                     return None
                 raise
 
-        def write(parsed: list[LocationRows], missing: list[pl.VenueYear]) -> None:
-            """Put one parsed batch into the open transaction (an error rolls all back)."""
-            summary.not_found.extend(vy.key for vy in missing)
-            batch_rows = [finish(r) for r in parsed] if finish else parsed
-            loader.add_all(batch_rows)
-            loader.flush()
-            for rows in batch_rows:
-                _count(summary, rows)
-            done = (
-                len(summary.not_found) + len(loader.result.written) + len(loader.result.unchanged)
-            )
-            if progress and (batch_rows or missing):
-                progress((batch_rows[-1].key if batch_rows else missing[-1].key), done, len(files))
-
-        # Each batch is parsed, its files' contents dropped, then its rows written. (Parsing
-        # batch k + 1 in a thread while batch k was written held two batches and their rows
-        # at once: about 100 MB more at the peak, and no faster on 2 cores.)
         fetched = _ahead(readers, fetch, files, 2 * workers) if remote else map(fetch, files)
-        for batch, missing in _batches(files, fetched):
+        batches = _batches(files, fetched)
+
+        def step(box: list[list[LocationRows]]) -> tuple[_Batch | None, list[_Written]]:
+            """Write the parsed batch in `box` (if any) into the open transaction, drop it, then
+            read the next batch: while the main thread parses. Gunzip, SHA-256 and DuckDB's
+            writes release the GIL, so both cores work; the written rows are freed before the
+            next batch's JSON is read, so the pipeline holds little more than one batch."""
+            done = []
+            if box:
+                parsed = box.pop()
+                batch_rows = [finish(r) for r in parsed] if finish else parsed
+                del parsed
+                loader.add_all(batch_rows)
+                loader.flush()
+                done = [_written(rows) for rows in batch_rows]
+                del batch_rows
+            return next(batches, None), done
+
+        # Batch k parses here while the second thread writes batch k - 1 and reads batch k + 1.
+        item, _ = step([])
+        pending = io.submit(step, [])
+        missing_before: list[pl.VenueYear] = []
+        while item is not None:
+            batch, missing = item
             parsed = parser.parse(batch)
             batch.clear()  # the decompressed JSON (the batching generator holds the list too)
-            write(parsed, missing)
+            del batch, item
+            item, done = pending.result()  # its error (e.g. a bad next file) rolls all back
+            _count(summary, done, missing_before, loader.result, progress, len(files))
+            pending, missing_before = io.submit(step, [parsed]), missing
             del parsed
+        _, done = pending.result()
+        _count(summary, done, missing_before, loader.result, progress, len(files))
         if not loader.result.written and not loader.result.unchanged:
             raise SourceError(f"{location}: none of the selected venue-years could be found")
     summary.took(loader.result)
@@ -152,11 +166,38 @@ def _bytes(size: str) -> float:
     return float(m.group(1)) * _UNITS[m.group(2).upper()]
 
 
-def _count(summary: PaperlistsLoadSummary, rows: LocationRows) -> None:
-    summary.records += rows.notes.get("records", 0)
-    summary.loaded += rows.rows_loaded
-    summary.quarantined += rows.rows_quarantined
-    summary.notes.update({k: v for k, v in rows.notes.items() if k != "records"})
+@dataclass(frozen=True)
+class _Written:
+    """What the summary keeps of a written location (its rows are freed)."""
+
+    key: str
+    loaded: int
+    quarantined: int
+    notes: dict[str, int]
+
+
+def _written(rows: LocationRows) -> _Written:
+    return _Written(rows.key, rows.rows_loaded, rows.rows_quarantined, rows.notes)
+
+
+def _count(
+    summary: PaperlistsLoadSummary,
+    done: list[_Written],
+    missing: list[pl.VenueYear],
+    result: LoadResult,
+    progress: Progress | None,
+    total: int,
+) -> None:
+    """Count a written batch and the files not found before it; report progress."""
+    summary.not_found.extend(vy.key for vy in missing)
+    for w in done:
+        summary.records += w.notes.get("records", 0)
+        summary.loaded += w.loaded
+        summary.quarantined += w.quarantined
+        summary.notes.update({k: v for k, v in w.notes.items() if k != "records"})
+    if progress and (done or missing):
+        finished = len(summary.not_found) + len(result.written) + len(result.unchanged)
+        progress((done[-1].key if done else missing[-1].key), finished, total)
 
 
 def _ahead(
@@ -180,9 +221,10 @@ def _ahead(
         yield result
 
 
-def _batches(
-    files: list[pl.VenueYear], fetched: Iterator[Fetched | None]
-) -> Iterator[tuple[list[tuple[pl.VenueYear, Fetched]], list[pl.VenueYear]]]:
+_Batch = tuple[list[tuple[pl.VenueYear, Fetched]], list[pl.VenueYear]]
+
+
+def _batches(files: list[pl.VenueYear], fetched: Iterator[Fetched | None]) -> Iterator[_Batch]:
     """Parse batches (pl.batched) of the fetched files, each with the files not found before
     its end (a URL pattern probes venue-years that may not exist)."""
     missing: list[pl.VenueYear] = []

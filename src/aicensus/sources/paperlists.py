@@ -384,6 +384,10 @@ class Parser:
         con.execute(sql.REPEATS)
         con.execute(sql.PAPERS)
         con.unregister("pl_rec")
+        # Each table is dropped as soon as no later statement reads it: the parse's peak
+        # memory is where its outputs are built, on top of what is still held.
+        del records
+        con.execute("DROP TABLE pl_repeats")
         self._lookup("pl_typeerr", files.type_problems(con.execute(sql.CANDIDATES).fetchall()))
         con.execute(sql.PROBLEMS)
         con.execute(sql.LOADED)
@@ -392,6 +396,7 @@ class Parser:
         self._lookup("pl_regions", self._regions(con.execute(sql.CN_DISTINCT).fetchall()))
         self._lookup("pl_inst_ids", _institution_ids(con.execute(sql.INST_NAMES).fetchall()))
         con.execute(sql.AFFILIATIONS)
+        con.execute("DROP TABLE pl_rows; DROP TABLE pl_cn")
         tables = {
             "works": con.sql(sql.WORKS).to_arrow_table(),
             "authorships": con.sql(sql.AUTHORSHIPS).to_arrow_table(),
@@ -401,7 +406,7 @@ class Parser:
         }
         notes = con.execute(sql.NOTES).fetchall()
         con.execute("DROP VIEW pl_ok")
-        for name in ("pl_repeats", "pl_p", "pl_q", "pl_rows", "pl_cn", "pl_aff"):
+        for name in ("pl_p", "pl_q", "pl_aff"):
             con.execute(f"DROP TABLE {name}")
         con.unregister("pl_meta")
         return files.location_rows(tables, notes, counts.tolist())
