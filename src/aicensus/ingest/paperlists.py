@@ -106,8 +106,7 @@ def load_paperlists(
         missing_before: list[pl.VenueYear] = []
         while item is not None:
             batch, missing = item
-            parsed = parser.parse(batch)
-            batch.clear()  # the decompressed JSON (the batching generator holds the list too)
+            parsed = parser.parse(batch, release=True)  # empties `batch`: its JSON is freed early
             del batch, item
             item, done = pending.result()  # its error (e.g. a bad next file) rolls all back
             _count(summary, done, missing_before, loader.result, progress, len(files))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn
 
@@ -360,12 +360,20 @@ class Parser:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def parse(self, batch: Sequence[tuple[VenueYear, Fetched]]) -> list[LocationRows]:
+    def parse(
+        self,
+        batch: Sequence[tuple[VenueYear, Fetched]] | list[tuple[VenueYear, Fetched]],
+        release: bool = False,
+    ) -> list[LocationRows]:
         """The warehouse rows of each file in `batch`, in order (SourceError for a file that
-        is not a JSON array)."""
+        is not a JSON array). With `release`, the parse takes the files: it empties the list
+        and drops their JSON once the records that need it are quarantined (a load's peak
+        memory is the rows built after that, beside the next batch being read)."""
         if not batch:
             return []
         files = _Files(batch)
+        if release and isinstance(batch, list):
+            batch.clear()
         con = self.con
         con.register("pl_files", files.contents())
         con.register("pl_meta", files.meta())
@@ -390,6 +398,9 @@ class Parser:
         con.execute("DROP TABLE pl_repeats")
         self._lookup("pl_typeerr", files.type_problems(con.execute(sql.CANDIDATES).fetchall()))
         con.execute(sql.PROBLEMS)
+        quarantine = files.quarantine(con.execute(sql.QUARANTINED).fetchall())
+        if release:
+            files.release()
         con.execute(sql.LOADED)
         con.execute(sql.ROWS)
         con.execute(sql.CN_ROWS)
@@ -402,7 +413,7 @@ class Parser:
             "authorships": con.sql(sql.AUTHORSHIPS).to_arrow_table(),
             "affiliations": con.sql(sql.AFFILIATION_ROWS).to_arrow_table(),
             "institutions": con.sql(sql.INSTITUTIONS).to_arrow_table(),
-            "quarantine": files.quarantine(con.execute(sql.QUARANTINED).fetchall()),
+            "quarantine": quarantine,
         }
         notes = con.execute(sql.NOTES).fetchall()
         con.execute("DROP VIEW pl_ok")
@@ -483,6 +494,11 @@ class _Files:
                 ),
             }
         )
+
+    def release(self) -> None:
+        """Drop the files' JSON and parsed records (the rest of a parse reads neither)."""
+        self.batch = [(vy, replace(f, content=b"")) for vy, f in self.batch]
+        self._records.clear()
 
     def records(self, file_no: int) -> list:
         if file_no not in self._records:
