@@ -84,11 +84,12 @@ def load_paperlists(
         fetched = _ahead(readers, fetch, files, 2 * workers) if remote else map(fetch, files)
         batches = _batches(files, fetched)
 
-        def step(box: list[list[LocationRows]]) -> tuple[_Batch | None, list[_Written]]:
-            """Write the parsed batch in `box` (if any) into the open transaction, drop it, then
-            read the next batch: while the main thread parses. Gunzip, SHA-256 and DuckDB's
-            writes release the GIL, so both cores work; the written rows are freed before the
-            next batch's JSON is read, so the pipeline holds little more than one batch."""
+        def step(box: list[list[LocationRows]]) -> tuple[_Next | None, list[_Written]]:
+            """Write the parsed batch in `box` (if any) into the open transaction and drop it,
+            then read the next batch and prepare it (DuckDB's JSON reader on the parser's
+            second cursor): while the main thread parses. Gunzip, SHA-256 and DuckDB release
+            the GIL, so both cores work; the written rows are freed before the next batch's
+            JSON is read, and the parse frees each batch's JSON early (release)."""
             done = []
             if box:
                 parsed = box.pop()
@@ -98,16 +99,22 @@ def load_paperlists(
                 loader.flush()
                 done = [_written(rows) for rows in batch_rows]
                 del batch_rows
-            return next(batches, None), done
+            item = next(batches, None)
+            if item is None:
+                return None, done
+            batch, missing = item
+            return (parser.prepare(batch, release=True), missing), done
 
-        # Batch k parses here while the second thread writes batch k - 1 and reads batch k + 1.
+        # Batch k parses here while the second thread writes batch k - 1 and reads and
+        # prepares batch k + 1.
         item, _ = step([])
         pending = io.submit(step, [])
         missing_before: list[pl.VenueYear] = []
         while item is not None:
-            batch, missing = item
-            parsed = parser.parse(batch, release=True)  # empties `batch`: its JSON is freed early
-            del batch, item
+            prepared, missing = item
+            del item
+            parsed = parser.parse(prepared)
+            del prepared
             item, done = pending.result()  # its error (e.g. a bad next file) rolls all back
             _count(summary, done, missing_before, loader.result, progress, len(files))
             pending, missing_before = io.submit(step, [parsed]), missing
@@ -221,6 +228,7 @@ def _ahead(
 
 
 _Batch = tuple[list[tuple[pl.VenueYear, Fetched]], list[pl.VenueYear]]
+_Next = tuple[pl.Prepared | None, list[pl.VenueYear]]  # a prepared batch, files not found before
 
 
 def _batches(files: list[pl.VenueYear], fetched: Iterator[Fetched | None]) -> Iterator[_Batch]:

@@ -348,10 +348,12 @@ class Parser:
         self.con = duckdb.connect(config={"threads": 1})
         for macro in sql.MACROS:
             self.con.execute(macro)
+        self._reader = self.con.cursor()  # prepare()'s connection (another thread may call it)
         self.halving_depth = 0
         self.recovered: dict[tuple, tuple[str | None, str]] = {}
 
     def close(self) -> None:
+        self._reader.close()
         self.con.close()
 
     def __enter__(self) -> Parser:
@@ -360,32 +362,46 @@ class Parser:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def parse(
+    def prepare(
         self,
         batch: Sequence[tuple[VenueYear, Fetched]] | list[tuple[VenueYear, Fetched]],
         release: bool = False,
-    ) -> list[LocationRows]:
-        """The warehouse rows of each file in `batch`, in order (SourceError for a file that
-        is not a JSON array). With `release`, the parse takes the files: it empties the list
-        and drops their JSON once the records that need it are quarantined (a load's peak
-        memory is the rows built after that, beside the next batch being read)."""
+    ) -> Prepared | None:
+        """The first step of a parse: the batch's records through DuckDB's JSON reader, their
+        `;`-lists split (None for an empty batch; SourceError for a file that is not a JSON
+        array). It runs on its own cursor, so a load prepares batch k + 1 in another thread
+        while batch k parses. With `release` it takes the files (empties the list), and
+        `parse` drops their JSON once the records that need it are quarantined."""
         if not batch:
-            return []
+            return None
         files = _Files(batch)
         if release and isinstance(batch, list):
             batch.clear()
-        con = self.con
+        con = self._reader
         con.register("pl_files", files.contents())
-        con.register("pl_meta", files.meta())
         try:
             records = con.sql(sql.RECORDS).to_arrow_table()
         except duckdb.Error as exc:
             files.raise_first_bad(str(exc).splitlines()[0])
-        con.unregister("pl_files")
-        counts = np.bincount(arrow.integers(records.column("file_no")), minlength=len(batch))
+        finally:
+            con.unregister("pl_files")
+        counts = np.bincount(arrow.integers(records.column("file_no")), minlength=len(files.batch))
         for file_no in np.flatnonzero(counts == 0):
             files.records(int(file_no))  # no records: an empty array, or not an array (raises)
-        records = _split_lists(records)
+        return Prepared(files, _split_lists(records), counts.tolist(), release)
+
+    def parse(
+        self, batch: Sequence[tuple[VenueYear, Fetched]] | Prepared | None
+    ) -> list[LocationRows]:
+        """The warehouse rows of each file in `batch` (files, or `prepare`'s result), in order
+        (SourceError for a file that is not a JSON array)."""
+        prepared = batch if isinstance(batch, Prepared) or batch is None else self.prepare(batch)
+        if prepared is None:
+            return []
+        files, records, counts, release = prepared.take()
+        del batch, prepared
+        con = self.con
+        con.register("pl_meta", files.meta())
         self._halving(records.column("author_l"))
         con.register("pl_rec", records)
         self._lookup("pl_countries", _countries(records.column("cnames_l")))
@@ -420,7 +436,7 @@ class Parser:
         for name in ("pl_p", "pl_q", "pl_aff"):
             con.execute(f"DROP TABLE {name}")
         con.unregister("pl_meta")
-        return files.location_rows(tables, notes, counts.tolist())
+        return files.location_rows(tables, notes, counts)
 
     def _halving(self, bylines: pa.ChunkedArray) -> None:
         """(Re)define pl_halved_len deep enough for the longest byline of the batch (a deeper
@@ -452,6 +468,24 @@ class Parser:
 
     def _lookup(self, name: str, table: pa.Table) -> None:
         self.con.register(name, table)
+
+
+@dataclass
+class Prepared:
+    """A batch after `Parser.prepare`: its files and their records (RECORDS plus the split
+    lists), with the number of records of each file."""
+
+    files: _Files
+    records: pa.Table | None
+    counts: list[int]
+    release: bool
+
+    def take(self) -> tuple[_Files, pa.Table, list[int], bool]:
+        """Its parts, once: the parse that takes them frees the records when done with them."""
+        if self.records is None:
+            raise ValueError("this prepared batch was parsed already")
+        records, self.records = self.records, None
+        return self.files, records, self.counts, self.release
 
 
 class _Files:
@@ -696,9 +730,11 @@ def read_all(files: Iterable[VenueYear], client=None) -> Iterator[LocationRows]:
 
 
 def batched(
-    fetched: Iterable[tuple[VenueYear, Fetched]], limit: int = BATCH_BYTES
+    fetched: Iterable[tuple[VenueYear, Fetched]], limit: int | None = None
 ) -> Iterator[list[tuple[VenueYear, Fetched]]]:
-    """Group fetched files, in order, into batches of about `limit` bytes of JSON."""
+    """Group fetched files, in order, into batches of about `limit` bytes of JSON (default
+    BATCH_BYTES)."""
+    limit = BATCH_BYTES if limit is None else limit
     batch: list[tuple[VenueYear, Fetched]] = []
     size = 0
     for vy, f in fetched:
@@ -716,6 +752,7 @@ __all__ = [
     "SOURCE",
     "NotFound",
     "Parser",
+    "Prepared",
     "VenueYear",
     "discover",
     "parse_file",
