@@ -157,3 +157,84 @@ def test_parse_error_while_a_write_is_in_flight_rolls_back(
     assert con.execute("SELECT count(*) FROM loads").fetchone() == (0,)
     con.close()
     assert _counts(db) == before
+
+
+_SETTINGS = (
+    "SELECT current_setting('threads'), current_setting('allocator_flush_threshold'), "
+    "current_setting('allocator_bulk_deallocation_flush_threshold')"
+)
+
+
+def test_load_settings_are_restored(data_root: Path, tmp_path: Path) -> None:
+    """While a load writes, the warehouse runs one thread and DuckDB's (process-wide) allocator
+    flushes at ALLOCATOR_FLUSH; after it, every setting is back."""
+    con = connect(tmp_path / "w.duckdb")
+    before = con.execute(_SETTINGS).fetchone()
+    during: list[tuple] = []
+    load_paperlists(
+        con,
+        str(data_root / "paperlists"),
+        ["iclr"],
+        [2013],
+        progress=lambda *_: during.append(con.execute(_SETTINGS).fetchone()),
+    )
+    assert during and during[0][0] == 1 and during[0][1] != before[1]
+    assert con.execute(_SETTINGS).fetchone() == before
+    con.close()
+
+
+def test_released_parse_keeps_the_json_its_quarantine_reads(data_root: Path) -> None:
+    """sql.NEEDS_JSON keeps the JSON of every file with a record the parse reads again (type
+    checks, quarantine): a file with one record of each problem parses alike with and without
+    release, while a clean file's JSON is dropped as soon as the batch is prepared."""
+    import hashlib
+
+    import orjson
+
+    files, _ = pl.discover(str(data_root / "paperlists"), ["iclr"], [2013, 2014])
+    clean, base = (read_location(vy.location) for vy in files)  # base: clean records too
+    good = orjson.loads(base.content)
+    bad = [
+        {"id": "x1", "title": "t", "author": "A;B", "aff_unique_index": "0;x"},
+        {
+            "id": "x2",
+            "title": "t",
+            "author": "A",
+            "aff_country_unique": "China",
+            "aff_country_unique_index": "0;?",
+        },
+        {"id": "x3", "title": "t", "author": "A", "author_num": "10000000000"},
+        {"id": "x4", "title": "t", "author": "A", "gs_citation": "-5"},
+        {"id": "x5", "title": "t", "author": "A", "gs_citation": "many"},
+        {"id": "x6", "title": ["a", "list"], "author": "A"},
+        {"id": "x7", "title": "t", "author": "A", "track": True},
+        {"id": "x8"},
+        {},
+        {"id": good[0]["id"], **{k: v for k, v in good[0].items() if k != "id"}},
+    ]
+    # One file per problem (each beside the real records), so each check must keep its file.
+    odd = []
+    for i, record in enumerate(bad):
+        content = orjson.dumps([*good, record])
+        vy = pl.VenueYear("iclr", 3000 + i, f"iclr{3000 + i}.json")
+        fetched = type(base)(
+            vy.location, content, hashlib.sha256(content).hexdigest(), base.retrieved_at
+        )
+        odd.append((vy, fetched))
+
+    def parse(release: bool) -> tuple[list, list]:
+        batch = [(files[0], clean), *odd]
+        with pl.Parser() as parser:
+            prepared = parser.prepare(batch, release=release)
+            assert prepared is not None
+            kept = [len(f.content) > 0 for _, f in prepared.files.batch]
+            return parser.parse(prepared), kept
+
+    plain, _ = parse(False)
+    released, kept = parse(True)
+    assert kept == [False] + [True] * len(bad)
+    assert all(rows.rows_quarantined == 1 for rows in plain[1:])
+    for a, b in zip(plain, released, strict=True):
+        assert a.notes == b.notes
+        for name, table in a.tables.items():
+            assert table.equals(b.tables[name]), name
