@@ -26,9 +26,9 @@ if TYPE_CHECKING:
 
 # DuckDB memory for the warehouse while a load writes: what the open transaction has written
 # need not stay cached (by default DuckDB keeps up to 80% of RAM), so a load of every file
-# fits beside its parser (32 MB: the peak of a load of every file about 20 MB lower than with
-# 64 MB, at no CPU cost that could be measured).
-WRITE_MEMORY = "32MB"
+# fits beside its parser (32 MB: about 20 MB less at the peak, but 0.5-1 CPU s more for a
+# load of every file).
+WRITE_MEMORY = "64MB"
 # DuckDB's allocator (process-wide) keeps freed memory cached until a task has freed this much
 # (default 128 MiB): the parser's and the writer's statements, in two threads, then each
 # keep their own. Flushing sooner while a load runs lowers its peak by about 20 MB (measured
