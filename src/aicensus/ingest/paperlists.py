@@ -1,6 +1,7 @@
 """Load Paper Copilot files into the warehouse: fetch files (URLs in a few threads, a bounded
 number ahead; local files in turn), parse them in batches in DuckDB, and write all of them in
-one transaction (a bad file aborts before anything is committed)."""
+one transaction (a bad file aborts before anything is committed). Two threads: batch k parses
+in the calling thread while a second one writes batch k - 1, then reads and prepares k + 1."""
 
 from __future__ import annotations
 
