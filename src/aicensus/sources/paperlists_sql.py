@@ -127,6 +127,22 @@ FROM (SELECT file_no, unnest(range(1, len(r) + 1))::INTEGER AS record_no, unnest
 # Per record: the byline, the lists and flags the rows are built from, and the checks.
 _ALL_NULL = " AND ".join(f"{f} IS NULL" for f in FIELDS)
 _NO_PAPER_FIELDS = " AND ".join(f"coalesce({f}, '') = ''" for f in PAPER_FIELDS)
+
+# The files of a prepared batch (pl_prep: RECORDS plus `odd`) with a record that the parse
+# may read again from its JSON (CANDIDATES' type checks, PROBLEMS' quarantine rows): a
+# superset of those records, from the text alone (an index list of plain integers, an
+# author_num of at most 9 digits, a gs_citation of at most 18 digits or -1 pass every check).
+# A load drops the JSON of every other file as soon as its batch is prepared.
+NEEDS_JSON = f"""
+SELECT DISTINCT file_no FROM pl_prep
+WHERE odd OR ({_ALL_NULL}) OR ({_NO_PAPER_FIELDS})
+    OR NOT regexp_full_match(coalesce(aff_country_unique_index, ''), '{_NUMBERS}')
+    OR NOT regexp_full_match(coalesce(aff_unique_index, ''), '{_NUMBERS}')
+    OR NOT regexp_full_match(coalesce(author_num, ''), '(-?[0-9]{{1,9}})?')
+    OR NOT regexp_full_match(coalesce(gs_citation, ''), '([0-9]{{1,18}}|-1)?')
+UNION
+SELECT file_no FROM pl_prep WHERE id <> '' GROUP BY file_no, id HAVING count(*) > 1
+"""
 # Records whose id an earlier record of the file has, and whether all their paper fields equal
 # that first record's (a repeated listing). Narrow: a window over whole records is slow.
 _SAME = " AND ".join(f"a.{f} IS NOT DISTINCT FROM b.{f}" for f in PAPER_FIELDS)
