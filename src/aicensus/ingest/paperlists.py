@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -45,8 +44,6 @@ class PaperlistsLoadSummary(FilesLoadSummary):
     not_found: list[str] = field(default_factory=list)
     records: int = 0
     loaded: int = 0
-    quarantined: int = 0
-    notes: Counter[str] = field(default_factory=Counter)
     discover_notes: list[str] = field(default_factory=list)
 
 
