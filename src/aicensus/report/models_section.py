@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -45,23 +47,16 @@ def models_section(con: duckdb.DuckDBPyConnection) -> Section:
 def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
     years = tuple(range(2019, 2027))
     frames = []
-    for subset in ("notable", "open-weights", "frontier"):
-        for method in ("full", "fractional"):
-            for attr in ("source", "hq"):
-                t = cached(
-                    con,
-                    mm.count,
-                    mm.ModelQuery(years=years, subset=subset, method=method, attribution=attr),
-                ).table
-                keep = t.groupby("country")["models"].sum().nlargest(5).index
-                t = t[t["country"].isin(keep.union(["CN", "US"]))]
-                frames.append(
-                    t.assign(
-                        subset=subset,
-                        method=method,
-                        attribution="Epoch's countries" if attr == "source" else "registry HQ",
-                    )[["year", "name", "models", "share", "subset", "method", "attribution"]]
-                )
+    for subset, method, attr, t in _counts(con, years):
+        keep = t.groupby("country")["models"].sum().nlargest(5).index
+        t = t[t["country"].isin(keep.union(["CN", "US"]))]
+        frames.append(
+            t.assign(
+                subset=subset,
+                method=method,
+                attribution="Epoch's countries" if attr == "source" else "registry HQ",
+            )[["year", "name", "models", "share", "subset", "method", "attribution"]]
+        )
     explorer = pd.concat(frames, ignore_index=True)
     span = f"{int(explorer['year'].min())}–{int(explorer['year'].max())}"
     s.chart(
@@ -74,28 +69,19 @@ def _epoch(con: duckdb.DuckDBPyConnection, s: Section) -> None:
         controls=True,
     )
     rows = []
-    for subset in ("notable", "open-weights", "frontier"):
-        for method in ("full", "fractional"):
-            for attr in ("source", "hq"):
-                t = cached(
-                    con,
-                    mm.count,
-                    mm.ModelQuery(
-                        years=(2024, 2025), subset=subset, method=method, attribution=attr
-                    ),
-                ).table
-                for year in (2024, 2025):
-                    y = t[t["year"] == year].set_index("country")["models"]
-                    rows.append(
-                        {
-                            "year": year,
-                            "subset": subset,
-                            "method": method,
-                            "attribution": "Epoch" if attr == "source" else "registry HQ",
-                            "US": float(y.get("US", 0.0)),
-                            "CN": float(y.get("CN", 0.0)),
-                        }
-                    )
+    for subset, method, attr, t in _counts(con, (2024, 2025)):
+        for year in (2024, 2025):
+            y = t[t["year"] == year].set_index("country")["models"]
+            rows.append(
+                {
+                    "year": year,
+                    "subset": subset,
+                    "method": method,
+                    "attribution": "Epoch" if attr == "source" else "registry HQ",
+                    "US": float(y.get("US", 0.0)),
+                    "CN": float(y.get("CN", 0.0)),
+                }
+            )
     s.table(
         pd.DataFrame(rows),
         "United States and China, 2024 and 2025, under each counting and attribution choice.",
@@ -189,3 +175,15 @@ def _boards(con: duckdb.DuckDBPyConnection, s: Section) -> None:
             "states them; each model counts once (full counting). Best rank and model in the "
             "tooltip.",
         )
+
+
+def _counts(
+    con: duckdb.DuckDBPyConnection, years: tuple[int, ...]
+) -> Iterator[tuple[str, str, str, pd.DataFrame]]:
+    """Epoch's model counts in `years` under every choice the section shows (models, counting,
+    attribution), through the measure cache."""
+    for subset, method, attr in itertools.product(
+        ("notable", "open-weights", "frontier"), ("full", "fractional"), ("source", "hq")
+    ):
+        query = mm.ModelQuery(years=years, subset=subset, method=method, attribution=attr)
+        yield subset, method, attr, cached(con, mm.count, query).table
