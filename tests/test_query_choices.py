@@ -113,6 +113,7 @@ def _option_cases() -> list[tuple[str, type[Query], str]]:
         ("ORGS", models.ModelQuery, "orgs"),
         ("PER", models.ModelQuery, "per"),
         ("BOARD_ATTR", boards.BoardQuery, "attribution"),
+        ("BOARD_ORGS", boards.BoardQuery, "orgs"),
         ("HUB_BY", hub.HubQuery, "by"),
         ("WEIGHT", hub.HubQuery, "weight"),
         ("HUB_ATTR", hub.HubQuery, "attribution"),
@@ -135,3 +136,12 @@ def test_cli_options_show_the_querys_choices(option: str, query: type[Query], na
     default = {f.name: f.default for f in dataclasses.fields(query)}[name]  # type: ignore[arg-type]
     assert opt.default == default
     assert all(v in opt.help for v in query.choices()[name]), opt.help
+
+
+def test_board_orgs_help_offers_only_what_boards_take():
+    """Board commands' --orgs lists registry and rollup only (it listed the models' `raw`,
+    which a leaderboard query refuses)."""
+    from aicensus.cli import options
+
+    assert "raw" not in options.BOARD_ORGS.help
+    assert "raw" not in boards.BoardQuery.choices()["orgs"]

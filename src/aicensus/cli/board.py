@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from aicensus.cli.measure import command, query_of, show
-from aicensus.cli.options import BOARD_QUERY, BOARD_TOP, CHART, COUNTRY, ORGS
+from aicensus.cli.options import BOARD_ORGS, BOARD_QUERY, BOARD_TOP, CHART, COUNTRY
 from aicensus.errors import AicensusError
 
 app = typer.Typer(help="Leaderboards: ranks, standing, gaps, concentration.", no_args_is_help=True)
@@ -30,7 +30,7 @@ def top_entries(
     ctx: typer.Context,
     on: str = typer.Option(None, "--date", help="Snapshot date (default: all selected)."),
     top: int = BOARD_TOP,
-    orgs: str = ORGS,
+    orgs: str = BOARD_ORGS,
     **o: Any,
 ) -> None:
     """The top-k entries of each snapshot with strict and CI-aware ranks."""
@@ -43,7 +43,7 @@ def standing(
     ctx: typer.Context,
     top: int = BOARD_TOP,
     by: str = typer.Option("country", help="country (the only grouping for now)"),
-    orgs: str = ORGS,
+    orgs: str = BOARD_ORGS,
     country: str = COUNTRY,
     chart: Path = CHART,
     **o: Any,
@@ -89,7 +89,7 @@ def gap(
 def concentration(
     ctx: typer.Context,
     top: int = BOARD_TOP,
-    orgs: str = ORGS,
+    orgs: str = BOARD_ORGS,
     country: str = COUNTRY,
     **o: Any,
 ) -> None:

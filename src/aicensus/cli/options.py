@@ -94,6 +94,8 @@ MODEL_ATTR = typer.Option(
 ORGS = typer.Option(
     C.MODEL_ORGS.default, help="raw (source strings) | registry | rollup (root parents)"
 )
+# Leaderboard entries are always matched through the registry: no `raw`.
+BOARD_ORGS = typer.Option(C.BOARD_ORGS.default, "--orgs", help="registry | rollup (root parents)")
 PER = typer.Option(C.MODEL_PER.default, help=C.MODEL_PER.help)
 
 # ---------------------------------------------------------------- github
