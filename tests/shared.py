@@ -76,6 +76,21 @@ class FullRun:
         return self.folder / "report.html"
 
 
+def aicensus(
+    args: list[str], cwd: Path, env: dict[str, str], timeout: float
+) -> subprocess.CompletedProcess:
+    """`python -m aicensus ARGS` in a fresh process (no stdin), its output captured as text."""
+    return subprocess.run(
+        [sys.executable, "-m", "aicensus", *args],
+        cwd=cwd,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def full_run_build(data_root: Path) -> Callable[[Path], None]:
     """The builder of the full run's folder: `python -m aicensus --db ... --data ... run` in a
     fresh process, the user's AICENSUS_/HF_/OPENALEX_ settings left out; the exit code and
@@ -86,15 +101,7 @@ def full_run_build(data_root: Path) -> Callable[[Path], None]:
         own = ("AICENSUS_", "HF_", "OPENALEX_")
         env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
         args = ["--db", str(folder / "w.duckdb"), "--data", str(data_root), "run"]
-        proc = subprocess.run(
-            [sys.executable, "-m", "aicensus", *args, "--output", str(folder / "report.html")],
-            cwd=REPO,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
+        proc = aicensus([*args, "--output", str(folder / "report.html")], REPO, env, 3600)
         result = {"returncode": proc.returncode, "output": proc.stdout + proc.stderr}
         (folder / "run.json").write_text(json.dumps(result))
 

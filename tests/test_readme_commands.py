@@ -15,7 +15,6 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import pytest
 
 from tests.fakes.hub_server import HubServer, read_records
 from tests.fakes.openalex_server import FakeOpenAlex, load_records
-from tests.shared import FullRun, copy_of
+from tests.shared import FullRun, aicensus, copy_of
 
 # On one worker, apart from the full run's own tests: they only read a copy of its folder
 # (conftest's FIRST schedules them once the full run is built).
@@ -113,15 +112,7 @@ def scratch(
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "aicensus", *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
+    return aicensus(args, cwd, env, timeout=1800)
 
 
 def check(args: list[str], proc: subprocess.CompletedProcess) -> None:
