@@ -17,10 +17,11 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aicensus.ingest.batch import registry_version, write_one
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
 from aicensus.sources import github
-from aicensus.warehouse import LocationRows, load
+from aicensus.warehouse import LocationRows
 
 
 @dataclass
@@ -118,9 +119,7 @@ def load_github(
         notes=rows.notes,
     )
     ensure_registry(con, registry)
-    version = f"{github.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
-    with load(con, github.SOURCE, version) as loader:
-        loader.add(rows)
+    written = write_one(con, github.SOURCE, registry_version(github.PARSER_VERSION, registry), rows)
     snaps = tables["github_snapshots"]
     dates = snaps.column("date")
     lists = rows.key
@@ -131,7 +130,7 @@ def load_github(
     return GithubLoadSummary(
         location=rows.location,
         lists=lists,
-        written=bool(loader.result.written),
+        written=written,
         first_date=pc.min(dates).as_py() if len(dates) else None,
         last_date=pc.max(dates).as_py() if len(dates) else None,
         snapshot_rows=snaps.num_rows,

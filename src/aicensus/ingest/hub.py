@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from aicensus.hub import lineage
 from aicensus.hub.attribution import Families, attribute, families
+from aicensus.ingest.batch import registry_version
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
 from aicensus.sources import hub
@@ -264,7 +265,7 @@ def load_hub_dumps(
     registry = registry or Registry.load()
     fam = families()
     ensure_registry(con, registry)
-    version = f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}+{fam.version}"
+    version = f"{registry_version(hub.PARSER_VERSION, registry)}+{fam.version}"
     out = []
     for f in dump_files(location):
         source, rows = dump_rows(f, registry, fam, snapshot=snapshot)

@@ -33,6 +33,7 @@ from huggingface_hub.utils import build_hf_headers, paginate
 
 from aicensus.errors import SourceError
 from aicensus.hub.attribution import families
+from aicensus.ingest.batch import registry_version
 from aicensus.ingest.hub import lineage_table, record_tables, snapshot_rows
 from aicensus.ingest.orgs import ensure_registry
 from aicensus.orgs import Registry
@@ -177,7 +178,7 @@ def pull(
         snapshot, resumed = pull_id[:10], True
     summary = PullSummary(pull_id, snapshot, resumed=resumed)
     ensure_registry(con, registry)
-    version = f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
+    version = registry_version(hub.PARSER_VERSION, registry)
     tap = _Tap()
     api = HfApi(endpoint=endpoint, token=token or False)
     with _tapped_session(tap, timeout):

@@ -34,6 +34,7 @@ from huggingface_hub.hf_api import ExpandModelProperty_T, ModelInfo
 
 from aicensus.errors import SourceError
 from aicensus.hub.attribution import families
+from aicensus.ingest.batch import registry_version
 from aicensus.ingest.hub import lineage_table, record_tables, snapshot_rows
 from aicensus.ingest.hub_pull import EXPAND, model_record
 from aicensus.ingest.orgs import ensure_registry
@@ -65,10 +66,6 @@ class TopSummary:
     parents_fetched: int = 0  # lookups made in this run
     parents_missing: int = 0  # parents the Hub does not know (404), over all runs
     parents_left: int = 0  # lookups not made because of max_parents
-
-
-def _version(registry: Registry) -> str:
-    return f"{hub.PARSER_VERSION}+orgs.{registry.content_hash[:12]}"
 
 
 def _frames(recs: list[hub.HubRecord], source: str, snapshot: str, fam) -> dict[str, pa.Table]:
@@ -166,7 +163,7 @@ def snapshot(
     day = today or datetime.now(UTC).date().isoformat()
     out = TopSummary(source, day)
     ensure_registry(con, registry)
-    version = _version(registry)
+    version = registry_version(hub.PARSER_VERSION, registry)
     api = HfApi(endpoint=endpoint, token=token or False)
     listed = con.execute(
         "SELECT n_models FROM hub_snapshots WHERE source = ? AND snapshot = ?", [source, day]

@@ -55,11 +55,8 @@ def _keep(kept: OrderedDict[str, T], key: str, value: T) -> T:
 
 def file_digest(path: str | Path) -> str:
     """sha256 of a local file's bytes."""
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _files_key(files: list[pl.VenueYear]) -> str | None:
