@@ -16,7 +16,7 @@ Python; tests check the SQL against them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence, Set
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NoReturn
@@ -539,7 +539,7 @@ class _Files:
             }
         )
 
-    def release(self, keep: set[int] = frozenset()) -> None:  # type: ignore[assignment]
+    def release(self, keep: Set[int] = frozenset()) -> None:
         """Drop the JSON and parsed records of the files (except `keep`): the rest of the
         parse reads none of them."""
         self.batch = [
